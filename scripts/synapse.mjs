@@ -1,0 +1,166 @@
+// The project's own Synapse: a pinned matrix-synapse in a project-local virtualenv, configured for
+// local use (sqlite, one listener on 127.0.0.1, registration by shared secret, relaxed rate limits,
+// delayed events). Used by `npm start` and by the test runner's global setup.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SYNAPSE_VERSION = '1.163.2';
+const root = path.resolve(fileURLToPath(import.meta.url), '../..');
+export const venvDir = path.join(root, '.cache/synapse-venv');
+const python = path.join(venvDir, 'bin/python');
+
+/** Creates the virtualenv and installs the pinned Synapse, unless it is already there. */
+export function ensureSynapseVenv() {
+  const check = existsSync(python)
+    ? spawnSync(python, ['-c', 'import synapse; print(synapse.__version__)'], { encoding: 'utf8' })
+    : undefined;
+  if (check?.status === 0 && check.stdout.trim() === SYNAPSE_VERSION) return;
+  console.log(`[synapse] installing matrix-synapse==${SYNAPSE_VERSION} into ${path.relative(root, venvDir)} …`);
+  run('python3', ['-m', 'venv', venvDir]);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse==${SYNAPSE_VERSION}`]);
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with ${result.status}`);
+}
+
+export function freePort(host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const GENEROUS = { per_second: 10000, burst_count: 10000 };
+
+function configYaml({ dataDir, port, sharedSecret }) {
+  // JSON is valid YAML, so the config is written as JSON: no YAML library needed.
+  return JSON.stringify(
+    {
+      server_name: 'localhost',
+      public_baseurl: `http://127.0.0.1:${port}/`,
+      pid_file: path.join(dataDir, 'homeserver.pid'),
+      listeners: [
+        { port, bind_addresses: ['127.0.0.1'], type: 'http', tls: false, x_forwarded: false, resources: [{ names: ['client'], compress: false }] },
+      ],
+      database: { name: 'sqlite3', args: { database: path.join(dataDir, 'homeserver.db') } },
+      log_config: path.join(dataDir, 'log.config'),
+      media_store_path: path.join(dataDir, 'media'),
+      signing_key_path: path.join(dataDir, 'signing.key'),
+      registration_shared_secret: sharedSecret,
+      macaroon_secret_key: randomBytes(24).toString('hex'),
+      form_secret: randomBytes(24).toString('hex'),
+      report_stats: false,
+      enable_registration: false,
+      trusted_key_servers: [],
+      suppress_key_server_warning: true,
+      federation_domain_whitelist: [],
+      presence: { enabled: false },
+      url_preview_enabled: false,
+      max_event_delay_duration: '24h',
+      rc_message: GENEROUS,
+      rc_registration: GENEROUS,
+      rc_registration_token_validity: GENEROUS,
+      rc_login: { address: GENEROUS, account: GENEROUS, failed_attempts: GENEROUS },
+      rc_admin_redaction: GENEROUS,
+      rc_joins: { local: GENEROUS, remote: GENEROUS },
+      rc_joins_per_room: GENEROUS,
+      rc_invites: { per_room: GENEROUS, per_user: GENEROUS, per_issuer: GENEROUS },
+      rc_3pid_validation: GENEROUS,
+      rc_room_creation: GENEROUS,
+      rc_delayed_event_mgmt: GENEROUS,
+    },
+    null,
+    2,
+  );
+}
+
+const LOG_CONFIG = JSON.stringify({
+  version: 1,
+  formatters: { precise: { format: '%(asctime)s %(levelname)s %(name)s %(message)s' } },
+  handlers: { console: { class: 'logging.StreamHandler', formatter: 'precise' } },
+  loggers: { synapse: { level: 'WARNING' }, 'synapse.storage.SQL': { level: 'WARNING' } },
+  root: { level: 'WARNING', handlers: ['console'] },
+  disable_existing_loggers: false,
+});
+
+/**
+ * Starts Synapse on a free (or given) port with its data in `dataDir`. Resolves once the client
+ * API answers. `stop()` ends it.
+ */
+export async function startSynapse({ dataDir, port, sharedSecret = randomBytes(16).toString('hex') }) {
+  ensureSynapseVenv();
+  const listenPort = port ?? (await freePort());
+  await mkdir(path.join(dataDir, 'media'), { recursive: true });
+  const configPath = path.join(dataDir, 'homeserver.yaml');
+  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret }));
+  await writeFile(path.join(dataDir, 'log.config'), LOG_CONFIG);
+  if (!existsSync(path.join(dataDir, 'signing.key'))) {
+    run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys']);
+  }
+  const child = spawn(python, ['-m', 'synapse.app.homeserver', '-c', configPath], {
+    cwd: dataDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${listenPort}`;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`synapse exited with ${child.exitCode} during startup`);
+    try {
+      const response = await fetch(`${baseUrl}/_matrix/client/versions`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('synapse did not start within 60 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    baseUrl,
+    port: listenPort,
+    sharedSecret,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Registers a user through the admin shared-secret API; returns its login response. */
+export async function registerUser(baseUrl, sharedSecret, username, password, { admin = false } = {}) {
+  const endpoint = `${baseUrl}/_synapse/admin/v1/register`;
+  const { nonce } = await (await fetch(endpoint)).json();
+  const mac = createHmac('sha1', sharedSecret)
+    .update(`${nonce}\0${username}\0${password}\0${admin ? 'admin' : 'notadmin'}`)
+    .digest('hex');
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ nonce, username, password, admin, mac }),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`registering ${username} failed: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'install') ensureSynapseVenv();
+  else console.log('usage: node scripts/synapse.mjs install');
+}

@@ -1,0 +1,16 @@
+// `storage.session`: survives a stopped worker, not a browser restart. Holds the state the worker
+// rebuilds on wake (live widget frames, pending approvals). No secrets are kept here.
+import browser from 'webextension-polyfill';
+
+export async function readSession(key: string): Promise<unknown> {
+  const entries = await browser.storage.session.get(key);
+  return entries[key];
+}
+
+export async function writeSession(key: string, value: unknown): Promise<void> {
+  await browser.storage.session.set({ [key]: value });
+}
+
+export async function removeSession(key: string): Promise<void> {
+  await browser.storage.session.remove(key);
+}

@@ -1,0 +1,34 @@
+// Background entry (Chrome service worker, Firefox event page). Every listener is registered
+// synchronously at top level, so a worker woken by an event finds its listener (MV3 requirement).
+import browser, { type Runtime } from 'webextension-polyfill';
+import { UI_PORT_NAME, WIDGET_PORT_NAME } from '../shared/protocol/ports';
+import { getServices } from './services';
+import { handleUiMessage, isExtensionPage } from './ui-handlers';
+import { acceptWidgetPort } from './widgets/widget-ports';
+
+browser.runtime.onConnect.addListener((port) => {
+  const services = getServices();
+  if (port.name === WIDGET_PORT_NAME) {
+    acceptWidgetPort(port, services);
+  } else if (port.name === UI_PORT_NAME && port.sender && isExtensionPage(port.sender)) {
+    // The popup keeps sync running while it is open, so its view is live.
+    services.session.acquireSync();
+    port.onDisconnect.addListener(() => services.session.releaseSync());
+  } else {
+    port.disconnect();
+  }
+});
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) =>
+  handleUiMessage(message, sender, getServices()),
+);
+
+browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
+
+browser.runtime.onInstalled.addListener(({ reason }) => {
+  // First run: explain what the extension does, ask for site access where the browser makes it
+  // opt-in (Firefox MV3), and offer the login form.
+  if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('popup/index.html?view=welcome') });
+});
+
+void getServices().session.restore();

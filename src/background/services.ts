@@ -1,0 +1,32 @@
+// The background's long-lived parts, built once per worker lifetime. Module state is only a
+// cache: everything here can be rebuilt from IndexedDB and storage.session after a stopped worker.
+import { keyValueStore } from './adapters/database';
+import { ApprovalQueue } from './approvals/approval-queue';
+import { GrantStore } from './grants/grant-store';
+import { MatrixSession } from './session/matrix-session';
+import { SessionStore } from './session/session-store';
+import { HostRegistry } from './widgets/host-registry';
+
+export type Services = {
+  session: MatrixSession;
+  grants: GrantStore;
+  approvals: ApprovalQueue;
+  hosts: HostRegistry;
+};
+
+let services: Services | undefined;
+
+export function getServices(): Services {
+  if (!services) {
+    const session = new MatrixSession(new SessionStore(keyValueStore('session')));
+    const hosts = new HostRegistry();
+    session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
+    services = {
+      session,
+      grants: new GrantStore(keyValueStore('grants'), keyValueStore('bindings')),
+      approvals: new ApprovalQueue(),
+      hosts,
+    };
+  }
+  return services;
+}

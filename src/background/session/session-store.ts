@@ -1,0 +1,31 @@
+// Persists the logged-in Matrix session (access token included) in IndexedDB. The token never
+// leaves this module's callers in the background.
+import * as v from 'valibot';
+import type { KeyValueStore } from '../adapters/database';
+
+export const StoredSession = v.object({
+  homeserverUrl: v.string(),
+  userId: v.string(),
+  deviceId: v.string(),
+  accessToken: v.string(),
+});
+export type StoredSession = v.InferOutput<typeof StoredSession>;
+
+const CURRENT = 'current';
+
+export class SessionStore {
+  constructor(private readonly store: KeyValueStore) {}
+
+  async load(): Promise<StoredSession | undefined> {
+    const parsed = v.safeParse(StoredSession, await this.store.get(CURRENT));
+    return parsed.success ? parsed.output : undefined;
+  }
+
+  save(session: StoredSession): Promise<void> {
+    return this.store.put(CURRENT, session);
+  }
+
+  clear(): Promise<void> {
+    return this.store.delete(CURRENT);
+  }
+}

@@ -1,0 +1,66 @@
+// Establishes which frame a widget port speaks for, from what the browser attests: the sender's
+// tab and frame, and webNavigation's list of frames. The relay's claims only narrow the choice.
+import browser, { type Runtime } from 'webextension-polyfill';
+import { widgetUrlOf } from '../../shared/core/widget-identity';
+import type { FrameAnnounced } from '../../shared/protocol/content-to-background';
+
+export type AttestedFrame = {
+  tabId: number;
+  /** The widget frame itself (a child of the frame whose content script relays for it). */
+  frameId: number;
+  siteOrigin: string;
+  widgetOrigin: string;
+  widgetUrl: string;
+  /** The full URL of the widget document, query included; used only to read the widget's own claims. */
+  documentUrl: string;
+};
+
+export class FrameRejected extends Error {}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function attestWidgetFrame(
+  sender: Runtime.MessageSender,
+  claim: FrameAnnounced,
+): Promise<AttestedFrame> {
+  const tabId = sender.tab?.id;
+  const relayFrameId = sender.frameId;
+  const siteOrigin = originOf(sender.tab?.url);
+  if (tabId === undefined || relayFrameId === undefined || !siteOrigin) {
+    throw new FrameRejected('port does not come from a content script in a web page');
+  }
+  if (!/^https?:$/.test(new URL(siteOrigin).protocol)) throw new FrameRejected('not a web page');
+  const frames = (await browser.webNavigation.getAllFrames({ tabId })) ?? [];
+  const candidates = frames.filter(
+    (frame) => frame.parentFrameId === relayFrameId && originOf(frame.url) === claim.widgetOrigin,
+  );
+  const claimedPath = originOf(claim.frameSrc) ? widgetUrlOf(claim.frameSrc) : undefined;
+  const chosen =
+    candidates.length === 1
+      ? candidates[0]
+      : candidates.find((frame) => frame.url === claim.frameSrc) ??
+        candidates.find((frame) => claimedPath !== undefined && widgetUrlOf(frame.url) === claimedPath);
+  if (!chosen) {
+    throw new FrameRejected(
+      candidates.length === 0
+        ? 'no child frame of the claimed origin exists under the relaying frame'
+        : 'several child frames match and none is the claimed one',
+    );
+  }
+  return {
+    tabId,
+    frameId: chosen.frameId,
+    siteOrigin,
+    widgetOrigin: claim.widgetOrigin,
+    widgetUrl: widgetUrlOf(chosen.url),
+    documentUrl: chosen.url,
+  };
+}

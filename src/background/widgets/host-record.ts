@@ -1,0 +1,40 @@
+// What a live widget host must remember across a stopped worker (storage.session): its negotiated
+// state and the events it already delivered. Grants themselves live in the grant store.
+import * as v from 'valibot';
+import { readSession, removeSession, writeSession } from '../adapters/session-storage';
+
+const MAX_REMEMBERED_EVENT_IDS = 500;
+
+export const HostRecord = v.object({
+  widgetId: v.string(),
+  widgetUrl: v.string(),
+  roomId: v.nullable(v.string()),
+  requested: v.array(v.string()),
+  /** Set when the user chose "remember": the grant store is then the authority, else `sessionApproved`. */
+  isRemembered: v.boolean(),
+  sessionApproved: v.array(v.string()),
+  /** Server timestamps older than this were never meant for this widget instance. */
+  createdAt: v.number(),
+  deliveredEventIds: v.array(v.string()),
+});
+export type HostRecord = v.InferOutput<typeof HostRecord>;
+
+export function frameKey(tabId: number, frameId: number): string {
+  return `host:${tabId}:${frameId}`;
+}
+
+export async function loadHostRecord(key: string): Promise<HostRecord | undefined> {
+  const parsed = v.safeParse(HostRecord, await readSession(key));
+  return parsed.success ? parsed.output : undefined;
+}
+
+export function saveHostRecord(key: string, record: HostRecord): Promise<void> {
+  return writeSession(key, {
+    ...record,
+    deliveredEventIds: record.deliveredEventIds.slice(-MAX_REMEMBERED_EVENT_IDS),
+  });
+}
+
+export function removeHostRecord(key: string): Promise<void> {
+  return removeSession(key);
+}

@@ -1,0 +1,50 @@
+// The homeserver side of widget requests that touch a room. Callers have already checked
+// capabilities and the room binding; this module only talks to the homeserver.
+import { Method, type IEvent, type MatrixClient } from 'matrix-js-sdk';
+
+/** A widget may ask for more, but a page of history is capped so one request stays bounded. */
+export const READ_EVENTS_LIMIT_CAP = 100;
+
+export async function sendRoomEvent(
+  client: MatrixClient,
+  roomId: string,
+  eventType: string,
+  content: Record<string, unknown>,
+  stateKey: string | undefined,
+): Promise<{ room_id: string; event_id: string }> {
+  const room = encodeURIComponent(roomId);
+  const type = encodeURIComponent(eventType);
+  const path =
+    stateKey === undefined
+      ? `/rooms/${room}/send/${type}/${encodeURIComponent(client.makeTxnId())}`
+      : `/rooms/${room}/state/${type}/${encodeURIComponent(stateKey)}`;
+  const { event_id: eventId } = await client.http.authedRequest<{ event_id: string }>(Method.Put, path, undefined, content);
+  return { room_id: roomId, event_id: eventId };
+}
+
+/** Newest first, as MSC2876 hosts return them. */
+export async function readTimelineEvents(
+  client: MatrixClient,
+  roomId: string,
+  eventType: string,
+  limit: number,
+): Promise<Partial<IEvent>[]> {
+  const response = await client.http.authedRequest<{ chunk: IEvent[] }>(
+    Method.Get,
+    `/rooms/${encodeURIComponent(roomId)}/messages`,
+    { dir: 'b', limit: String(limit), filter: JSON.stringify({ types: [eventType] }) },
+  );
+  return response.chunk.map((event) => ({ ...event, room_id: roomId }));
+}
+
+export async function readStateEvents(
+  client: MatrixClient,
+  roomId: string,
+  eventType: string,
+  stateKey: string,
+): Promise<Partial<IEvent>[]> {
+  const state = await client.http.authedRequest<IEvent[]>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/state`);
+  return state
+    .filter((event) => event.type === eventType && event.state_key === stateKey)
+    .map((event) => ({ ...event, room_id: roomId }));
+}

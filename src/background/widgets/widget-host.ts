@@ -1,0 +1,281 @@
+// One host per live widget frame: answers its fromWidget requests (each exactly once), negotiates
+// capabilities, and pushes live events. Every request is checked against the stored grants, every time.
+import type { MatrixEvent } from 'matrix-js-sdk';
+import { UnstableApiVersion, MatrixApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
+import * as v from 'valibot';
+import { allowsReceive, allowsSend, decide, mayReceiveType, mergeDecision } from '../../shared/core/grant-policy';
+import type { WidgetIdentity } from '../../shared/core/widget-identity';
+import { createLogger } from '../../shared/log';
+import {
+  CapabilitiesResponse,
+  FromWidgetRequest,
+  ReadEventsData,
+  SendEventData,
+  WidgetOutbound,
+  type WidgetInbound,
+} from '../../shared/protocol/widget-api';
+import { describeIssues } from '../../shared/protocol/errors';
+import type { ApprovalQueue } from '../approvals/approval-queue';
+import type { GrantStore } from '../grants/grant-store';
+import type { MatrixSession } from '../session/matrix-session';
+import type { AttestedFrame } from './frame-attestation';
+import { saveHostRecord, removeHostRecord, type HostRecord } from './host-record';
+import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelineEvents, sendRoomEvent } from './room-actions';
+import { toWidgetError, WidgetRequestRefused } from './widget-errors';
+
+const log = createLogger('bg:host');
+
+/** Versions this host implements; MSC2871 lets the widget wait for `notify_capabilities`. */
+const SUPPORTED_VERSIONS = [
+  MatrixApiVersion.Prerelease1,
+  MatrixApiVersion.Prerelease2,
+  UnstableApiVersion.MSC2762,
+  UnstableApiVersion.MSC2871,
+  UnstableApiVersion.MSC2876,
+];
+
+/** A widget that does not answer a host request within this time is treated as not answering. */
+const TO_WIDGET_TIMEOUT_MS = 30_000;
+
+export type HostContext = {
+  frame: AttestedFrame;
+  key: string;
+  roomHint: string | undefined;
+  post: (message: WidgetInbound) => void;
+  session: MatrixSession;
+  grants: GrantStore;
+  approvals: ApprovalQueue;
+  now: () => number;
+};
+
+type ActionResult = Record<string, unknown>;
+
+export class WidgetHost {
+  private widgetId: string | undefined;
+  private identity: WidgetIdentity | undefined;
+  private negotiation: Promise<void> | undefined;
+  private readonly seenRequestIds = new Set<string>();
+  private readonly pendingToWidget = new Map<string, (response: Record<string, unknown>) => void>();
+  private deliveries: Promise<void> = Promise.resolve();
+  private toWidgetCounter = 0;
+  private isDisposed = false;
+
+  constructor(
+    private readonly context: HostContext,
+    private record: HostRecord | undefined,
+  ) {
+    if (record) {
+      this.widgetId = record.widgetId;
+      this.negotiation = this.restoreIdentity(record.widgetId);
+    }
+  }
+
+  /** Handles one raw message the relay forwarded, with the origin the relay saw it come from. */
+  async handle(origin: string, raw: unknown): Promise<void> {
+    if (origin !== this.context.frame.widgetOrigin) {
+      log.warn('dropped message from an unexpected origin');
+      return;
+    }
+    const parsed = v.safeParse(WidgetOutbound, raw);
+    if (!parsed.success) {
+      log.warn('dropped malformed widget message', describeIssues(parsed.issues));
+      return;
+    }
+    const message = parsed.output;
+    this.widgetId ??= message.widgetId;
+    if (message.widgetId !== this.widgetId) {
+      log.warn('dropped message claiming another widget id');
+      return;
+    }
+    if (message.api === 'toWidget') {
+      this.pendingToWidget.get(message.requestId)?.(message.response);
+      this.pendingToWidget.delete(message.requestId);
+      return;
+    }
+    if (this.seenRequestIds.has(message.requestId)) return; // a replay already got its one reply
+    this.seenRequestIds.add(message.requestId);
+    this.negotiation ??= this.negotiate(message.widgetId).catch((error: unknown) => {
+      log.error('capability negotiation failed', String(error));
+    });
+    const response = await this.perform(message).catch((error: unknown) => toWidgetError(error));
+    if (!this.isDisposed) this.context.post({ ...message, response });
+  }
+
+  /** Pushes a live room event if the widget may see it; serialised so room order is kept. */
+  deliver(roomId: string, event: MatrixEvent): void {
+    this.deliveries = this.deliveries
+      .then(() => this.deliverNow(roomId, event))
+      .catch((error: unknown) => log.warn('event delivery failed', String(error)));
+  }
+
+  /** The frame went away (page closed, navigated, relay stopped): forget its live state. */
+  async dispose(): Promise<void> {
+    this.isDisposed = true;
+    this.pendingToWidget.clear();
+    await removeHostRecord(this.context.key);
+  }
+
+  private async perform(request: FromWidgetRequest): Promise<ActionResult> {
+    switch (request.action) {
+      case WidgetApiFromWidgetAction.SupportedApiVersions:
+        return { supported_versions: SUPPORTED_VERSIONS };
+      case WidgetApiFromWidgetAction.ContentLoaded:
+        return {};
+      case WidgetApiFromWidgetAction.SendEvent:
+        return this.sendEvent(request.data);
+      case WidgetApiFromWidgetAction.MSC2876ReadEvents:
+        return this.readEvents(request.data);
+      default:
+        if ((Object.values(WidgetApiFromWidgetAction) as string[]).includes(request.action)) {
+          throw new WidgetRequestRefused(`The action "${request.action}" is not supported by this host yet`);
+        }
+        throw new WidgetRequestRefused(`Unknown or unsupported action: ${request.action}`);
+    }
+  }
+
+  private async sendEvent(data: Record<string, unknown>): Promise<ActionResult> {
+    const parsed = v.safeParse(SendEventData, data);
+    if (!parsed.success) throw new WidgetRequestRefused(`Invalid send_event request: ${describeIssues(parsed.issues)}`);
+    const { type, content, state_key: stateKey, room_id: requestedRoom } = parsed.output;
+    const roomId = await this.boundRoomFor(requestedRoom);
+    const msgtype = typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined;
+    if (!allowsSend(await this.currentApproved(), { eventType: type, stateKey, msgtype })) {
+      throw new WidgetRequestRefused(`Not allowed to send ${type} events: the capability was not granted`);
+    }
+    const client = await this.context.session.requireClient();
+    return sendRoomEvent(client, roomId, type, content, stateKey);
+  }
+
+  private async readEvents(data: Record<string, unknown>): Promise<ActionResult> {
+    const parsed = v.safeParse(ReadEventsData, data);
+    if (!parsed.success) throw new WidgetRequestRefused(`Invalid read_events request: ${describeIssues(parsed.issues)}`);
+    const { type, msgtype, state_key: stateKey, limit, room_ids: roomIds } = parsed.output;
+    if (roomIds !== undefined) {
+      throw new WidgetRequestRefused('Reading other rooms (m.timeline capabilities) is not supported by this host yet');
+    }
+    const roomId = await this.boundRoomFor(undefined);
+    const approved = await this.currentApproved();
+    if (!mayReceiveType(approved, type, stateKey !== undefined)) {
+      throw new WidgetRequestRefused(`Not allowed to read ${type} events: the capability was not granted`);
+    }
+    const client = await this.context.session.requireClient();
+    const cappedLimit = Math.min(limit ?? 50, READ_EVENTS_LIMIT_CAP);
+    const events =
+      stateKey !== undefined
+        ? await readStateEvents(client, roomId, type, stateKey)
+        : await readTimelineEvents(client, roomId, type, cappedLimit);
+    // Each event is checked on its own: a widget holding only `#m.text` must not see `m.notice`.
+    const visible = events.filter((event) =>
+      allowsReceive(approved, {
+        eventType: event.type ?? '',
+        stateKey: event.state_key,
+        msgtype: typeof event.content?.['msgtype'] === 'string' ? event.content['msgtype'] : undefined,
+      }),
+    );
+    return { events: msgtype === undefined ? visible : visible.filter((event) => event.content?.['msgtype'] === msgtype) };
+  }
+
+  private async boundRoomFor(requestedRoom: string | undefined): Promise<string> {
+    await this.negotiation;
+    const roomId = this.record?.roomId;
+    if (!roomId) throw new WidgetRequestRefused('This widget has not been granted access to a room');
+    if (requestedRoom !== undefined && requestedRoom !== roomId) {
+      throw new WidgetRequestRefused('This widget may only act in the room it was granted');
+    }
+    return roomId;
+  }
+
+  /** The authority on every request: the grant store when the user chose "remember". */
+  private async currentApproved(): Promise<string[]> {
+    const record = this.record;
+    const identity = this.identity;
+    if (!record || !identity || record.roomId === null) return [];
+    if (!record.isRemembered) return record.sessionApproved;
+    const stored = await this.context.grants.decisionFor(identity, record.roomId);
+    return decide(record.requested, stored).granted;
+  }
+
+  private async restoreIdentity(widgetId: string): Promise<void> {
+    const account = await this.context.session.whenLoggedIn();
+    this.identity = { account, siteOrigin: this.context.frame.siteOrigin, widgetUrl: this.context.frame.widgetUrl, widgetId };
+  }
+
+  private async negotiate(widgetId: string): Promise<void> {
+    await this.restoreIdentity(widgetId);
+    const identity = this.identity as WidgetIdentity;
+    const answer = v.safeParse(CapabilitiesResponse, await this.requestFromWidget('capabilities', {}));
+    const requested = answer.success ? [...new Set(answer.output.capabilities)] : [];
+    const { grants, approvals, roomHint } = this.context;
+    const knownRoom = (await grants.boundRoom(identity, roomHint)) ?? roomHint;
+    const stored = await grants.decisionFor(identity, knownRoom ?? '');
+    const decision = decide(requested, stored);
+    let roomId = knownRoom ?? null;
+    let approved = decision.granted;
+    let isRemembered = stored !== undefined;
+    if (decision.needsApproval.length > 0) {
+      const answerOfUser = await approvals.request({
+        identity,
+        widgetOrigin: this.context.frame.widgetOrigin,
+        capabilities: requested,
+        roomHint: knownRoom ?? null,
+      });
+      roomId = answerOfUser.roomId;
+      approved = roomId === null ? [] : requested.filter((capability) => answerOfUser.approved.includes(capability));
+      isRemembered = answerOfUser.remember;
+      if (answerOfUser.remember) {
+        const target = roomId ?? knownRoom ?? '';
+        const rejected = requested.filter((capability) => !approved.includes(capability));
+        const previous = await grants.decisionFor(identity, target);
+        await grants.saveDecision(identity, target, mergeDecision(previous, approved, rejected), this.context.now());
+        if (roomId !== null) await grants.bindRoom(identity, roomHint, roomId);
+      }
+    }
+    this.record = {
+      widgetId,
+      widgetUrl: this.context.frame.widgetUrl,
+      roomId,
+      requested,
+      isRemembered,
+      sessionApproved: isRemembered ? [] : approved,
+      createdAt: this.context.now(),
+      deliveredEventIds: [],
+    };
+    await saveHostRecord(this.context.key, this.record);
+    void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
+  }
+
+  private async deliverNow(roomId: string, event: MatrixEvent): Promise<void> {
+    await this.negotiation;
+    const record = this.record;
+    const eventId = event.getId();
+    if (this.isDisposed || !record || record.roomId !== roomId || !eventId) return;
+    if (record.deliveredEventIds.includes(eventId) || event.getTs() < record.createdAt) return;
+    const content = event.getContent();
+    const descriptor = {
+      eventType: event.getType(),
+      stateKey: event.getStateKey(),
+      msgtype: typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined,
+    };
+    if (!allowsReceive(await this.currentApproved(), descriptor)) return;
+    record.deliveredEventIds.push(eventId);
+    await saveHostRecord(this.context.key, record);
+    void this.requestFromWidget('send_event', { ...event.getEffectiveEvent(), room_id: roomId }).catch(() => undefined);
+  }
+
+  private requestFromWidget(action: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const widgetId = this.widgetId;
+    if (!widgetId || this.isDisposed) return Promise.reject(new Error('widget is gone'));
+    const requestId = `mwb-${++this.toWidgetCounter}-${crypto.randomUUID()}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingToWidget.delete(requestId);
+        reject(new Error(`widget did not answer ${action}`));
+      }, TO_WIDGET_TIMEOUT_MS);
+      this.pendingToWidget.set(requestId, (response) => {
+        clearTimeout(timer);
+        resolve(response);
+      });
+      this.context.post({ api: 'toWidget', widgetId, requestId, action, data });
+    });
+  }
+}

@@ -1,0 +1,84 @@
+// Accepts a content script's port for one widget frame: attests the frame, then feeds the frame's
+// messages to its host. The first message must announce the frame; anything else first is dropped.
+import type { Runtime } from 'webextension-polyfill';
+import { ContentToBackground } from '../../shared/protocol/content-to-background';
+import type { BackgroundToContent } from '../../shared/protocol/background-to-content';
+import { parseMessage } from '../../shared/protocol/errors';
+import { createLogger } from '../../shared/log';
+import type { Services } from '../services';
+import { attestWidgetFrame } from './frame-attestation';
+import { frameKey, loadHostRecord } from './host-record';
+import { WidgetHost } from './widget-host';
+
+const log = createLogger('bg:ports');
+
+export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
+  let host: Promise<WidgetHost | undefined> | undefined;
+  const send = (message: BackgroundToContent): void => {
+    try {
+      port.postMessage(message);
+    } catch {
+      // The frame is gone; its host is disposed by onDisconnect.
+    }
+  };
+  services.session.acquireSync();
+
+  port.onMessage.addListener((raw: unknown) => {
+    const parsed = parseMessage(ContentToBackground, raw);
+    if (!parsed.ok) {
+      log.warn('dropped malformed relay message', parsed.reason);
+      return;
+    }
+    const message = parsed.value;
+    switch (message.kind) {
+      case 'frameAnnounced':
+        if (host) return;
+        host = (async () => {
+          try {
+            const frame = await attestWidgetFrame(port.sender ?? {}, message);
+            const key = frameKey(frame.tabId, frame.frameId);
+            const saved = await loadHostRecord(key);
+            const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl ? saved : undefined;
+            const created = new WidgetHost(
+              {
+                frame,
+                key,
+                roomHint: message.roomHint,
+                post: (widgetMessage) => send({ kind: 'postToWidget', message: widgetMessage }),
+                session: services.session,
+                grants: services.grants,
+                approvals: services.approvals,
+                now: Date.now,
+              },
+              record,
+            );
+            services.hosts.add(created);
+            return created;
+          } catch (error) {
+            log.warn('widget frame rejected', String(error));
+            send({ kind: 'frameRejected', reason: 'This frame cannot be hosted' });
+            return undefined;
+          }
+        })();
+        return;
+      case 'widgetMessageRelayed':
+        if (!host) {
+          log.warn('dropped a widget message before the frame was announced');
+          return;
+        }
+        void host.then((ready) => ready?.handle(message.origin, message.message));
+        return;
+      case 'keepAlive':
+        return;
+    }
+  });
+
+  port.onDisconnect.addListener(() => {
+    services.session.releaseSync();
+    void host?.then(async (ready) => {
+      if (!ready) return;
+      services.hosts.remove(ready);
+      await ready.dispose();
+    });
+  });
+}

@@ -1,0 +1,82 @@
+// Relays one widget frame: its messages go to the background over one port, the background's
+// messages go back with the widget's exact origin as target (never '*'). Decides nothing.
+import browser, { type Runtime } from 'webextension-polyfill';
+import * as v from 'valibot';
+import { BackgroundToContent } from '../shared/protocol/background-to-content';
+import type { ContentToBackground } from '../shared/protocol/content-to-background';
+import { WIDGET_PORT_NAME } from '../shared/protocol/ports';
+
+/** Below Chrome's 30 s idle limit: a live widget keeps the worker (and its sync) running. */
+const KEEP_ALIVE_INTERVAL_MS = 20_000;
+
+export class FrameRelay {
+  private port: Runtime.Port | undefined;
+  private isStopped = false;
+  private readonly keepAliveTimer: ReturnType<typeof setInterval>;
+  /** True once the document this relay speaks for has fired its `load` event. */
+  hasSeenLoad: boolean;
+
+  constructor(
+    private readonly iframe: HTMLIFrameElement,
+    readonly origin: string,
+    private readonly isMarked: boolean,
+    hasSeenLoad: boolean,
+    private readonly onStopped: () => void,
+  ) {
+    this.hasSeenLoad = hasSeenLoad;
+    this.connect(false);
+    this.keepAliveTimer = setInterval(() => {
+      if (this.iframe.isConnected) this.send({ kind: 'keepAlive' });
+      else this.stop(); // the page removed the frame
+    }, KEEP_ALIVE_INTERVAL_MS);
+  }
+
+  forward(message: unknown): void {
+    this.send({ kind: 'widgetMessageRelayed', origin: this.origin, message });
+  }
+
+  stop(): void {
+    this.isStopped = true;
+    clearInterval(this.keepAliveTimer);
+    this.port?.disconnect();
+    this.port = undefined;
+    this.onStopped();
+  }
+
+  private send(message: ContentToBackground): void {
+    if (this.isStopped) return;
+    // A stopped worker disconnects the port; the next message reconnects and wakes it.
+    if (!this.port) this.connect(true);
+    this.port?.postMessage(message);
+  }
+
+  private connect(isResumed: boolean): void {
+    const port = browser.runtime.connect({ name: WIDGET_PORT_NAME });
+    this.port = port;
+    port.onMessage.addListener((raw: unknown) => this.receive(raw));
+    port.onDisconnect.addListener(() => {
+      if (this.port === port) this.port = undefined;
+    });
+    const roomHint = this.iframe.dataset['matrixRoom'];
+    port.postMessage({
+      kind: 'frameAnnounced',
+      widgetOrigin: this.origin,
+      frameSrc: this.iframe.src,
+      isMarked: this.isMarked,
+      ...(roomHint ? { roomHint } : {}),
+      isResumed,
+    } satisfies ContentToBackground);
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = v.safeParse(BackgroundToContent, raw);
+    if (!parsed.success) return;
+    const message = parsed.output;
+    if (message.kind === 'frameRejected') {
+      this.stop();
+      return;
+    }
+    // If the frame navigated to another origin, the browser drops this instead of leaking it.
+    this.iframe.contentWindow?.postMessage(message.message, this.origin);
+  }
+}

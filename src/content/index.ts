@@ -1,0 +1,69 @@
+// Content script, in every frame (all_frames, isolated world, document_start). Each frame relays
+// for its direct child iframes only. It posts nothing into a frame that is neither marked by the
+// page (`data-matrix-widget`) nor has spoken the Widget API first, so pages cannot detect it.
+import * as v from 'valibot';
+import { FromWidgetRequest } from '../shared/protocol/widget-api';
+import { FrameRelay } from './frame-relay';
+
+const relays = new Map<HTMLIFrameElement, FrameRelay>();
+
+function childIframeOf(source: MessageEventSource | null): HTMLIFrameElement | undefined {
+  if (!source || source === window) return undefined;
+  for (const iframe of document.querySelectorAll('iframe')) {
+    if (iframe.contentWindow === source) return iframe;
+  }
+  return undefined;
+}
+
+function isMarked(iframe: HTMLIFrameElement): boolean {
+  return iframe.hasAttribute('data-matrix-widget');
+}
+
+function originOfSrc(iframe: HTMLIFrameElement): string | undefined {
+  try {
+    const origin = new URL(iframe.src).origin;
+    return /^https?:/.test(origin) ? origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function startRelay(iframe: HTMLIFrameElement, origin: string, hasSeenLoad: boolean): FrameRelay {
+  const relay: FrameRelay = new FrameRelay(iframe, origin, isMarked(iframe), hasSeenLoad, () => {
+    if (relays.get(iframe) === relay) relays.delete(iframe);
+  });
+  relays.set(iframe, relay);
+  return relay;
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const iframe = childIframeOf(event.source);
+  if (!iframe) return; // the page itself, a sibling's child, or anything else that is not our child
+  const relay = relays.get(iframe);
+  if (relay) {
+    if (event.origin === relay.origin) relay.forward(event.data);
+    return;
+  }
+  if (event.origin === 'null' || !v.is(FromWidgetRequest, event.data)) return;
+  const created = startRelay(iframe, event.origin, false);
+  created.forward(event.data);
+});
+
+// `load` does not bubble, but it can be captured at the document: this sees every iframe load,
+// including iframes added later. A load after the relay's own document loaded means navigation.
+document.addEventListener(
+  'load',
+  (event) => {
+    const iframe = event.target;
+    if (!(iframe instanceof HTMLIFrameElement)) return;
+    const relay = relays.get(iframe);
+    if (relay && !relay.hasSeenLoad) {
+      relay.hasSeenLoad = true;
+      return;
+    }
+    relay?.stop();
+    const origin = originOfSrc(iframe);
+    if (isMarked(iframe) && origin) startRelay(iframe, origin, true);
+  },
+  true,
+);

@@ -1,0 +1,28 @@
+// Who a widget is, from what the browser attests. Pure.
+
+export type WidgetIdentity = {
+  /** The Matrix user the widget acts for. */
+  account: string;
+  /** Origin of the top-level page (browser-attested, from the sender's tab). */
+  siteOrigin: string;
+  /** Origin + path of the widget frame's document (browser-attested, from webNavigation). */
+  widgetUrl: string;
+  /** The widget's own claim; part of the key so two widgets on one page stay apart. */
+  widgetId: string;
+};
+
+/** Origin + path of a URL, without query or fragment: widgets carry per-user data in the query. */
+export function widgetUrlOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+/** The storage key of a widget's decisions for one room. */
+export function grantKey(identity: WidgetIdentity, roomId: string): string {
+  return JSON.stringify([identity.account, identity.siteOrigin, identity.widgetUrl, identity.widgetId, roomId]);
+}
+
+/** The key under which the room a widget was bound to is remembered (per page room hint). */
+export function bindingKey(identity: WidgetIdentity, roomHint: string | undefined): string {
+  return JSON.stringify([identity.account, identity.siteOrigin, identity.widgetUrl, identity.widgetId, roomHint ?? '']);
+}

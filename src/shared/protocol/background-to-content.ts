@@ -1,0 +1,12 @@
+// Messages the background sends a content script over a widget frame's port.
+import * as v from 'valibot';
+import { WidgetInbound } from './widget-api';
+
+/** Post this to the widget frame, with the widget's exact origin as target. */
+export const PostToWidget = v.object({ kind: v.literal('postToWidget'), message: WidgetInbound });
+
+/** The background will not host this frame; the relay stops forwarding for it. */
+export const FrameRejected = v.object({ kind: v.literal('frameRejected'), reason: v.string() });
+
+export const BackgroundToContent = v.variant('kind', [PostToWidget, FrameRejected]);
+export type BackgroundToContent = v.InferOutput<typeof BackgroundToContent>;

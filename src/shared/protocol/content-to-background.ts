@@ -1,0 +1,30 @@
+// Messages a content script sends over a widget frame's port. Everything here is a claim from an
+// untrusted context: the background checks it against what the browser attests.
+import * as v from 'valibot';
+
+/** The relay found a widget frame: marked by the page, or it spoke first. */
+export const FrameAnnounced = v.object({
+  kind: v.literal('frameAnnounced'),
+  /** `MessageEvent.origin` of the frame's messages, or its `src` origin for a marked frame. */
+  widgetOrigin: v.pipe(v.string(), v.url()),
+  /** The iframe's `src`, a claim; the background takes the URL from webNavigation. */
+  frameSrc: v.pipe(v.string(), v.maxLength(8192)),
+  isMarked: v.boolean(),
+  roomHint: v.optional(v.pipe(v.string(), v.startsWith('!'), v.maxLength(255))),
+  /** Set when the relay reconnects after the background went away (worker stopped). */
+  isResumed: v.boolean(),
+});
+
+/** A raw message the widget frame posted; validated by the background, never by the relay. */
+export const WidgetMessageRelayed = v.object({
+  kind: v.literal('widgetMessageRelayed'),
+  origin: v.string(),
+  message: v.unknown(),
+});
+
+/** Sent periodically while a widget is live so the worker keeps syncing (Chrome stops idle workers). */
+export const KeepAlive = v.object({ kind: v.literal('keepAlive') });
+
+export const ContentToBackground = v.variant('kind', [FrameAnnounced, WidgetMessageRelayed, KeepAlive]);
+export type ContentToBackground = v.InferOutput<typeof ContentToBackground>;
+export type FrameAnnounced = v.InferOutput<typeof FrameAnnounced>;

@@ -1,0 +1,3 @@
+// Names of runtime ports; the background tells contexts apart by name and by sender.
+export const WIDGET_PORT_NAME = 'widget-frame';
+export const UI_PORT_NAME = 'extension-ui';

@@ -1,0 +1,64 @@
+// Shapes of Matrix Widget API postMessage traffic (MSC2762 transport). Only the envelope is
+// checked here; each action's `data` is checked by the host that handles the action.
+import * as v from 'valibot';
+
+const Identifier = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
+const Data = v.record(v.string(), v.unknown());
+
+/** A request the widget sends to its host. */
+export const FromWidgetRequest = v.object({
+  api: v.literal('fromWidget'),
+  widgetId: Identifier,
+  requestId: Identifier,
+  action: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  data: v.optional(Data, {}),
+});
+export type FromWidgetRequest = v.InferOutput<typeof FromWidgetRequest>;
+
+/** The widget's answer to a request the host sent it (toWidget direction, `response` set). */
+export const ToWidgetResponse = v.object({
+  api: v.literal('toWidget'),
+  widgetId: Identifier,
+  requestId: Identifier,
+  action: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  data: v.optional(Data, {}),
+  response: Data,
+});
+export type ToWidgetResponse = v.InferOutput<typeof ToWidgetResponse>;
+
+/** Anything a widget may legitimately post to its parent. */
+export const WidgetOutbound = v.union([FromWidgetRequest, ToWidgetResponse]);
+export type WidgetOutbound = v.InferOutput<typeof WidgetOutbound>;
+
+/** Everything the host posts into a widget frame: its replies and its own requests. */
+export const WidgetInbound = v.object({
+  api: v.picklist(['fromWidget', 'toWidget']),
+  widgetId: Identifier,
+  requestId: Identifier,
+  action: v.string(),
+  data: Data,
+  response: v.optional(Data),
+});
+export type WidgetInbound = v.InferOutput<typeof WidgetInbound>;
+
+/** Answer data of the `capabilities` toWidget request. */
+export const CapabilitiesResponse = v.object({
+  capabilities: v.pipe(v.array(v.pipe(v.string(), v.maxLength(1024))), v.maxLength(256)),
+});
+
+/** Data of a fromWidget `send_event` request (MSC2762). */
+export const SendEventData = v.object({
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  content: v.record(v.string(), v.unknown()),
+  state_key: v.optional(v.string()),
+  room_id: v.optional(v.string()),
+});
+
+/** Data of a fromWidget `read_events` request (MSC2876). */
+export const ReadEventsData = v.object({
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  msgtype: v.optional(v.string()),
+  state_key: v.optional(v.string()),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  room_ids: v.optional(v.union([v.array(v.string()), v.literal('*')])),
+});
