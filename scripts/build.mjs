@@ -61,7 +61,7 @@ async function buildPages() {
 }
 
 export async function buildExtension() {
-  await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  for (const folder of ['chrome', 'firefox', '.stage']) await rm(path.join(root, 'dist', folder), { recursive: true, force: true });
   await buildScript('src/background/index.ts', 'background.js', 'es');
   await buildScript('src/content/index.ts', 'content.js', 'iife');
   await buildPages();

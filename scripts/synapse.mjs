@@ -17,7 +17,7 @@ const python = path.join(venvDir, 'bin/python');
 /** Creates the virtualenv and installs the pinned Synapse, unless it is already there. */
 export function ensureSynapseVenv() {
   const check = existsSync(python)
-    ? spawnSync(python, ['-c', 'import synapse; print(synapse.__version__)'], { encoding: 'utf8' })
+    ? spawnSync(python, ['-c', 'import importlib.metadata as m; print(m.version("matrix-synapse"))'], { encoding: 'utf8' })
     : undefined;
   if (check?.status === 0 && check.stdout.trim() === SYNAPSE_VERSION) return;
   console.log(`[synapse] installing matrix-synapse==${SYNAPSE_VERSION} into ${path.relative(root, venvDir)} …`);

@@ -1,0 +1,85 @@
+// The demo site and the demo widget, on two different origins as on the real web:
+// the site on http://127.0.0.1:<sitePort>, the widget on http://localhost:<widgetPort>.
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+function escapeAttribute(value) {
+  return value.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** The embedding page. `?room=` sets the room hint; `?widgets=2` embeds a second widget. */
+export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, title = 'Demo site' }) {
+  const frames = Array.from({ length: widgetCount }, (_, index) => {
+    const widgetId = index === 0 ? 'demo-chat' : `demo-chat-${index + 1}`;
+    const src = `${widgetOrigin}/index.html?widgetId=${encodeURIComponent(widgetId)}`;
+    const room = roomHint ? ` data-matrix-room="${escapeAttribute(roomHint)}"` : '';
+    return `<iframe data-matrix-widget${room} id="widget-${index + 1}" title="Chat widget" src="${escapeAttribute(src)}" width="480" height="360"></iframe>`;
+  }).join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
+<body style="font:14px system-ui,sans-serif">
+<h1>${title}</h1>
+<p>An ordinary web page that embeds a Matrix chat widget from another origin. With Matrix Widget Bridge
+installed and logged in, the widget asks for permission and then works with your account.</p>
+${frames}
+</body></html>`;
+}
+
+async function listenOn(server, port, host) {
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address().port;
+}
+
+/** Starts both servers; `widgetDir` holds the built widget. */
+export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0 }) {
+  const widgetHandler = async (request, response) => {
+    const url = new URL(request.url, 'http://localhost');
+    if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
+    const relative = path.normalize(url.pathname === '/' ? '/index.html' : url.pathname).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(path.join(widgetDir, relative));
+      response.writeHead(200, { 'content-type': TYPES[path.extname(relative)] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end('not found');
+    }
+  };
+  const widgetServer = http.createServer(widgetHandler);
+  const boundWidgetPort = await listenOn(widgetServer, widgetPort, '127.0.0.1');
+  // "localhost" may resolve to ::1 first; answer there too when the machine has IPv6 loopback.
+  const widgetServerV6 = http.createServer(widgetHandler);
+  await listenOn(widgetServerV6, boundWidgetPort, '::1').catch(() => undefined);
+  const widgetOrigin = `http://localhost:${boundWidgetPort}`;
+
+  const siteServer = http.createServer((request, response) => {
+    const url = new URL(request.url, 'http://127.0.0.1');
+    if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
+    const page = sitePage({
+      widgetOrigin,
+      roomHint: url.searchParams.get('room') ?? undefined,
+      widgetCount: Number(url.searchParams.get('widgets') ?? '1'),
+      title: url.pathname === '/' ? 'Demo site' : `Demo site ${url.pathname}`,
+    });
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(page);
+  });
+  const boundSitePort = await listenOn(siteServer, sitePort, '127.0.0.1');
+  return {
+    siteOrigin: `http://127.0.0.1:${boundSitePort}`,
+    widgetOrigin,
+    async stop() {
+      for (const server of [siteServer, widgetServer, widgetServerV6]) {
+        server.closeAllConnections?.();
+        await new Promise((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Issue #3 on real Chromium: the user story, the worker stopped between two requests, and a
+// forged message from the page.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { eventually, roomMessages } from '../support/homeserver';
+import { forgedPageMessageIsIgnored, runUserStory, sendFromWidget, type StoryState } from './user-story';
+
+describe('Chromium', () => {
+  let browser: ChromiumExtensionBrowser;
+  let story: StoryState;
+
+  beforeAll(async () => {
+    browser = await launchChromium(inject('chromeExtensionDir'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('logs in, approves, sends, receives live, and remembers the grant across a reload', async () => {
+    story = await runUserStory(browser);
+  });
+
+  it('serves a request after the service worker was stopped, without a second login', async () => {
+    expect(story).toBeDefined();
+    const { widget, bob, roomId, alice } = story;
+    await sendFromWidget(widget, 'before the worker stops');
+    // A mark in the worker's global scope: gone after a real stop and restart.
+    await (await browser.serviceWorker()).evaluate('globalThis.__testMark = "before stop"');
+    await browser.stopServiceWorker();
+    const afterId = await sendFromWidget(widget, 'after the worker stopped');
+    const restarted = await browser.serviceWorker();
+    expect(await restarted.evaluate('globalThis.__testMark ?? "fresh worker"')).toBe('fresh worker');
+    const event = await eventually('the post-restart message on the server', async () =>
+      (await roomMessages(bob, roomId)).find((candidate) => candidate.event_id === afterId),
+    );
+    expect(event.sender).toBe(alice.userId);
+    expect((await browser.extensionPageUrls()).filter((url) => url.includes('/approval/'))).toEqual([]);
+  });
+
+  it('ignores a fromWidget imitation posted by the page itself', async () => {
+    await forgedPageMessageIsIgnored(story);
+  });
+});

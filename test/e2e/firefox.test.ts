@@ -1,0 +1,25 @@
+// Issue #3 on real Firefox ESR (WebDriver BiDi): the user story and a forged message from the page.
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import type { ExtensionBrowser } from '../support/browser-driver';
+import { launchFirefox } from '../support/firefox';
+import { forgedPageMessageIsIgnored, runUserStory, type StoryState } from './user-story';
+
+describe('Firefox ESR', () => {
+  let browser: ExtensionBrowser;
+  let story: StoryState;
+
+  beforeAll(async () => {
+    browser = await launchFirefox(inject('firefoxExtensionDir'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('logs in, approves, sends, receives live, and remembers the grant across a reload', async () => {
+    story = await runUserStory(browser);
+  });
+
+  it('ignores a fromWidget imitation posted by the page itself', async () => {
+    await forgedPageMessageIsIgnored(story);
+  });
+});

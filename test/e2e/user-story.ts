@@ -1,0 +1,113 @@
+// The foundation user story (issue #3, steps 2–6), written once and run in each browser.
+import { expect, inject } from 'vitest';
+import { textOf, waitForValue, type ExtensionBrowser, type SitePage, type Surface } from '../support/browser-driver';
+import { eventually, freshUser, homeserverUrl, roomMessages, sendText, sharedRoom, type TestUser } from '../support/homeserver';
+
+export type StoryState = { alice: TestUser; bob: TestUser; roomId: string; site: SitePage; widget: Surface };
+
+const hasMessage = (eventId: string): string => `!!document.querySelector('#messages li[data-event-id="${eventId}"]')`;
+
+export async function logInThroughPopup(browser: ExtensionBrowser, user: TestUser): Promise<void> {
+  const ui = await browser.openExtensionUi();
+  await waitForValue(ui, `!document.querySelector('#logged-out').hidden`, 'the login form');
+  await ui.type('#homeserver', homeserverUrl());
+  await ui.type('#username', user.username);
+  await ui.type('#password', user.password);
+  await ui.click('#login');
+  const shownUser = await waitForValue<string>(ui, `document.querySelector('#user-id')?.textContent`, 'the logged-in view');
+  expect(shownUser).toBe(user.userId);
+  await ui.close();
+}
+
+/** Sends `body` from the widget's own text box and returns the event ID the host replied with. */
+export async function sendFromWidget(widget: Surface, body: string): Promise<string> {
+  const before = await textOf(widget, '#last-sent');
+  await widget.type('#body', body);
+  await widget.click('#send');
+  return waitForValue<string>(
+    widget,
+    `(() => { const sent = document.querySelector('#last-sent').textContent; const error = document.querySelector('#last-error').textContent; if (error) throw new Error(error); return sent && sent !== ${JSON.stringify(before)} ? sent : ''; })()`,
+    `the widget's send of "${body}"`,
+  );
+}
+
+export async function runUserStory(browser: ExtensionBrowser): Promise<StoryState> {
+  const siteOrigin = inject('siteOrigin');
+  const widgetOrigin = inject('widgetOrigin');
+  const alice = await freshUser('alice');
+  const bob = await freshUser('bob');
+  const roomId = await sharedRoom(bob, alice, 'Demo room');
+  const earlier = await sendText(bob, roomId, 'said before the widget existed');
+
+  // 2. Log in through the real popup UI.
+  await logInThroughPopup(browser, alice);
+
+  // 3. A page on one origin embeds the widget from another, with a room hint.
+  const site = await browser.openPage(`${siteOrigin}/?room=${encodeURIComponent(roomId)}`);
+  expect(new URL(siteOrigin).origin).not.toBe(new URL(widgetOrigin).origin);
+
+  // 4. An extension-owned approval window shows who asks for what, with the hinted room preselected.
+  const approval = await browser.nextApprovalWindow();
+  expect(approval.url()).toMatch(/^(chrome|moz)-extension:\/\//);
+  await waitForValue(approval, `!document.querySelector('#approval').hidden`, 'the approval form');
+  expect(await textOf(approval, '#site-origin')).toBe(siteOrigin);
+  expect(await textOf(approval, '#widget-origin')).toBe(widgetOrigin);
+  expect(await textOf(approval, '#account')).toBe(alice.userId);
+  expect(await approval.evaluate(`document.querySelector('#room').value`)).toBe(roomId);
+  const capabilityTexts = await approval.evaluate<string>(`document.querySelector('#capabilities').textContent`);
+  expect(capabilityTexts).toContain('Send messages in the room as you');
+  expect(capabilityTexts).toContain('See messages in the room');
+  await waitForValue(approval, `!document.querySelector('#approve').disabled`, 'the armed Allow button');
+  await approval.click('#approve');
+
+  const widget = await site.widget(widgetOrigin);
+  await waitForValue(widget, `document.querySelector('#status').textContent === 'ready'`, 'the widget to be ready');
+  const approved = JSON.parse(await textOf(widget, '#approved')) as string[];
+  expect(approved.sort()).toEqual(
+    ['org.matrix.msc2762.receive.event:m.room.message', 'org.matrix.msc2762.send.event:m.room.message'].sort(),
+  );
+  await waitForValue(widget, hasMessage(earlier), 'the room history in the widget');
+
+  // 5. The widget sends; the homeserver has it (the peer reads it) and the widget shows the server echo.
+  const sentId = await sendFromWidget(widget, 'hello from the widget');
+  const onServer = await eventually('the peer to see the widget message', async () =>
+    (await roomMessages(bob, roomId)).find((event) => event.event_id === sentId),
+  );
+  expect(onServer.sender).toBe(alice.userId);
+  expect(onServer.content?.['body']).toBe('hello from the widget');
+  await waitForValue(widget, hasMessage(sentId), 'the server echo in the widget');
+
+  // ... and the peer's message arrives live.
+  const liveId = await sendText(bob, roomId, 'live from the peer');
+  await waitForValue(widget, hasMessage(liveId), 'the peer message live in the widget');
+
+  // 6. A reload does not ask again: the grant is remembered.
+  await site.reload();
+  const reloaded = await site.widget(widgetOrigin);
+  await waitForValue(reloaded, `document.querySelector('#status').textContent === 'ready'`, 'the reloaded widget');
+  expect(JSON.parse(await textOf(reloaded, '#approved'))).toHaveLength(2);
+  expect((await browser.extensionPageUrls()).filter((url) => url.includes('/approval/'))).toEqual([]);
+  return { alice, bob, roomId, site, widget: reloaded };
+}
+
+/**
+ * The page itself (not the widget frame) posts a perfect imitation of a fromWidget request. It must
+ * have no effect and get no reply; a legitimate send afterwards proves the relay was listening.
+ */
+export async function forgedPageMessageIsIgnored(state: StoryState): Promise<void> {
+  const { site, widget, bob, roomId } = state;
+  await site.evaluate(`(() => {
+    window.__replies = [];
+    window.addEventListener('message', (event) => { if (event.data && event.data.response) window.__replies.push(event.data); });
+    window.postMessage({ api: 'fromWidget', widgetId: 'demo-chat', requestId: 'forged-1', action: 'send_event',
+      data: { type: 'm.room.message', content: { msgtype: 'm.text', body: 'forged by the page' } } }, '*');
+    return true;
+  })()`);
+  const legitimateId = await sendFromWidget(widget, 'sent after the forgery');
+  const messages = await eventually('the legitimate message on the server', async () => {
+    const all = await roomMessages(bob, roomId);
+    return all.some((event) => event.event_id === legitimateId) ? all : undefined;
+  });
+  expect(messages.map((event) => event.content?.['body'])).not.toContain('forged by the page');
+  expect(await site.evaluate<unknown[]>('window.__replies')).toEqual([]);
+}

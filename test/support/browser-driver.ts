@@ -1,0 +1,47 @@
+// One small interface over Playwright (Chromium) and Puppeteer WebDriver BiDi (Firefox ESR), so the
+// same user story runs in both browsers. Waits poll the real DOM; none asserts on time.
+import { eventually } from './homeserver';
+
+/** A page or frame the tests read and drive with real clicks and typing. */
+export type Surface = {
+  url(): string;
+  click(selector: string): Promise<void>;
+  type(selector: string, text: string): Promise<void>;
+  select(selector: string, value: string): Promise<void>;
+  evaluate<T>(expression: string): Promise<T>;
+};
+
+export type SitePage = Surface & {
+  /** The widget frame whose URL starts with `origin` (the `index`-th such frame). */
+  widget(origin: string, index?: number): Promise<Surface>;
+  reload(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type ExtensionBrowser = {
+  name: 'chromium' | 'firefox';
+  /** The extension's popup UI, in a tab. */
+  openExtensionUi(): Promise<SitePage>;
+  openPage(url: string): Promise<SitePage>;
+  /** The next approval window the extension opens (extension-owned, never inside the page). */
+  nextApprovalWindow(): Promise<SitePage>;
+  /** Extension pages currently open, by URL: approval windows included. */
+  extensionPageUrls(): Promise<string[]>;
+  close(): Promise<void>;
+};
+
+/** Waits until `expression` evaluates truthy in `surface`, and returns its value. */
+export function waitForValue<T>(surface: Surface, expression: string, what: string, timeoutMs = 30_000): Promise<T> {
+  return eventually(
+    what,
+    async () => {
+      const value = await surface.evaluate<T>(expression).catch(() => undefined);
+      return value ? value : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export function textOf(surface: Surface, selector: string): Promise<string> {
+  return surface.evaluate<string>(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? ''`);
+}

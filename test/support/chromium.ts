@@ -1,0 +1,121 @@
+// Debian's Chromium with the built extension, through playwright-core (DESIGN §6). Each browser
+// gets its own HOME, TMPDIR and XDG dirs. The worker is the extension's service worker.
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Frame, type Page, type Worker } from 'playwright-core';
+import type { ExtensionBrowser, SitePage, Surface } from './browser-driver';
+import { eventually } from './homeserver';
+
+function frameSurface(frame: Frame | Page): Surface {
+  return {
+    url: () => frame.url(),
+    click: async (selector) => frame.click(selector),
+    type: async (selector, text) => frame.fill(selector, text),
+    select: async (selector, value) => {
+      await frame.selectOption(selector, value);
+    },
+    evaluate: <T>(expression: string) => frame.evaluate(expression) as Promise<T>,
+  };
+}
+
+function sitePage(page: Page): SitePage {
+  return {
+    ...frameSurface(page),
+    widget: async (origin, index = 0) =>
+      frameSurface(
+        await eventually(`a widget frame from ${origin}`, async () => page.frames().filter((frame) => frame.url().startsWith(origin))[index]),
+      ),
+    reload: async () => {
+      await page.reload();
+    },
+    close: () => page.close(),
+  };
+}
+
+export type ChromiumExtensionBrowser = ExtensionBrowser & {
+  context: BrowserContext;
+  extensionId: string;
+  serviceWorker(): Promise<Worker>;
+  /** Stops the extension's service worker the way Chrome does when idle (CDP ServiceWorker.stopAllWorkers). */
+  stopServiceWorker(): Promise<void>;
+};
+
+export async function launchChromium(extensionDir: string): Promise<ChromiumExtensionBrowser> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'mwb-chromium-'));
+  for (const folder of ['tmp', 'config', 'cache', 'data']) await mkdir(path.join(home, folder));
+  const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    env: {
+      ...process.env,
+      HOME: home,
+      TMPDIR: path.join(home, 'tmp'),
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+      XDG_DATA_HOME: path.join(home, 'data'),
+    },
+  });
+  // The newest worker: after a stop and wake-up, Playwright reports the restarted one last.
+  const serviceWorker = async (): Promise<Worker> =>
+    context.serviceWorkers().at(-1) ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionId = new URL((await serviceWorker()).url()).host;
+  if (process.env['MWB_DEBUG']) {
+    // Browser-side logs, for debugging the harness (docs/debugging-browser-tests.md).
+    const print = (where: string) => (message: { type(): string; text(): string }) =>
+      console.log(`[chromium ${where}] ${message.type()}: ${message.text()}`);
+    // The context's console event carries the service worker's messages too.
+    context.on('console', print('console'));
+  }
+  const seenApprovals = new Set<Page>();
+
+  return {
+    name: 'chromium',
+    context,
+    extensionId,
+    serviceWorker,
+    async stopServiceWorker() {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await cdp.detach();
+    },
+    async openExtensionUi() {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/popup/index.html`);
+      return sitePage(page);
+    },
+    async openPage(url) {
+      const page = await context.newPage();
+      await page.goto(url);
+      return sitePage(page);
+    },
+    async nextApprovalWindow() {
+      const page = await eventually('an approval window', async () =>
+        context.pages().find((candidate) => candidate.url().includes('/approval/index.html') && !seenApprovals.has(candidate)),
+      );
+      seenApprovals.add(page);
+      await page.bringToFront();
+      return sitePage(page);
+    },
+    async extensionPageUrls() {
+      return context.pages().map((page) => page.url()).filter((url) => url.startsWith('chrome-extension://'));
+    },
+    async close() {
+      await context.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}

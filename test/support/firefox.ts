@@ -1,0 +1,106 @@
+// Debian's Firefox ESR with the built extension, through puppeteer-core over WebDriver BiDi
+// (DESIGN §6). Firefox refuses BiDi navigation to moz-extension:// pages, so the harness attaches
+// to pages the extension opens itself: the first-run tab and approval windows.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
+import type { ExtensionBrowser, SitePage, Surface } from './browser-driver';
+import { eventually } from './homeserver';
+
+export const GECKO_ID = 'matrix-widget-bridge@example.org';
+
+function frameSurface(frame: Frame | Page): Surface {
+  return {
+    url: () => frame.url(),
+    click: (selector) => frame.click(selector),
+    type: async (selector, text) => {
+      await frame.$eval(selector, (element) => {
+        (element as HTMLInputElement).value = '';
+      });
+      await frame.type(selector, text);
+    },
+    select: async (selector, value) => {
+      await frame.select(selector, value);
+    },
+    evaluate: <T>(expression: string) => frame.evaluate(expression) as Promise<T>,
+  };
+}
+
+function sitePage(page: Page): SitePage {
+  return {
+    ...frameSurface(page),
+    widget: async (origin, index = 0) =>
+      frameSurface(
+        await eventually(`a widget frame from ${origin}`, async () => page.frames().filter((frame) => frame.url().startsWith(origin))[index]),
+      ),
+    reload: async () => {
+      await page.reload();
+    },
+    close: () => page.close(),
+  };
+}
+
+async function findPage(browser: Browser, predicate: (url: string) => boolean, exclude: Set<Page>): Promise<Page> {
+  return eventually('an extension page in Firefox', async () =>
+    (await browser.pages()).find((page) => predicate(page.url()) && !exclude.has(page)),
+  );
+}
+
+export async function launchFirefox(extensionDir: string): Promise<ExtensionBrowser> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'mwb-firefox-'));
+  for (const folder of ['tmp', 'config', 'cache', 'profile']) await mkdir(path.join(home, folder));
+  const uuid = randomUUID();
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr',
+    headless: true,
+    userDataDir: path.join(home, 'profile'),
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+      'extensions.autoDisableScopes': 0,
+      'browser.shell.checkDefaultBrowser': false,
+    },
+    env: {
+      ...process.env,
+      HOME: home,
+      TMPDIR: path.join(home, 'tmp'),
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+    },
+  });
+  await browser.installExtension(extensionDir);
+  const base = `moz-extension://${uuid}/`;
+  const seen = new Set<Page>();
+
+  return {
+    name: 'firefox',
+    async openExtensionUi() {
+      // Opened by the extension itself on install (runtime.onInstalled → the first-run tab).
+      const page = await findPage(browser, (url) => url.startsWith(`${base}popup/index.html`), seen);
+      seen.add(page);
+      await page.bringToFront();
+      return sitePage(page);
+    },
+    async openPage(url) {
+      const page = await browser.newPage();
+      await page.goto(url);
+      return sitePage(page);
+    },
+    async nextApprovalWindow() {
+      const page = await findPage(browser, (url) => url.startsWith(`${base}approval/index.html`), seen);
+      seen.add(page);
+      await page.bringToFront();
+      return sitePage(page);
+    },
+    async extensionPageUrls() {
+      return (await browser.pages()).map((page) => page.url()).filter((url) => url.startsWith('moz-extension://'));
+    },
+    async close() {
+      await browser.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,13 @@
+// Values the global setup hands to tests (vitest `provide` / `inject`).
+export {};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    homeserverUrl: string;
+    registrationSecret: string;
+    siteOrigin: string;
+    widgetOrigin: string;
+    chromeExtensionDir: string;
+    firefoxExtensionDir: string;
+  }
+}
