@@ -98,7 +98,9 @@ export async function forgedPageMessageIsIgnored(state: StoryState): Promise<voi
   const { site, widget, bob, roomId } = state;
   await site.evaluate(`(() => {
     window.__replies = [];
-    window.addEventListener('message', (event) => { if (event.data && event.data.response) window.__replies.push(event.data); });
+    // The page sees all traffic to its window (the widget's own replies to the host included);
+    // only an answer to the forged request id would be a reply to the forgery.
+    window.addEventListener('message', (event) => { if (event.data && event.data.requestId === 'forged-1' && event.data.response) window.__replies.push(event.data); });
     window.postMessage({ api: 'fromWidget', widgetId: 'demo-chat', requestId: 'forged-1', action: 'send_event',
       data: { type: 'm.room.message', content: { msgtype: 'm.text', body: 'forged by the page' } } }, '*');
     return true;

@@ -28,9 +28,11 @@ function frameSurface(frame: Frame | Page): Surface {
   };
 }
 
-function sitePage(page: Page): SitePage {
+function sitePage(page: Page, knownUrl?: string): SitePage {
   return {
     ...frameSurface(page),
+    // BiDi keeps reporting about:blank for tabs the extension opened; their real URL was read at discovery.
+    url: () => knownUrl ?? page.url(),
     widget: async (origin, index = 0) =>
       frameSurface(
         await eventually(`a widget frame from ${origin}`, async () => page.frames().filter((frame) => frame.url().startsWith(origin))[index]),
@@ -42,10 +44,27 @@ function sitePage(page: Page): SitePage {
   };
 }
 
-async function findPage(browser: Browser, predicate: (url: string) => boolean, exclude: Set<Page>): Promise<Page> {
-  return eventually('an extension page in Firefox', async () =>
-    (await browser.pages()).find((page) => predicate(page.url()) && !exclude.has(page)),
-  );
+/**
+ * Firefox 153 over BiDi reports `about:blank` as the URL of tabs and windows an extension opens,
+ * so pages are found by asking each document for its own location.
+ */
+async function locationOf(page: Page): Promise<string> {
+  return page.evaluate('location.href').then(String, () => page.url());
+}
+
+async function findPage(
+  browser: Browser,
+  predicate: (url: string) => boolean,
+  exclude: Set<Page>,
+): Promise<{ page: Page; url: string }> {
+  return eventually('an extension page in Firefox', async () => {
+    for (const page of await browser.pages()) {
+      if (exclude.has(page)) continue;
+      const url = await locationOf(page);
+      if (predicate(url)) return { page, url };
+    }
+    return undefined;
+  });
 }
 
 export async function launchFirefox(extensionDir: string): Promise<ExtensionBrowser> {
@@ -79,10 +98,10 @@ export async function launchFirefox(extensionDir: string): Promise<ExtensionBrow
     name: 'firefox',
     async openExtensionUi() {
       // Opened by the extension itself on install (runtime.onInstalled → the first-run tab).
-      const page = await findPage(browser, (url) => url.startsWith(`${base}popup/index.html`), seen);
+      const { page, url } = await findPage(browser, (candidate) => candidate.startsWith(`${base}popup/index.html`), seen);
       seen.add(page);
       await page.bringToFront();
-      return sitePage(page);
+      return sitePage(page, url);
     },
     async openPage(url) {
       const page = await browser.newPage();
@@ -90,13 +109,14 @@ export async function launchFirefox(extensionDir: string): Promise<ExtensionBrow
       return sitePage(page);
     },
     async nextApprovalWindow() {
-      const page = await findPage(browser, (url) => url.startsWith(`${base}approval/index.html`), seen);
+      const { page, url } = await findPage(browser, (candidate) => candidate.startsWith(`${base}approval/index.html`), seen);
       seen.add(page);
       await page.bringToFront();
-      return sitePage(page);
+      return sitePage(page, url);
     },
     async extensionPageUrls() {
-      return (await browser.pages()).map((page) => page.url()).filter((url) => url.startsWith('moz-extension://'));
+      const urls = await Promise.all((await browser.pages()).map(locationOf));
+      return urls.filter((url) => url.startsWith('moz-extension://'));
     },
     async close() {
       await browser.close();
