@@ -1,0 +1,18 @@
+// `npm test`: type-check, then every test layer (unit, integration against the real Synapse, e2e in
+// real Chromium and Firefox ESR) in one vitest run. Arguments are passed on to vitest.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(fileURLToPath(import.meta.url), '../..');
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
+
+const started = Date.now();
+const typecheck = spawnSync(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.error('type check failed');
+  process.exit(typecheck.status ?? 1);
+}
+const tests = spawnSync(bin('vitest'), ['run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+console.log(`npm test took ${Math.round((Date.now() - started) / 1000)} s`);
+process.exit(tests.status ?? 1);
