@@ -7,7 +7,8 @@ import { logger } from 'matrix-js-sdk/lib/logger.js';
 import { registerUser } from '../../scripts/synapse.mjs';
 
 // The peer's request log would drown the test output.
-logger.setLevel('warn');
+// js-sdk's logger is a loglevel logger; its type does not expose setLevel.
+(logger as unknown as { setLevel(level: string): void }).setLevel('warn');
 
 export type TestUser = { userId: string; username: string; password: string; client: MatrixClient };
 

@@ -3,7 +3,12 @@
 import * as v from 'valibot';
 
 const Identifier = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
-const Data = v.record(v.string(), v.unknown());
+/** A JSON object. Not `v.record`: it accepts an array and turns it into an object. */
+const JsonObject = v.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'must be a JSON object',
+);
+const Data = JsonObject;
 
 /** A request the widget sends to its host. */
 export const FromWidgetRequest = v.object({
@@ -49,7 +54,7 @@ export const CapabilitiesResponse = v.object({
 /** Data of a fromWidget `send_event` request (MSC2762). */
 export const SendEventData = v.object({
   type: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
-  content: v.record(v.string(), v.unknown()),
+  content: JsonObject,
   state_key: v.optional(v.string()),
   room_id: v.optional(v.string()),
 });
