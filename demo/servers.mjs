@@ -39,7 +39,7 @@ async function listenOn(server, port, host) {
 }
 
 /** Starts both servers; `widgetDir` holds the built widget. */
-export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0 }) {
+export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0, defaultRoomHint }) {
   const widgetHandler = async (request, response) => {
     const url = new URL(request.url, 'http://localhost');
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
@@ -64,7 +64,7 @@ export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
     const page = sitePage({
       widgetOrigin,
-      roomHint: url.searchParams.get('room') ?? undefined,
+      roomHint: url.searchParams.get('room') ?? defaultRoomHint,
       widgetCount: Number(url.searchParams.get('widgets') ?? '1'),
       title: url.pathname === '/' ? 'Demo site' : `Demo site ${url.pathname}`,
     });

@@ -1,0 +1,112 @@
+// `npm start`: builds the extension, starts a local Synapse with a demo account and room, the demo
+// site and widget on two origins, and opens Chromium with the extension when there is a display.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { buildExtension } from './build.mjs';
+import { buildDemoWidget, demoWidgetDir } from './build-demo.mjs';
+import { registerUser, startSynapse } from './synapse.mjs';
+import { startDemoServers } from '../demo/servers.mjs';
+
+const root = path.resolve(fileURLToPath(import.meta.url), '../..');
+const HOMESERVER_PORT = Number(process.env.MWB_HOMESERVER_PORT ?? 8608);
+const SITE_PORT = Number(process.env.MWB_SITE_PORT ?? 8610);
+const WIDGET_PORT = Number(process.env.MWB_WIDGET_PORT ?? 8620);
+const DEMO_USER = { username: 'demo', password: 'demo-password' };
+const FRIEND = { username: 'demo-friend', password: 'demo-friend-password' };
+// Fixed so the demo account survives restarts of `npm start`; it only guards a loopback server.
+const SHARED_SECRET = 'matrix-widget-bridge-demo-registration-secret';
+
+async function login(baseUrl, { username, password }) {
+  const response = await fetch(`${baseUrl}/_matrix/client/v3/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user: username }, password }),
+  });
+  if (!response.ok) throw new Error(`login of ${username} failed: ${response.status}`);
+  return response.json();
+}
+
+async function call(baseUrl, token, method, endpoint, body) {
+  const response = await fetch(`${baseUrl}/_matrix/client/v3${endpoint}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${endpoint} failed: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** The demo account, a friend, and a shared room, created once and reused. */
+async function ensureDemoAccount(baseUrl) {
+  for (const user of [DEMO_USER, FRIEND]) {
+    await registerUser(baseUrl, SHARED_SECRET, user.username, user.password).catch((error) => {
+      if (!String(error).includes('M_USER_IN_USE')) throw error;
+    });
+  }
+  const demo = await login(baseUrl, DEMO_USER);
+  const friend = await login(baseUrl, FRIEND);
+  const { joined_rooms: rooms } = await call(baseUrl, demo.access_token, 'GET', '/joined_rooms');
+  if (rooms.length > 0) return { userId: demo.user_id, roomId: rooms[0] };
+  const { room_id: roomId } = await call(baseUrl, friend.access_token, 'POST', '/createRoom', {
+    name: 'Demo room',
+    preset: 'private_chat',
+    invite: [demo.user_id],
+  });
+  await call(baseUrl, demo.access_token, 'POST', `/join/${encodeURIComponent(roomId)}`, {});
+  await call(baseUrl, friend.access_token, 'PUT', `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/welcome`, {
+    msgtype: 'm.text',
+    body: 'Welcome! This message is in the demo room on your local homeserver.',
+  });
+  return { userId: demo.user_id, roomId };
+}
+
+console.log('[start] building the extension and the demo widget …');
+await buildExtension();
+await buildDemoWidget();
+const dataDir = path.join(root, '.cache/demo-synapse');
+await mkdir(dataDir, { recursive: true });
+const synapse = await startSynapse({ dataDir, port: HOMESERVER_PORT, sharedSecret: SHARED_SECRET });
+const { userId, roomId } = await ensureDemoAccount(synapse.baseUrl);
+const demo = await startDemoServers({ widgetDir: demoWidgetDir, sitePort: SITE_PORT, widgetPort: WIDGET_PORT, defaultRoomHint: roomId });
+
+console.log(`
+Matrix Widget Bridge demo is running.
+  homeserver   ${synapse.baseUrl}   (user "${DEMO_USER.username}", password "${DEMO_USER.password}" → ${userId})
+  demo site    ${demo.siteOrigin}/  embeds a chat widget from ${demo.widgetOrigin}
+  demo room    ${roomId}
+Log in from the extension's popup with the homeserver URL, user name and password above, then open
+the demo site: the widget asks for permission in an extension window; approve it and chat.`);
+
+let browserContext;
+if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
+  const extensionDir = path.join(root, 'dist/chrome');
+  browserContext = await chromium.launchPersistentContext(path.join(root, '.cache/demo-chromium-profile'), {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: false,
+    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, '--no-first-run'],
+  });
+  const page = browserContext.pages()[0] ?? (await browserContext.newPage());
+  await page.goto(`${demo.siteOrigin}/`);
+  console.log('\nChromium is open with the extension loaded. Close it or press Ctrl-C to stop.');
+  browserContext.on('close', () => void shutdown());
+} else {
+  console.log(`
+No display found, so no browser was opened; the services keep running. To try it in your own browser:
+  Chrome/Chromium: chrome://extensions → Developer mode → Load unpacked → ${path.join(root, 'dist/chrome')}
+  Firefox:         about:debugging#/runtime/this-firefox → Load Temporary Add-on → ${path.join(root, 'dist/firefox/manifest.json')}
+Then open ${demo.siteOrigin}/ in that browser. Press Ctrl-C to stop.`);
+}
+
+let isStopping = false;
+async function shutdown() {
+  if (isStopping) return;
+  isStopping = true;
+  await browserContext?.close().catch(() => undefined);
+  await demo.stop();
+  await synapse.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
