@@ -39,7 +39,7 @@ async function listenOn(server, port, host) {
 }
 
 /** Starts both servers; `widgetDir` holds the built widget. */
-export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0, defaultRoomHint }) {
+export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0, defaultRoomHint = undefined }) {
   const widgetHandler = async (request, response) => {
     const url = new URL(request.url, 'http://localhost');
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();

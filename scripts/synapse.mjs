@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +98,7 @@ const LOG_CONFIG = JSON.stringify({
  * Starts Synapse on a free (or given) port with its data in `dataDir`. Resolves once the client
  * API answers. `stop()` ends it.
  */
-export async function startSynapse({ dataDir, port, sharedSecret = randomBytes(16).toString('hex') }) {
+export async function startSynapse({ dataDir, port = undefined, sharedSecret = randomBytes(16).toString("hex") }) {
   ensureSynapseVenv();
   const listenPort = port ?? (await freePort());
   await mkdir(path.join(dataDir, 'media'), { recursive: true });
@@ -160,7 +160,40 @@ export async function registerUser(baseUrl, sharedSecret, username, password, { 
   return body;
 }
 
+/** Stops a Synapse started with `dataDir` by another process (its pid file), if it runs. */
+export async function stopSynapse(dataDir) {
+  let pid;
+  try {
+    pid = Number((await readFile(path.join(dataDir, 'homeserver.pid'), 'utf8')).trim());
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  for (let waited = 0; waited < 10_000; waited += 200) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  process.kill(pid, 'SIGKILL');
+  return true;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] === 'install') ensureSynapseVenv();
-  else console.log('usage: node scripts/synapse.mjs install');
+  const [command, dataDir = path.join(root, '.cache/synapse-local')] = process.argv.slice(2);
+  if (command === 'install') {
+    ensureSynapseVenv();
+  } else if (command === 'start') {
+    // Foreground: Ctrl-C (or `node scripts/synapse.mjs stop`) ends it.
+    const server = await startSynapse({ dataDir: path.resolve(dataDir), port: undefined });
+    console.log(`synapse on ${server.baseUrl}, data in ${dataDir}, registration secret ${server.sharedSecret}`);
+    process.on('SIGINT', () => void server.stop().then(() => process.exit(0)));
+    process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+  } else if (command === 'stop') {
+    console.log((await stopSynapse(path.resolve(dataDir))) ? 'stopped' : 'not running');
+  } else {
+    console.log('usage: node scripts/synapse.mjs install | start [dataDir] | stop [dataDir]');
+  }
 }

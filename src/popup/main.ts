@@ -76,9 +76,11 @@ byId('logout').addEventListener('click', () => {
 
 async function renderSiteAccess(): Promise<void> {
   const hasAccess = await browser.permissions.contains(ALL_SITES);
+  // Said plainly only when something is wrong (Firefox treats MV3 site access as opt-in).
+  byId('site-access-section').hidden = hasAccess;
   byId('site-access').textContent = hasAccess
-    ? 'The extension can see widgets on web pages.'
-    : 'The extension needs access to web pages to find widgets on them. Your browser asks you to allow it.';
+    ? ''
+    : 'Widgets on web pages cannot work yet: the extension needs access to web pages to find them.';
   byId('grant-site-access').hidden = hasAccess;
 }
 
