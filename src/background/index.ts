@@ -25,6 +25,9 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
 
+// Decisions not remembered were for one page load; a browser start ends every page load.
+browser.runtime.onStartup.addListener(() => void getServices().grants.dropInstanceDecisions('all'));
+
 browser.runtime.onInstalled.addListener(({ reason }) => {
   // First run: explain what the extension does, ask for site access where the browser makes it
   // opt-in (Firefox MV3), and offer the login form.

@@ -2,7 +2,9 @@
 // cache: everything here can be rebuilt from IndexedDB and storage.session after a stopped worker.
 import { keyValueStore } from './adapters/database';
 import { ApprovalQueue } from './approvals/approval-queue';
+import { AuditLog } from './grants/audit-log';
 import { GrantStore } from './grants/grant-store';
+import { SiteSettings } from './grants/site-settings';
 import { MatrixSession } from './session/matrix-session';
 import { SessionStore } from './session/session-store';
 import { HostRegistry } from './widgets/host-registry';
@@ -10,6 +12,8 @@ import { HostRegistry } from './widgets/host-registry';
 export type Services = {
   session: MatrixSession;
   grants: GrantStore;
+  sites: SiteSettings;
+  audit: AuditLog;
   approvals: ApprovalQueue;
   hosts: HostRegistry;
 };
@@ -24,6 +28,8 @@ export function getServices(): Services {
     services = {
       session,
       grants: new GrantStore(keyValueStore('grants'), keyValueStore('bindings')),
+      sites: new SiteSettings(keyValueStore('sites')),
+      audit: new AuditLog(keyValueStore('audit')),
       approvals: new ApprovalQueue(),
       hosts,
     };

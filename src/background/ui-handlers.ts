@@ -2,7 +2,8 @@
 // pages; a content script (or another extension) gets `forbiddenSender`.
 import browser, { type Runtime } from 'webextension-polyfill';
 import { MatrixError } from 'matrix-js-sdk';
-import type { UiReplies } from '../shared/protocol/background-to-ui';
+import type { SiteView, UiReplies } from '../shared/protocol/background-to-ui';
+import type { WidgetIdentity } from '../shared/core/widget-identity';
 import { fail, ok, parseMessage, type Reply } from '../shared/protocol/errors';
 import { UiToBackground, type UiKind, type UiRequest } from '../shared/protocol/ui-to-background';
 import { createLogger } from '../shared/log';
@@ -20,9 +21,10 @@ const handlers: Handlers = {
     await session.login(request.homeserverUrl, request.username, request.password);
     return session.status();
   },
-  logout: async (_request, { session, grants }) => {
+  logout: async (_request, { session, grants, audit }) => {
     await session.logout();
     await grants.clear();
+    await audit.clear();
     return session.status();
   },
   getApproval: async (request, { approvals, session }) => {
@@ -51,7 +53,58 @@ const handlers: Handlers = {
     const userId = await session.userId();
     return userId ? grants.list(userId) : [];
   },
+  revokeGrant: async (request, services) => {
+    const identity = await widgetOf(request.widget, services);
+    const scope = { hostInstance: request.hostInstance };
+    await services.grants.revoke(identity, request.roomId, scope, request.capabilities);
+    void services.audit.record(identity, {
+      at: Date.now(),
+      action: 'revoked',
+      roomId: request.roomId || null,
+      detail: request.capabilities === null ? 'everything' : request.capabilities.join(' '),
+    });
+    // Live: running instances are told now, and their next request is checked against the store.
+    await services.hosts.grantsChanged(identity, request.roomId);
+    return { revoked: true };
+  },
+  listSites: (_request, services) => siteViews(services),
+  setSiteEnabled: async (request, services) => {
+    await services.sites.setEnabled(request.siteOrigin, request.isEnabled);
+    if (!request.isEnabled) await services.hosts.closeSite(request.siteOrigin);
+    return siteViews(services);
+  },
+  removeSite: async (request, services) => {
+    await services.hosts.closeSite(request.siteOrigin);
+    await services.grants.removeSite(request.siteOrigin);
+    await services.sites.forget(request.siteOrigin);
+    return siteViews(services);
+  },
+  getAudit: async (request, services) => services.audit.entries(await widgetOf(request.widget, services)),
+  listTabWidgets: (request, { hosts }) => hosts.inTab(request.tabId),
 };
+
+async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { session }: Services): Promise<WidgetIdentity> {
+  const account = await session.userId();
+  if (!account) throw new NotLoggedIn();
+  return { account, ...widget };
+}
+
+/** Sites with grants for the current account, plus sites switched off, alphabetically. */
+async function siteViews({ session, grants, sites }: Services): Promise<SiteView[]> {
+  const account = await session.userId();
+  const counts = new Map<string, number>();
+  for (const grant of account ? await grants.list(account) : []) {
+    counts.set(grant.siteOrigin, (counts.get(grant.siteOrigin) ?? 0) + 1);
+  }
+  for (const siteOrigin of await sites.disabledSites()) counts.set(siteOrigin, counts.get(siteOrigin) ?? 0);
+  return Promise.all(
+    [...counts.keys()].sort().map(async (siteOrigin) => ({
+      siteOrigin,
+      isEnabled: await sites.isEnabled(siteOrigin),
+      grantCount: counts.get(siteOrigin) ?? 0,
+    })),
+  );
+}
 
 export function isExtensionPage(sender: Runtime.MessageSender): boolean {
   return sender.id === browser.runtime.id && (sender.url ?? '').startsWith(browser.runtime.getURL(''));

@@ -13,6 +13,7 @@ export function memoryStore(): KeyValueStore & { entries: Map<string, unknown> }
       entries.delete(key);
     },
     values: async () => [...entries.values()].map((value) => structuredClone(value)),
+    keys: async () => [...entries.keys()],
     clear: async () => entries.clear(),
   };
 }

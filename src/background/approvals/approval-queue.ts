@@ -1,5 +1,6 @@
-// Pending capability approvals. Each opens an extension-owned window (never UI inside the page),
-// and resolves once with the user's decision; closing the window is "deny for now".
+// Pending capability approvals. One extension-owned window at a time (never UI inside the page);
+// further requests queue behind it, and the toolbar badge counts them. Each request resolves once
+// with the user's decision; closing the window is "deny for now".
 import browser from 'webextension-polyfill';
 import * as v from 'valibot';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
@@ -20,22 +21,28 @@ export type ApprovalDecision = { roomId: string | null; approved: string[]; reme
 
 const DENY_FOR_NOW: ApprovalDecision = { roomId: null, approved: [], remember: false };
 
-type Waiter = { resolve: (decision: ApprovalDecision) => void; windowId: number | undefined; joinKey: string };
+type Waiter = { resolve: (decision: ApprovalDecision) => void; windowId: number | undefined };
 
 export class UnknownApproval extends Error {}
 
 export class ApprovalQueue {
+  /** Every pending approval in arrival order; the first one has the window. */
   private readonly waiting = new Map<string, Waiter>();
   private readonly joined = new Map<string, Promise<ApprovalDecision>>();
+  private shownId: string | undefined;
 
-  /** Asks the user. A second identical request while one is open joins it instead of opening a window. */
+  /** Asks the user. A second identical request while one is pending joins it instead of queueing. */
   request(pending: PendingApproval): Promise<ApprovalDecision> {
     const joinKey = JSON.stringify([pending.identity, pending.roomHint, [...pending.capabilities].sort()]);
     const existing = this.joined.get(joinKey);
     if (existing) return existing;
-    const decision = this.open(pending, joinKey).finally(() => this.joined.delete(joinKey));
+    const decision = this.enqueue(pending).finally(() => this.joined.delete(joinKey));
     this.joined.set(joinKey, decision);
     return decision;
+  }
+
+  get pendingCount(): number {
+    return this.waiting.size;
   }
 
   async pending(approvalId: string): Promise<PendingApproval> {
@@ -45,8 +52,9 @@ export class ApprovalQueue {
   }
 
   async decide(approvalId: string, decision: ApprovalDecision): Promise<void> {
-    const waiter = this.waiting.get(approvalId);
-    if (!waiter) throw new UnknownApproval('This request is no longer pending');
+    if (approvalId !== this.shownId || !this.waiting.has(approvalId)) {
+      throw new UnknownApproval('This request is no longer pending');
+    }
     this.settle(approvalId, decision);
   }
 
@@ -57,23 +65,37 @@ export class ApprovalQueue {
     }
   }
 
-  private async open(pending: PendingApproval, joinKey: string): Promise<ApprovalDecision> {
+  private async enqueue(pending: PendingApproval): Promise<ApprovalDecision> {
     const approvalId = crypto.randomUUID();
     await writeSession(storageKey(approvalId), pending);
     const decision = new Promise<ApprovalDecision>((resolve) => {
-      this.waiting.set(approvalId, { resolve, windowId: undefined, joinKey });
+      this.waiting.set(approvalId, { resolve, windowId: undefined });
     });
-    const created = await browser.windows.create({
-      url: browser.runtime.getURL(`approval/index.html?approval=${approvalId}`),
-      type: 'popup',
-      width: 480,
-      height: 660,
-      focused: true,
-    });
-    const waiter = this.waiting.get(approvalId);
-    if (waiter) waiter.windowId = created.id;
-    log.info('approval window opened', approvalId);
+    this.updateBadge();
+    void this.showNext();
     return decision;
+  }
+
+  private async showNext(): Promise<void> {
+    if (this.shownId !== undefined) return;
+    const [next] = this.waiting.keys();
+    if (next === undefined) return;
+    this.shownId = next;
+    try {
+      const created = await browser.windows.create({
+        url: browser.runtime.getURL(`approval/index.html?approval=${next}`),
+        type: 'popup',
+        width: 480,
+        height: 700,
+        focused: true,
+      });
+      const waiter = this.waiting.get(next);
+      if (waiter) waiter.windowId = created.id;
+      log.info('approval window opened', this.waiting.size);
+    } catch (error) {
+      log.error('could not open the approval window', String(error));
+      this.settle(next, DENY_FOR_NOW);
+    }
   }
 
   private settle(approvalId: string, decision: ApprovalDecision): void {
@@ -82,6 +104,15 @@ export class ApprovalQueue {
     this.waiting.delete(approvalId);
     void removeSession(storageKey(approvalId));
     waiter.resolve(decision);
+    if (this.shownId === approvalId) this.shownId = undefined;
+    this.updateBadge();
+    void this.showNext();
+  }
+
+  private updateBadge(): void {
+    const text = this.waiting.size > 0 ? String(this.waiting.size) : '';
+    void browser.action.setBadgeText({ text }).catch(() => undefined);
+    void browser.action.setBadgeBackgroundColor({ color: '#b3261e' }).catch(() => undefined);
   }
 }
 

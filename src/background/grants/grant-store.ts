@@ -1,7 +1,9 @@
-// The user's remembered decisions per (account, site, widget URL, widget id, room), and the room
-// each widget was bound to. Values read back are parsed; a malformed record counts as no decision.
+// The user's decisions per (account, site, widget URL, widget id, room), and the room each widget
+// was bound to. Values read back are parsed; a malformed record counts as no decision.
+// Decisions the user did not ask to remember carry the host instance (one page load) they were made
+// for, and are dropped when that instance ends.
 import * as v from 'valibot';
-import type { StoredDecision } from '../../shared/core/grant-policy';
+import { mergeDecision, type StoredDecision } from '../../shared/core/grant-policy';
 import { bindingKey, grantKey, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { GrantView } from '../../shared/protocol/background-to-ui';
 import type { KeyValueStore } from '../adapters/database';
@@ -15,9 +17,17 @@ const GrantRecord = v.object({
   granted: v.array(v.string()),
   denied: v.array(v.string()),
   decidedAt: v.number(),
+  lastUsedAt: v.optional(v.nullable(v.number()), null),
+  hostInstance: v.optional(v.nullable(v.string()), null),
 });
+type GrantRecord = v.InferOutput<typeof GrantRecord>;
 
 const BindingRecord = v.object({ roomId: v.string() });
+
+/** Last-used times are written at most this often per grant, so busy widgets do not write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export type GrantScope = { hostInstance: string | null };
 
 export class GrantStore {
   constructor(
@@ -25,19 +35,51 @@ export class GrantStore {
     private readonly bindings: KeyValueStore,
   ) {}
 
-  async decisionFor(identity: WidgetIdentity, roomId: string): Promise<StoredDecision | undefined> {
-    const parsed = v.safeParse(GrantRecord, await this.grants.get(grantKey(identity, roomId)));
-    return parsed.success ? parsed.output : undefined;
+  async decisionFor(identity: WidgetIdentity, roomId: string, scope: GrantScope = { hostInstance: null }): Promise<StoredDecision | undefined> {
+    return this.read(grantKey(identity, roomId, scope.hostInstance));
   }
 
-  async saveDecision(identity: WidgetIdentity, roomId: string, decision: StoredDecision, now: number): Promise<void> {
-    await this.grants.put(grantKey(identity, roomId), {
+  /** Merges the user's new word into what was stored (the newer word on a capability wins). */
+  async recordDecision(
+    identity: WidgetIdentity,
+    roomId: string,
+    scope: GrantScope,
+    approved: readonly string[],
+    rejected: readonly string[],
+    now: number,
+  ): Promise<void> {
+    const key = grantKey(identity, roomId, scope.hostInstance);
+    const merged = mergeDecision(await this.read(key), approved, rejected);
+    const record: GrantRecord = {
       ...identity,
       roomId,
-      granted: [...decision.granted],
-      denied: [...decision.denied],
+      granted: [...merged.granted],
+      denied: [...merged.denied],
       decidedAt: now,
-    });
+      lastUsedAt: null,
+      hostInstance: scope.hostInstance,
+    };
+    await this.grants.put(key, record);
+  }
+
+  /** Takes capabilities back (all of them when `capabilities` is null): the widget is asked again next time. */
+  async revoke(identity: WidgetIdentity, roomId: string, scope: GrantScope, capabilities: readonly string[] | null): Promise<void> {
+    const key = grantKey(identity, roomId, scope.hostInstance);
+    const record = await this.read(key);
+    if (!record) return;
+    if (capabilities === null) {
+      await this.grants.delete(key);
+      return;
+    }
+    const removed = new Set(capabilities);
+    await this.grants.put(key, { ...record, granted: record.granted.filter((capability) => !removed.has(capability)) });
+  }
+
+  async markUsed(identity: WidgetIdentity, roomId: string, scope: GrantScope, now: number): Promise<void> {
+    const key = grantKey(identity, roomId, scope.hostInstance);
+    const record = await this.read(key);
+    if (!record || (record.lastUsedAt ?? 0) > now - LAST_USED_RESOLUTION_MS) return;
+    await this.grants.put(key, { ...record, lastUsedAt: now });
   }
 
   async boundRoom(identity: WidgetIdentity, roomHint: string | undefined): Promise<string | undefined> {
@@ -50,14 +92,44 @@ export class GrantStore {
   }
 
   async list(account: string): Promise<GrantView[]> {
-    const records = (await this.grants.values()).flatMap((value) => {
-      const parsed = v.safeParse(GrantRecord, value);
-      return parsed.success && parsed.output.account === account ? [parsed.output] : [];
-    });
+    const records = (await this.all()).filter((record) => record.account === account);
     return records.sort((a, b) => b.decidedAt - a.decidedAt);
+  }
+
+  /** Forgets a site: every decision and room binding made on it, for every account. */
+  async removeSite(siteOrigin: string): Promise<void> {
+    for (const record of await this.all()) {
+      if (record.siteOrigin === siteOrigin) await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
+    }
+    // Binding keys are JSON arrays whose second element is the site origin.
+    for (const key of await this.bindings.keys()) {
+      const parts: unknown = JSON.parse(key);
+      if (Array.isArray(parts) && parts[1] === siteOrigin) await this.bindings.delete(key);
+    }
+  }
+
+  /** Drops decisions scoped to one host instance (its page load ended), or to any instance (browser start). */
+  async dropInstanceDecisions(hostInstance: string | 'all'): Promise<void> {
+    for (const record of await this.all()) {
+      if (record.hostInstance !== null && (hostInstance === 'all' || record.hostInstance === hostInstance)) {
+        await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
+      }
+    }
   }
 
   async clear(): Promise<void> {
     await Promise.all([this.grants.clear(), this.bindings.clear()]);
+  }
+
+  private async read(key: string): Promise<GrantRecord | undefined> {
+    const parsed = v.safeParse(GrantRecord, await this.grants.get(key));
+    return parsed.success ? parsed.output : undefined;
+  }
+
+  private async all(): Promise<GrantRecord[]> {
+    return (await this.grants.values()).flatMap((value) => {
+      const parsed = v.safeParse(GrantRecord, value);
+      return parsed.success ? [parsed.output] : [];
+    });
   }
 }

@@ -10,9 +10,10 @@ export const HostRecord = v.object({
   widgetUrl: v.string(),
   roomId: v.nullable(v.string()),
   requested: v.array(v.string()),
-  /** Set when the user chose "remember": the grant store is then the authority, else `sessionApproved`. */
+  /** This page load of the widget; decisions not remembered are stored under it. */
+  hostInstance: v.string(),
+  /** Whether the user chose "remember"; if not, the decision is scoped to `hostInstance`. */
   isRemembered: v.boolean(),
-  sessionApproved: v.array(v.string()),
   /** Server timestamps older than this were never meant for this widget instance. */
   createdAt: v.number(),
   deliveredEventIds: v.array(v.string()),

@@ -1,5 +1,7 @@
-// The live widget hosts of this worker, so room events reach every host that may want them.
+// The live widget hosts of this worker, so room events and grant changes reach every host concerned.
 import type { MatrixEvent } from 'matrix-js-sdk';
+import type { WidgetIdentity } from '../../shared/core/widget-identity';
+import type { TabWidgetView } from '../../shared/protocol/background-to-ui';
 import type { WidgetHost } from './widget-host';
 
 export class HostRegistry {
@@ -15,5 +17,21 @@ export class HostRegistry {
 
   deliver(roomId: string, event: MatrixEvent): void {
     for (const host of this.hosts) host.deliver(roomId, event);
+  }
+
+  /** The user changed what `identity` may do in `roomId`: running instances learn it now. */
+  async grantsChanged(identity: WidgetIdentity, roomId: string): Promise<void> {
+    await Promise.all([...this.hosts].filter((host) => host.isFor(identity, roomId)).map((host) => host.refreshCapabilities()));
+  }
+
+  /** The site was switched off or forgotten: its widgets stop being hosted at once. */
+  async closeSite(siteOrigin: string): Promise<void> {
+    const closing = [...this.hosts].filter((host) => host.siteOrigin === siteOrigin);
+    for (const host of closing) this.hosts.delete(host);
+    await Promise.all(closing.map((host) => host.close('The extension is switched off for this site')));
+  }
+
+  inTab(tabId: number): Promise<TabWidgetView[]> {
+    return Promise.all([...this.hosts].filter((host) => host.isInTab(tabId)).map((host) => host.view()));
   }
 }

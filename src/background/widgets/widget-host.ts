@@ -3,8 +3,9 @@
 import type { MatrixEvent } from 'matrix-js-sdk';
 import { UnstableApiVersion, MatrixApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
 import * as v from 'valibot';
-import { allowsReceive, allowsSend, decide, mayReceiveType, mergeDecision } from '../../shared/core/grant-policy';
-import type { WidgetIdentity } from '../../shared/core/widget-identity';
+import { allowsReceive, allowsSend, decide, mayReceiveType } from '../../shared/core/grant-policy';
+import { isSameWidget, type WidgetIdentity } from '../../shared/core/widget-identity';
+import type { AuditEntry, TabWidgetView } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
 import {
   CapabilitiesResponse,
@@ -16,7 +17,9 @@ import {
 } from '../../shared/protocol/widget-api';
 import { describeIssues } from '../../shared/protocol/errors';
 import type { ApprovalQueue } from '../approvals/approval-queue';
-import type { GrantStore } from '../grants/grant-store';
+import type { AuditLog } from '../grants/audit-log';
+import type { GrantScope, GrantStore } from '../grants/grant-store';
+import { negotiateCapabilities } from './capability-negotiation';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
 import { saveHostRecord, removeHostRecord, type HostRecord } from './host-record';
@@ -45,6 +48,9 @@ export type HostContext = {
   session: MatrixSession;
   grants: GrantStore;
   approvals: ApprovalQueue;
+  audit: AuditLog;
+  /** Tells the relay to stop forwarding for this frame (site switched off). */
+  reject: (reason: string) => void;
   now: () => number;
 };
 
@@ -59,6 +65,9 @@ export class WidgetHost {
   private deliveries: Promise<void> = Promise.resolve();
   private toWidgetCounter = 0;
   private isDisposed = false;
+  private isNegotiating = false;
+  /** What the widget was last told with notify_capabilities, to tell it again only on change. */
+  private lastNotified: string[] = [];
 
   constructor(
     private readonly context: HostContext,
@@ -66,7 +75,9 @@ export class WidgetHost {
   ) {
     if (record) {
       this.widgetId = record.widgetId;
-      this.negotiation = this.restoreIdentity(record.widgetId);
+      this.negotiation = this.restoreIdentity(record.widgetId).then(async () => {
+        this.lastNotified = await this.currentApproved();
+      });
     }
   }
 
@@ -113,6 +124,49 @@ export class WidgetHost {
     this.isDisposed = true;
     this.pendingToWidget.clear();
     await removeHostRecord(this.context.key);
+    if (this.record) await this.context.grants.dropInstanceDecisions(this.record.hostInstance);
+  }
+
+  /** Stops hosting at once: the relay stops forwarding for the frame. */
+  async close(reason: string): Promise<void> {
+    this.context.reject(reason);
+    await this.dispose();
+  }
+
+  get siteOrigin(): string {
+    return this.context.frame.siteOrigin;
+  }
+
+  isFor(identity: WidgetIdentity, roomId: string): boolean {
+    return this.identity !== undefined && isSameWidget(this.identity, identity) && this.record?.roomId === roomId;
+  }
+
+  isInTab(tabId: number): boolean {
+    return this.context.frame.tabId === tabId;
+  }
+
+  async view(): Promise<TabWidgetView> {
+    const record = this.record;
+    return {
+      siteOrigin: this.context.frame.siteOrigin,
+      widgetUrl: this.context.frame.widgetUrl,
+      widgetId: this.widgetId ?? null,
+      roomId: record?.roomId ?? null,
+      state: record ? 'ready' : this.isNegotiating ? 'negotiating' : 'waiting',
+      approved: await this.currentApproved(),
+    };
+  }
+
+  /**
+   * Called when the user changed this widget's grants (revoke in the popup): the widget is told its
+   * new capability set at once; requests are checked against the store anyway.
+   */
+  async refreshCapabilities(): Promise<void> {
+    const record = this.record;
+    if (!record || this.isDisposed) return;
+    const approved = await this.currentApproved();
+    if (approved.length === this.lastNotified.length && approved.every((capability) => this.lastNotified.includes(capability))) return;
+    this.notify(record.requested, approved);
   }
 
   private async perform(request: FromWidgetRequest): Promise<ActionResult> {
@@ -140,10 +194,14 @@ export class WidgetHost {
     const roomId = await this.boundRoomFor(requestedRoom);
     const msgtype = typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined;
     if (!allowsSend(await this.currentApproved(), { eventType: type, stateKey, msgtype })) {
+      this.audit('refused', roomId, `send ${type}`);
       throw new WidgetRequestRefused(`Not allowed to send ${type} events: the capability was not granted`);
     }
     const client = await this.context.session.requireClient();
-    return sendRoomEvent(client, roomId, type, content, stateKey);
+    const result = await sendRoomEvent(client, roomId, type, content, stateKey);
+    this.audit('sent', roomId, stateKey === undefined ? type : `${type} (state)`);
+    this.markUsed(roomId);
+    return result;
   }
 
   private async readEvents(data: Record<string, unknown>): Promise<ActionResult> {
@@ -156,6 +214,7 @@ export class WidgetHost {
     const roomId = await this.boundRoomFor(undefined);
     const approved = await this.currentApproved();
     if (!mayReceiveType(approved, type, stateKey !== undefined)) {
+      this.audit('refused', roomId, `read ${type}`);
       throw new WidgetRequestRefused(`Not allowed to read ${type} events: the capability was not granted`);
     }
     const client = await this.context.session.requireClient();
@@ -172,7 +231,10 @@ export class WidgetHost {
         msgtype: typeof event.content?.['msgtype'] === 'string' ? event.content['msgtype'] : undefined,
       }),
     );
-    return { events: msgtype === undefined ? visible : visible.filter((event) => event.content?.['msgtype'] === msgtype) };
+    const returned = msgtype === undefined ? visible : visible.filter((event) => event.content?.['msgtype'] === msgtype);
+    this.audit('read', roomId, `${type} ×${returned.length}`);
+    this.markUsed(roomId);
+    return { events: returned };
   }
 
   private async boundRoomFor(requestedRoom: string | undefined): Promise<string> {
@@ -190,9 +252,27 @@ export class WidgetHost {
     const record = this.record;
     const identity = this.identity;
     if (!record || !identity || record.roomId === null) return [];
-    if (!record.isRemembered) return record.sessionApproved;
-    const stored = await this.context.grants.decisionFor(identity, record.roomId);
+    const stored = await this.context.grants.decisionFor(identity, record.roomId, this.scope(record));
     return decide(record.requested, stored).granted;
+  }
+
+  private scope(record: HostRecord): GrantScope {
+    return { hostInstance: record.isRemembered ? null : record.hostInstance };
+  }
+
+  private audit(action: AuditEntry['action'], roomId: string | null, detail: string): void {
+    if (!this.identity) return;
+    void this.context.audit.record(this.identity, { at: this.context.now(), action, roomId, detail });
+  }
+
+  private markUsed(roomId: string): void {
+    if (!this.identity || !this.record) return;
+    void this.context.grants.markUsed(this.identity, roomId, this.scope(this.record), this.context.now());
+  }
+
+  private notify(requested: string[], approved: string[]): void {
+    this.lastNotified = approved;
+    void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
   }
 
   private async restoreIdentity(widgetId: string): Promise<void> {
@@ -201,47 +281,36 @@ export class WidgetHost {
   }
 
   private async negotiate(widgetId: string): Promise<void> {
+    this.isNegotiating = true;
     await this.restoreIdentity(widgetId);
     const identity = this.identity as WidgetIdentity;
     const answer = v.safeParse(CapabilitiesResponse, await this.requestFromWidget('capabilities', {}));
     const requested = answer.success ? [...new Set(answer.output.capabilities)] : [];
-    const { grants, approvals, roomHint } = this.context;
-    const knownRoom = (await grants.boundRoom(identity, roomHint)) ?? roomHint;
-    const stored = await grants.decisionFor(identity, knownRoom ?? '');
-    const decision = decide(requested, stored);
-    let roomId = knownRoom ?? null;
-    let approved = decision.granted;
-    let isRemembered = stored !== undefined;
-    if (decision.needsApproval.length > 0) {
-      const answerOfUser = await approvals.request({
-        identity,
-        widgetOrigin: this.context.frame.widgetOrigin,
-        capabilities: requested,
-        roomHint: knownRoom ?? null,
-      });
-      roomId = answerOfUser.roomId;
-      approved = roomId === null ? [] : requested.filter((capability) => answerOfUser.approved.includes(capability));
-      isRemembered = answerOfUser.remember;
-      if (answerOfUser.remember) {
-        const target = roomId ?? knownRoom ?? '';
-        const rejected = requested.filter((capability) => !approved.includes(capability));
-        const previous = await grants.decisionFor(identity, target);
-        await grants.saveDecision(identity, target, mergeDecision(previous, approved, rejected), this.context.now());
-        if (roomId !== null) await grants.bindRoom(identity, roomHint, roomId);
-      }
+    const hostInstance = crypto.randomUUID();
+    const createdAt = this.context.now();
+    const outcome = await negotiateCapabilities(
+      { identity, widgetOrigin: this.context.frame.widgetOrigin, requested, roomHint: this.context.roomHint, hostInstance, now: this.context.now },
+      this.context.grants,
+      this.context.approvals,
+      this.context.audit,
+    );
+    if (this.isDisposed) {
+      await this.context.grants.dropInstanceDecisions(hostInstance);
+      return;
     }
     this.record = {
       widgetId,
       widgetUrl: this.context.frame.widgetUrl,
-      roomId,
+      roomId: outcome.roomId,
       requested,
-      isRemembered,
-      sessionApproved: isRemembered ? [] : approved,
-      createdAt: this.context.now(),
+      hostInstance,
+      isRemembered: outcome.isRemembered,
+      createdAt,
       deliveredEventIds: [],
     };
+    this.isNegotiating = false;
     await saveHostRecord(this.context.key, this.record);
-    void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
+    this.notify(requested, await this.currentApproved());
   }
 
   private async deliverNow(roomId: string, event: MatrixEvent): Promise<void> {

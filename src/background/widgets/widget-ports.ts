@@ -36,6 +36,10 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
         host = (async () => {
           try {
             const frame = await attestWidgetFrame(port.sender ?? {}, message);
+            if (!(await services.sites.isEnabled(frame.siteOrigin))) {
+              send({ kind: 'frameRejected', reason: 'The extension is switched off for this site' });
+              return undefined;
+            }
             const key = frameKey(frame.tabId, frame.frameId);
             const saved = await loadHostRecord(key);
             const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl ? saved : undefined;
@@ -48,6 +52,8 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 session: services.session,
                 grants: services.grants,
                 approvals: services.approvals,
+                audit: services.audit,
+                reject: (reason) => send({ kind: 'frameRejected', reason }),
                 now: Date.now,
               },
               record,

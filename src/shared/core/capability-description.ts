@@ -1,40 +1,49 @@
-// Plain-words descriptions of capabilities for the approval window and the popup. Pure.
+// Describes capabilities in words a user can judge, as message keys of `_locales/en/messages.json`
+// with their substitutions (the UI renders them through the browser's i18n). Pure.
 import { parseCapability, type Capability } from './capability';
 
 export type Risk = 'read' | 'send' | 'state' | 'timeline' | 'other';
 
-export type CapabilityDescription = { raw: string; risk: Risk; text: string };
+/** Risk groups in the order the approval window shows them, least to most far-reaching last. */
+export const RISK_ORDER: readonly Risk[] = ['read', 'send', 'state', 'timeline', 'other'];
 
-function describeParsed(capability: Capability): { risk: Risk; text: string } {
+/** A message key and its substitutions; a substitution may itself be a message. */
+export type Message = { key: string; substitutions: (string | Message)[] };
+
+export type CapabilityDescription = { raw: string; risk: Risk; message: Message };
+
+const message = (key: string, ...substitutions: (string | Message)[]): Message => ({ key, substitutions });
+
+function describeParsed(capability: Capability): { risk: Risk; message: Message } {
   switch (capability.kind) {
     case 'timeline':
       return capability.roomId === '*'
-        ? { risk: 'timeline', text: 'See events in every room you are in' }
-        : { risk: 'timeline', text: `See events in another room (${capability.roomId})` };
+        ? { risk: 'timeline', message: message('capTimelineAll') }
+        : { risk: 'timeline', message: message('capTimelineRoom', capability.roomId) };
     case 'other':
-      return { risk: 'other', text: `Unrecognised permission "${capability.raw}"` };
+      return { risk: 'other', message: message('capOther', capability.raw) };
     case 'event': {
       const { direction, isState, eventType, refinement } = capability;
       if (isState) {
-        const key = refinement === undefined ? 'any state key' : `state key "${refinement}"`;
+        const key = refinement === undefined ? message('capAnyStateKey') : message('capStateKey', refinement);
         return direction === 'send'
-          ? { risk: 'state', text: `Change room settings of type ${eventType} (${key}) as you` }
-          : { risk: 'read', text: `See room settings of type ${eventType} (${key})` };
+          ? { risk: 'state', message: message('capSendState', eventType, key) }
+          : { risk: 'read', message: message('capReceiveState', eventType, key) };
       }
       if (eventType === 'm.room.message') {
-        const what = refinement === undefined ? 'messages' : `${refinement} messages`;
-        return direction === 'send'
-          ? { risk: 'send', text: `Send ${what} in the room as you` }
-          : { risk: 'read', text: `See ${what} in the room` };
+        if (direction === 'send') {
+          return { risk: 'send', message: refinement === undefined ? message('capSendMessages') : message('capSendMessagesOfType', refinement) };
+        }
+        return { risk: 'read', message: refinement === undefined ? message('capReceiveMessages') : message('capReceiveMessagesOfType', refinement) };
       }
       return direction === 'send'
-        ? { risk: 'send', text: `Send ${eventType} events in the room as you` }
-        : { risk: 'read', text: `See ${eventType} events in the room` };
+        ? { risk: 'send', message: message('capSendEvents', eventType) }
+        : { risk: 'read', message: message('capReceiveEvents', eventType) };
     }
   }
 }
 
-/** Describes a capability string in words a user can judge. */
+/** Describes a capability string for the user. */
 export function describeCapability(raw: string): CapabilityDescription {
   return { raw, ...describeParsed(parseCapability(raw)) };
 }

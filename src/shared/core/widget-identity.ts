@@ -17,12 +17,25 @@ export function widgetUrlOf(url: string): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
-/** The storage key of a widget's decisions for one room. */
-export function grantKey(identity: WidgetIdentity, roomId: string): string {
-  return JSON.stringify([identity.account, identity.siteOrigin, identity.widgetUrl, identity.widgetId, roomId]);
+/**
+ * The storage key of a widget's decisions for one room. `hostInstance` scopes a decision the user
+ * did not ask to remember to the one page load it was made for.
+ */
+export function grantKey(identity: WidgetIdentity, roomId: string, hostInstance: string | null = null): string {
+  const key = [identity.account, identity.siteOrigin, identity.widgetUrl, identity.widgetId, roomId];
+  return JSON.stringify(hostInstance === null ? key : [...key, hostInstance]);
 }
 
 /** The key under which the room a widget was bound to is remembered (per page room hint). */
 export function bindingKey(identity: WidgetIdentity, roomHint: string | undefined): string {
   return JSON.stringify([identity.account, identity.siteOrigin, identity.widgetUrl, identity.widgetId, roomHint ?? '']);
+}
+
+/** The key of a widget's audit log (all rooms). */
+export function auditKey(identity: WidgetIdentity): string {
+  return JSON.stringify([identity.account, identity.siteOrigin, identity.widgetUrl, identity.widgetId]);
+}
+
+export function isSameWidget(a: WidgetIdentity, b: WidgetIdentity): boolean {
+  return a.account === b.account && a.siteOrigin === b.siteOrigin && a.widgetUrl === b.widgetUrl && a.widgetId === b.widgetId;
 }

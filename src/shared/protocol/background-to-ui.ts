@@ -34,8 +34,33 @@ export const GrantView = v.object({
   granted: v.array(v.string()),
   denied: v.array(v.string()),
   decidedAt: v.number(),
+  lastUsedAt: v.nullable(v.number()),
+  /** Set when the user did not ask to remember: the grant lasts for that page load only. */
+  hostInstance: v.nullable(v.string()),
 });
 export type GrantView = v.InferOutput<typeof GrantView>;
+
+export const SiteView = v.object({ siteOrigin: v.string(), isEnabled: v.boolean(), grantCount: v.number() });
+export type SiteView = v.InferOutput<typeof SiteView>;
+
+export const AuditEntry = v.object({
+  at: v.number(),
+  /** What happened; `detail` names event types or capabilities, never event content. */
+  action: v.picklist(['asked', 'granted', 'denied', 'sent', 'read', 'refused', 'revoked']),
+  roomId: v.nullable(v.string()),
+  detail: v.string(),
+});
+export type AuditEntry = v.InferOutput<typeof AuditEntry>;
+
+export const TabWidgetView = v.object({
+  siteOrigin: v.string(),
+  widgetUrl: v.string(),
+  widgetId: v.nullable(v.string()),
+  roomId: v.nullable(v.string()),
+  state: v.picklist(['waiting', 'negotiating', 'ready']),
+  approved: v.array(v.string()),
+});
+export type TabWidgetView = v.InferOutput<typeof TabWidgetView>;
 
 /** What each UI request kind answers with, so callers get typed replies. */
 export type UiReplies = {
@@ -45,4 +70,10 @@ export type UiReplies = {
   getApproval: ApprovalView;
   decideApproval: { accepted: true };
   listGrants: GrantView[];
+  revokeGrant: { revoked: true };
+  listSites: SiteView[];
+  setSiteEnabled: SiteView[];
+  removeSite: SiteView[];
+  getAudit: AuditEntry[];
+  listTabWidgets: TabWidgetView[];
 };

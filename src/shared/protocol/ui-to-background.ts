@@ -31,6 +31,34 @@ export const DecideApproval = v.object({
 
 export const ListGrants = v.object({ kind: v.literal('listGrants') });
 
+const SiteOrigin = v.pipe(v.string(), v.url(), v.maxLength(2048));
+
+/** Names one widget of the logged-in account; the account itself comes from the session. */
+const WidgetRef = v.object({
+  siteOrigin: SiteOrigin,
+  widgetUrl: v.pipe(v.string(), v.url(), v.maxLength(8192)),
+  widgetId: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+});
+
+export const RevokeGrant = v.object({
+  kind: v.literal('revokeGrant'),
+  widget: WidgetRef,
+  roomId: v.pipe(v.string(), v.maxLength(255)),
+  hostInstance: v.nullable(v.pipe(v.string(), v.maxLength(255))),
+  /** The capabilities to take back; null takes back everything granted for that room. */
+  capabilities: v.nullable(v.array(v.pipe(v.string(), v.maxLength(1024)))),
+});
+
+export const ListSites = v.object({ kind: v.literal('listSites') });
+
+export const SetSiteEnabled = v.object({ kind: v.literal('setSiteEnabled'), siteOrigin: SiteOrigin, isEnabled: v.boolean() });
+
+export const RemoveSite = v.object({ kind: v.literal('removeSite'), siteOrigin: SiteOrigin });
+
+export const GetAudit = v.object({ kind: v.literal('getAudit'), widget: WidgetRef });
+
+export const ListTabWidgets = v.object({ kind: v.literal('listTabWidgets'), tabId: v.pipe(v.number(), v.integer()) });
+
 export const UiToBackground = v.variant('kind', [
   GetStatus,
   Login,
@@ -38,6 +66,12 @@ export const UiToBackground = v.variant('kind', [
   GetApproval,
   DecideApproval,
   ListGrants,
+  RevokeGrant,
+  ListSites,
+  SetSiteEnabled,
+  RemoveSite,
+  GetAudit,
+  ListTabWidgets,
 ]);
 export type UiToBackground = v.InferOutput<typeof UiToBackground>;
 export type UiKind = UiToBackground['kind'];

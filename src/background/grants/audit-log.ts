@@ -1,0 +1,45 @@
+// What each widget did, per widget (all rooms), newest last and bounded. Records event types and
+// capability names only: never event content, which can be private.
+import * as v from 'valibot';
+import { auditKey, type WidgetIdentity } from '../../shared/core/widget-identity';
+import { AuditEntry } from '../../shared/protocol/background-to-ui';
+import type { KeyValueStore } from '../adapters/database';
+
+export const AUDIT_ENTRIES_PER_WIDGET = 200;
+
+const AuditRecord = v.object({ entries: v.array(AuditEntry) });
+
+export class AuditLog {
+  /** Appends to one key are serialised, so concurrent requests of one widget lose no entry. */
+  private writes = new Map<string, Promise<void>>();
+
+  constructor(private readonly store: KeyValueStore) {}
+
+  record(identity: WidgetIdentity, entry: AuditEntry): Promise<void> {
+    const key = auditKey(identity);
+    const previous = this.writes.get(key) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const entries = [...(await this.read(key)), entry].slice(-AUDIT_ENTRIES_PER_WIDGET);
+      await this.store.put(key, { entries });
+    });
+    const settled = next.catch(() => undefined);
+    this.writes.set(key, settled);
+    void settled.then(() => {
+      if (this.writes.get(key) === settled) this.writes.delete(key);
+    });
+    return next;
+  }
+
+  entries(identity: WidgetIdentity): Promise<AuditEntry[]> {
+    return this.read(auditKey(identity));
+  }
+
+  clear(): Promise<void> {
+    return this.store.clear();
+  }
+
+  private async read(key: string): Promise<AuditEntry[]> {
+    const parsed = v.safeParse(AuditRecord, await this.store.get(key));
+    return parsed.success ? parsed.output.entries : [];
+  }
+}

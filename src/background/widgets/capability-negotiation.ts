@@ -1,0 +1,54 @@
+// MSC2762 capability negotiation for one widget: what it asks for, what the user already decided,
+// and (for anything new) the approval window. Returns the room binding; the host then tells the
+// widget with notify_capabilities.
+import { decide } from '../../shared/core/grant-policy';
+import type { WidgetIdentity } from '../../shared/core/widget-identity';
+import type { ApprovalQueue } from '../approvals/approval-queue';
+import type { AuditLog } from '../grants/audit-log';
+import type { GrantStore } from '../grants/grant-store';
+
+export type NegotiationInput = {
+  identity: WidgetIdentity;
+  widgetOrigin: string;
+  requested: string[];
+  roomHint: string | undefined;
+  hostInstance: string;
+  now: () => number;
+};
+
+export type NegotiationOutcome = { roomId: string | null; isRemembered: boolean };
+
+export async function negotiateCapabilities(
+  input: NegotiationInput,
+  grants: GrantStore,
+  approvals: ApprovalQueue,
+  audit: AuditLog,
+): Promise<NegotiationOutcome> {
+  const { identity, requested, roomHint, hostInstance, now } = input;
+  const knownRoom = (await grants.boundRoom(identity, roomHint)) ?? roomHint;
+  const stored = await grants.decisionFor(identity, knownRoom ?? '');
+  const decision = decide(requested, stored);
+  if (decision.needsApproval.length === 0) {
+    return { roomId: knownRoom ?? null, isRemembered: true };
+  }
+  void audit.record(identity, { at: now(), action: 'asked', roomId: knownRoom ?? null, detail: decision.needsApproval.join(' ') });
+  const answer = await approvals.request({
+    identity,
+    widgetOrigin: input.widgetOrigin,
+    capabilities: requested,
+    roomHint: knownRoom ?? null,
+  });
+  const roomId = answer.roomId;
+  const approved = roomId === null ? [] : requested.filter((capability) => answer.approved.includes(capability));
+  const rejected = requested.filter((capability) => !approved.includes(capability));
+  void audit.record(identity, { at: now(), action: 'granted', roomId, detail: approved.join(' ') });
+  if (rejected.length > 0) void audit.record(identity, { at: now(), action: 'denied', roomId, detail: rejected.join(' ') });
+  if (answer.remember) {
+    // A denial with no room chosen is remembered under the room the widget was going to get.
+    await grants.recordDecision(identity, roomId ?? knownRoom ?? '', { hostInstance: null }, approved, rejected, now());
+    if (roomId !== null) await grants.bindRoom(identity, roomHint, roomId);
+  } else if (roomId !== null) {
+    await grants.recordDecision(identity, roomId, { hostInstance }, approved, rejected, now());
+  }
+  return { roomId, isRemembered: answer.remember };
+}

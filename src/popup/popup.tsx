@@ -1,0 +1,65 @@
+// The popup's one screen: the account, this tab's widgets, sites, and what each widget may do.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { GrantView, SessionStatus, SiteView } from '../shared/protocol/background-to-ui';
+import { askBackground } from '../shared/ui/background-client';
+import { t } from '../shared/ui/i18n';
+import { GrantList } from './grant-list';
+import { LoginForm } from './login-form';
+import { SiteAccess } from './site-access';
+import { SiteList } from './site-list';
+import { TabWidgets } from './tab-widgets';
+
+export type Refresh = () => Promise<void>;
+
+export function Popup({ isWelcome }: { isWelcome: boolean }) {
+  const [status, setStatus] = useState<SessionStatus | undefined>();
+  const [grants, setGrants] = useState<GrantView[]>([]);
+  const [sites, setSites] = useState<SiteView[]>([]);
+  const [error, setError] = useState('');
+
+  const refresh = useCallback(async () => {
+    const reply = await askBackground({ kind: 'getStatus' });
+    if (!reply.ok) return setError(reply.error.message);
+    setStatus(reply.value);
+    if (!reply.value.session) return;
+    const [grantReply, siteReply] = await Promise.all([askBackground({ kind: 'listGrants' }), askBackground({ kind: 'listSites' })]);
+    if (grantReply.ok) setGrants(grantReply.value);
+    if (siteReply.ok) setSites(siteReply.value);
+  }, []);
+
+  useEffect(() => void refresh(), [refresh]);
+
+  return (
+    <>
+      <h1>{t('extensionName')}</h1>
+      {isWelcome && <p>{t('welcomeIntro')}</p>}
+      <SiteAccess />
+      {error && <p class="error" role="alert">{error}</p>}
+      {status && !status.session && <LoginForm onLoggedIn={setStatus} />}
+      {status?.session && (
+        <>
+          <section aria-labelledby="account-heading" id="logged-in">
+            <h2 id="account-heading" class="visually-hidden">{t('loggedInAs', status.session.userId)}</h2>
+            <p>
+              {t('loggedInAs', '')}
+              <strong id="user-id">{status.session.userId}</strong>
+            </p>
+            <p class="muted">
+              {t('deviceLabel', status.session.deviceId)} · {t('syncLabel', status.syncState)}
+            </p>
+            <button
+              id="logout"
+              type="button"
+              onClick={() => void askBackground({ kind: 'logout' }).then((reply) => reply.ok && setStatus(reply.value))}
+            >
+              {t('logOut')}
+            </button>
+          </section>
+          <TabWidgets />
+          <SiteList sites={sites} onChange={setSites} refresh={refresh} />
+          <GrantList grants={grants} refresh={refresh} />
+        </>
+      )}
+    </>
+  );
+}
