@@ -59,7 +59,7 @@ export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0
   await listenOn(widgetServerV6, boundWidgetPort, '::1').catch(() => undefined);
   const widgetOrigin = `http://localhost:${boundWidgetPort}`;
 
-  const siteServer = http.createServer((request, response) => {
+  const siteHandler = (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
     const page = sitePage({
@@ -70,13 +70,18 @@ export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0
     });
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     response.end(page);
-  });
+  };
+  const siteServer = http.createServer(siteHandler);
   const boundSitePort = await listenOn(siteServer, sitePort, '127.0.0.1');
+  // A second site (another origin) that embeds the very same widget, for grant isolation tests.
+  const secondSiteServer = http.createServer(siteHandler);
+  const secondSitePort = await listenOn(secondSiteServer, 0, '127.0.0.1');
   return {
     siteOrigin: `http://127.0.0.1:${boundSitePort}`,
+    secondSiteOrigin: `http://127.0.0.1:${secondSitePort}`,
     widgetOrigin,
     async stop() {
-      for (const server of [siteServer, widgetServer, widgetServerV6]) {
+      for (const server of [siteServer, secondSiteServer, widgetServer, widgetServerV6]) {
         server.closeAllConnections?.();
         await new Promise((resolve) => server.close(() => resolve()));
       }

@@ -25,6 +25,11 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
 
+// A frame that commits a new document loses its host (TODO(#7): also key hosts by documentId).
+browser.webNavigation.onCommitted.addListener(({ tabId, frameId, timeStamp }) => {
+  if (frameId !== 0) void getServices().hosts.frameNavigated(tabId, frameId, timeStamp);
+});
+
 // Decisions not remembered were for one page load; a browser start ends every page load.
 browser.runtime.onStartup.addListener(() => void getServices().grants.dropInstanceDecisions('all'));
 

@@ -21,7 +21,8 @@ const handlers: Handlers = {
     await session.login(request.homeserverUrl, request.username, request.password);
     return session.status();
   },
-  logout: async (_request, { session, grants, audit }) => {
+  logout: async (_request, { session, grants, audit, hosts }) => {
+    await hosts.closeAll();
     await session.logout();
     await grants.clear();
     await audit.clear();

@@ -22,6 +22,7 @@ export class FrameRelay {
     private readonly isMarked: boolean,
     hasSeenLoad: boolean,
     private readonly onStopped: () => void,
+    private readonly onRejected: (iframe: HTMLIFrameElement) => void,
   ) {
     this.hasSeenLoad = hasSeenLoad;
     this.connect(false);
@@ -45,9 +46,17 @@ export class FrameRelay {
 
   private send(message: ContentToBackground): void {
     if (this.isStopped) return;
-    // A stopped worker disconnects the port; the next message reconnects and wakes it.
-    if (!this.port) this.connect(true);
-    this.port?.postMessage(message);
+    // A stopped worker disconnects the port; the next message reconnects and wakes it. The
+    // disconnect can also be noticed only when posting throws: reconnect and post once more.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        if (!this.port) this.connect(true);
+        this.port?.postMessage(message);
+        return;
+      } catch {
+        this.port = undefined;
+      }
+    }
   }
 
   private connect(isResumed: boolean): void {
@@ -74,6 +83,7 @@ export class FrameRelay {
     const message = parsed.output;
     if (message.kind === 'frameRejected') {
       this.stop();
+      this.onRejected(this.iframe);
       return;
     }
     // If the frame navigated to another origin, the browser drops this instead of leaking it.

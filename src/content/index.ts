@@ -29,16 +29,33 @@ function originOfSrc(iframe: HTMLIFrameElement): string | undefined {
 }
 
 function startRelay(iframe: HTMLIFrameElement, origin: string, hasSeenLoad: boolean): FrameRelay {
-  const relay: FrameRelay = new FrameRelay(iframe, origin, isMarked(iframe), hasSeenLoad, () => {
-    if (relays.get(iframe) === relay) relays.delete(iframe);
-  });
+  const relay: FrameRelay = new FrameRelay(
+    iframe,
+    origin,
+    isMarked(iframe),
+    hasSeenLoad,
+    () => {
+      if (relays.get(iframe) === relay) relays.delete(iframe);
+    },
+    onRejected,
+  );
   relays.set(iframe, relay);
   return relay;
+}
+
+/**
+ * Frames the background refused (site switched off, navigated, not attestable): their traffic is
+ * ignored until their next document loads, which gets a fresh chance.
+ */
+const rejectedFrames = new WeakSet<HTMLIFrameElement>();
+function onRejected(iframe: HTMLIFrameElement): void {
+  rejectedFrames.add(iframe);
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
   const iframe = childIframeOf(event.source);
   if (!iframe) return; // the page itself, a sibling's child, or anything else that is not our child
+  if (rejectedFrames.has(iframe)) return;
   const relay = relays.get(iframe);
   if (relay) {
     if (event.origin === relay.origin) relay.forward(event.data);
@@ -56,6 +73,7 @@ document.addEventListener(
   (event) => {
     const iframe = event.target;
     if (!(iframe instanceof HTMLIFrameElement)) return;
+    rejectedFrames.delete(iframe);
     const relay = relays.get(iframe);
     if (relay && !relay.hasSeenLoad) {
       relay.hasSeenLoad = true;

@@ -27,7 +27,13 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
     if (siteReply.ok) setSites(siteReply.value);
   }, []);
 
-  useEffect(() => void refresh(), [refresh]);
+  useEffect(() => {
+    void refresh();
+    // The first-run tab stays open: show what changed meanwhile when the user comes back to it.
+    const onFocus = () => void refresh();
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [refresh]);
 
   return (
     <>

@@ -15,6 +15,7 @@ export type SitePage = Surface & {
   /** The widget frame whose URL starts with `origin` (the `index`-th such frame). */
   widget(origin: string, index?: number): Promise<Surface>;
   reload(): Promise<void>;
+  screenshot(path: string): Promise<void>;
   close(): Promise<void>;
 };
 

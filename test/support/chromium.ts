@@ -29,6 +29,9 @@ function sitePage(page: Page): SitePage {
     reload: async () => {
       await page.reload();
     },
+    screenshot: async (path) => {
+      await page.screenshot({ path, fullPage: true });
+    },
     close: () => page.close(),
   };
 }

@@ -40,6 +40,9 @@ function sitePage(page: Page, knownUrl?: string): SitePage {
     reload: async () => {
       await page.reload();
     },
+    screenshot: async (path) => {
+      await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+    },
     close: () => page.close(),
   };
 }
@@ -97,11 +100,11 @@ export async function launchFirefox(extensionDir: string): Promise<ExtensionBrow
   return {
     name: 'firefox',
     async openExtensionUi() {
-      // Opened by the extension itself on install (runtime.onInstalled → the first-run tab).
+      // The first-run tab the extension opened itself (runtime.onInstalled). It cannot be reopened
+      // over BiDi, so it is kept: "closing" it is a no-op, and the page refreshes itself on focus.
       const { page, url } = await findPage(browser, (candidate) => candidate.startsWith(`${base}popup/index.html`), seen);
-      seen.add(page);
       await page.bringToFront();
-      return sitePage(page, url);
+      return { ...sitePage(page, url), close: async () => undefined };
     },
     async openPage(url) {
       const page = await browser.newPage();

@@ -22,6 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('homeserverUrl', synapse.baseUrl);
   project.provide('registrationSecret', synapse.sharedSecret);
   project.provide('siteOrigin', demo.siteOrigin);
+  project.provide('secondSiteOrigin', demo.secondSiteOrigin);
   project.provide('widgetOrigin', demo.widgetOrigin);
   project.provide('chromeExtensionDir', path.join(root, 'dist/chrome'));
   project.provide('firefoxExtensionDir', path.join(root, 'dist/firefox'));

@@ -6,6 +6,7 @@ declare module 'vitest' {
     homeserverUrl: string;
     registrationSecret: string;
     siteOrigin: string;
+    secondSiteOrigin: string;
     widgetOrigin: string;
     chromeExtensionDir: string;
     firefoxExtensionDir: string;

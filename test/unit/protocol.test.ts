@@ -6,7 +6,7 @@ import { BackgroundToContent } from '../../src/shared/protocol/background-to-con
 import { ContentToBackground } from '../../src/shared/protocol/content-to-background';
 import { parseMessage } from '../../src/shared/protocol/errors';
 import { UiToBackground } from '../../src/shared/protocol/ui-to-background';
-import { FromWidgetRequest, SendEventData, WidgetOutbound } from '../../src/shared/protocol/widget-api';
+import { FromWidgetRequest, ReadEventsData, SendEventData, WidgetOutbound } from '../../src/shared/protocol/widget-api';
 
 describe('ContentToBackground', () => {
   const announce = {
@@ -91,6 +91,20 @@ describe('Widget API envelope', () => {
     const reply = { api: 'toWidget', widgetId: 'w', requestId: 'r', action: 'capabilities', data: {} };
     expect(v.safeParse(WidgetOutbound, { ...reply, response: { capabilities: [] } }).success).toBe(true);
     expect(v.safeParse(WidgetOutbound, reply).success).toBe(false);
+  });
+
+  it.each([
+    ['a "." event type', { type: '.', content: {}, state_key: 'm.room.power_levels' }],
+    ['a ".." event type', { type: '..', content: {} }],
+    ['a "." state key', { type: 'm.room.topic', content: {}, state_key: '.' }],
+  ])('refuses send_event with %s (URL dot segments)', (_name, input) => {
+    const result = v.safeParse(SendEventData, input);
+    expect(result.success).toBe(false);
+  });
+
+  it('accepts read_events for any state key (state_key: true, as the package sends)', () => {
+    expect(v.safeParse(ReadEventsData, { type: 'm.room.member', state_key: true }).success).toBe(true);
+    expect(v.safeParse(ReadEventsData, { type: 'm.room.member', state_key: false }).success).toBe(false);
   });
 
   it('requires send_event content to be an object', () => {

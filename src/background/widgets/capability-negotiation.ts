@@ -32,15 +32,18 @@ export async function negotiateCapabilities(
     return { roomId: knownRoom ?? null, isRemembered: true };
   }
   void audit.record(identity, { at: now(), action: 'asked', roomId: knownRoom ?? null, detail: decision.needsApproval.join(' ') });
+  // Remembered denials are not asked again (a widget cannot nag by adding one new capability);
+  // what was granted is shown again, because the user may now pick another room.
+  const asked = [...decision.granted, ...decision.needsApproval];
   const answer = await approvals.request({
     identity,
     widgetOrigin: input.widgetOrigin,
-    capabilities: requested,
+    capabilities: asked,
     roomHint: knownRoom ?? null,
   });
   const roomId = answer.roomId;
-  const approved = roomId === null ? [] : requested.filter((capability) => answer.approved.includes(capability));
-  const rejected = requested.filter((capability) => !approved.includes(capability));
+  const approved = roomId === null ? [] : asked.filter((capability) => answer.approved.includes(capability));
+  const rejected = asked.filter((capability) => !approved.includes(capability));
   void audit.record(identity, { at: now(), action: 'granted', roomId, detail: approved.join(' ') });
   if (rejected.length > 0) void audit.record(identity, { at: now(), action: 'denied', roomId, detail: rejected.join(' ') });
   if (answer.remember) {

@@ -43,16 +43,16 @@ export async function attestWidgetFrame(
     (frame) => frame.parentFrameId === relayFrameId && originOf(frame.url) === claim.widgetOrigin,
   );
   const claimedPath = originOf(claim.frameSrc) ? widgetUrlOf(claim.frameSrc) : undefined;
-  const chosen =
-    candidates.length === 1
-      ? candidates[0]
-      : candidates.find((frame) => frame.url === claim.frameSrc) ??
-        candidates.find((frame) => claimedPath !== undefined && widgetUrlOf(frame.url) === claimedPath);
+  const exact = candidates.filter((frame) => frame.url === claim.frameSrc);
+  const samePath = candidates.filter((frame) => claimedPath !== undefined && widgetUrlOf(frame.url) === claimedPath);
+  // Only an unambiguous match is trusted: two same-origin children with the same URL cannot be
+  // told apart from here (TODO(#7): attest from the widget frame's own content script instead).
+  const chosen = candidates.length === 1 ? candidates[0] : exact.length === 1 ? exact[0] : samePath.length === 1 ? samePath[0] : undefined;
   if (!chosen) {
     throw new FrameRejected(
       candidates.length === 0
         ? 'no child frame of the claimed origin exists under the relaying frame'
-        : 'several child frames match and none is the claimed one',
+        : 'several child frames match and they cannot be told apart',
     );
   }
   return {

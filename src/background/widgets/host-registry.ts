@@ -31,6 +31,27 @@ export class HostRegistry {
     await Promise.all(closing.map((host) => host.close('The extension is switched off for this site')));
   }
 
+  /** The user logged out: no widget keeps acting. */
+  async closeAll(): Promise<void> {
+    const closing = [...this.hosts];
+    this.hosts.clear();
+    await Promise.all(closing.map((host) => host.close('Logged out')));
+  }
+
+  /**
+   * The browser committed a new document in a frame: a host created for an earlier document of that
+   * frame must not serve the new one (it would inherit grants it never asked for).
+   */
+  async frameNavigated(tabId: number, frameId: number, committedAt: number): Promise<void> {
+    const stale = [...this.hosts].filter((host) => host.isFrame(tabId, frameId) && host.createdAt < committedAt);
+    for (const host of stale) this.hosts.delete(host);
+    await Promise.all(stale.map((host) => host.close('The frame navigated')));
+  }
+
+  hasFrame(tabId: number, frameId: number): boolean {
+    return [...this.hosts].some((host) => host.isFrame(tabId, frameId));
+  }
+
   inTab(tabId: number): Promise<TabWidgetView[]> {
     return Promise.all([...this.hosts].filter((host) => host.isInTab(tabId)).map((host) => host.view()));
   }

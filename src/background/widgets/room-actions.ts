@@ -37,14 +37,15 @@ export async function readTimelineEvents(
   return response.chunk.map((event) => ({ ...event, room_id: roomId }));
 }
 
+/** The room's current state events of a type; all state keys when `stateKey` is undefined. */
 export async function readStateEvents(
   client: MatrixClient,
   roomId: string,
   eventType: string,
-  stateKey: string,
+  stateKey: string | undefined,
 ): Promise<Partial<IEvent>[]> {
   const state = await client.http.authedRequest<IEvent[]>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/state`);
   return state
-    .filter((event) => event.type === eventType && event.state_key === stateKey)
+    .filter((event) => event.type === eventType && (stateKey === undefined || event.state_key === stateKey))
     .map((event) => ({ ...event, room_id: roomId }));
 }

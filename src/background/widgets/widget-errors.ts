@@ -47,7 +47,8 @@ export function toWidgetError(error: unknown): WidgetErrorResponse {
   if (error instanceof MatrixError) {
     return {
       error: {
-        message: error.message,
+        // Not error.message: js-sdk puts the full request URL in it.
+        message: error.data.error ?? error.errcode ?? `Homeserver error ${error.httpStatus ?? ''}`.trim(),
         matrix_api_error: {
           http_status: error.httpStatus ?? 0,
           http_headers: safeHeaders(error.httpHeaders),

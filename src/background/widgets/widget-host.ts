@@ -25,6 +25,7 @@ import type { AttestedFrame } from './frame-attestation';
 import { saveHostRecord, removeHostRecord, type HostRecord } from './host-record';
 import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelineEvents, sendRoomEvent } from './room-actions';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
+import { NotLoggedIn } from '../session/matrix-session';
 
 const log = createLogger('bg:host');
 
@@ -145,6 +146,13 @@ export class WidgetHost {
     return this.context.frame.tabId === tabId;
   }
 
+  isFrame(tabId: number, frameId: number): boolean {
+    return this.context.frame.tabId === tabId && this.context.frame.frameId === frameId;
+  }
+
+  /** When this host was created, on the local clock (compared with webNavigation time stamps). */
+  readonly createdAt = Date.now();
+
   async view(): Promise<TabWidgetView> {
     const record = this.record;
     return {
@@ -170,6 +178,10 @@ export class WidgetHost {
   }
 
   private async perform(request: FromWidgetRequest): Promise<ActionResult> {
+    const isHostLocal =
+      request.action === WidgetApiFromWidgetAction.SupportedApiVersions || request.action === WidgetApiFromWidgetAction.ContentLoaded;
+    // Answer at once rather than wait for a login that may never come: one reply per request.
+    if (!isHostLocal && !(await this.context.session.userId())) throw new NotLoggedIn();
     switch (request.action) {
       case WidgetApiFromWidgetAction.SupportedApiVersions:
         return { supported_versions: SUPPORTED_VERSIONS };
@@ -207,22 +219,23 @@ export class WidgetHost {
   private async readEvents(data: Record<string, unknown>): Promise<ActionResult> {
     const parsed = v.safeParse(ReadEventsData, data);
     if (!parsed.success) throw new WidgetRequestRefused(`Invalid read_events request: ${describeIssues(parsed.issues)}`);
-    const { type, msgtype, state_key: stateKey, limit, room_ids: roomIds } = parsed.output;
+    const { type, msgtype, state_key: requestedStateKey, limit, room_ids: roomIds } = parsed.output;
+    const isStateRead = requestedStateKey !== undefined;
+    const stateKey = requestedStateKey === true ? undefined : requestedStateKey;
     if (roomIds !== undefined) {
       throw new WidgetRequestRefused('Reading other rooms (m.timeline capabilities) is not supported by this host yet');
     }
     const roomId = await this.boundRoomFor(undefined);
     const approved = await this.currentApproved();
-    if (!mayReceiveType(approved, type, stateKey !== undefined)) {
+    if (!mayReceiveType(approved, type, isStateRead)) {
       this.audit('refused', roomId, `read ${type}`);
       throw new WidgetRequestRefused(`Not allowed to read ${type} events: the capability was not granted`);
     }
     const client = await this.context.session.requireClient();
     const cappedLimit = Math.min(limit ?? 50, READ_EVENTS_LIMIT_CAP);
-    const events =
-      stateKey !== undefined
-        ? await readStateEvents(client, roomId, type, stateKey)
-        : await readTimelineEvents(client, roomId, type, cappedLimit);
+    const events = isStateRead
+      ? await readStateEvents(client, roomId, type, stateKey)
+      : await readTimelineEvents(client, roomId, type, cappedLimit);
     // Each event is checked on its own: a widget holding only `#m.text` must not see `m.notice`.
     const visible = events.filter((event) =>
       allowsReceive(approved, {
@@ -309,6 +322,7 @@ export class WidgetHost {
       deliveredEventIds: [],
     };
     this.isNegotiating = false;
+    if (this.isDisposed) return;
     await saveHostRecord(this.context.key, this.record);
     this.notify(requested, await this.currentApproved());
   }
@@ -318,7 +332,8 @@ export class WidgetHost {
     const record = this.record;
     const eventId = event.getId();
     if (this.isDisposed || !record || record.roomId !== roomId || !eventId) return;
-    if (record.deliveredEventIds.includes(eventId) || event.getTs() < record.createdAt) return;
+    // localTimestamp is the server's send time on our clock (now − unsigned.age): immune to clock skew.
+    if (record.deliveredEventIds.includes(eventId) || event.localTimestamp < record.createdAt) return;
     const content = event.getContent();
     const descriptor = {
       eventType: event.getType(),
@@ -327,6 +342,7 @@ export class WidgetHost {
     };
     if (!allowsReceive(await this.currentApproved(), descriptor)) return;
     record.deliveredEventIds.push(eventId);
+    if (this.isDisposed) return;
     await saveHostRecord(this.context.key, record);
     void this.requestFromWidget('send_event', { ...event.getEffectiveEvent(), room_id: roomId }).catch(() => undefined);
   }

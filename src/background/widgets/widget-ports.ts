@@ -40,6 +40,11 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
               send({ kind: 'frameRejected', reason: 'The extension is switched off for this site' });
               return undefined;
             }
+            if (services.hosts.hasFrame(frame.tabId, frame.frameId)) {
+              // One live port per widget frame; a second one is a confused or forged relay.
+              send({ kind: 'frameRejected', reason: 'This frame is already hosted' });
+              return undefined;
+            }
             const key = frameKey(frame.tabId, frame.frameId);
             const saved = await loadHostRecord(key);
             const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl ? saved : undefined;

@@ -75,7 +75,8 @@ export function parseCapability(raw: string): Capability {
   for (const { prefix, spelling, direction, isState } of EVENT_PREFIXES) {
     if (raw.startsWith(prefix)) {
       const { eventType, refinement } = splitEventSegment(raw.slice(prefix.length));
-      if (eventType === '') return { kind: 'other', raw };
+      // "." and ".." name no event type a request could carry safely (they are URL dot segments).
+      if (eventType === '' || eventType === '.' || eventType === '..') return { kind: 'other', raw };
       return { kind: 'event', spelling, direction, isState, eventType, refinement };
     }
   }

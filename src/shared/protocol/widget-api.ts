@@ -51,11 +51,17 @@ export const CapabilitiesResponse = v.object({
   capabilities: v.pipe(v.array(v.pipe(v.string(), v.maxLength(1024))), v.maxLength(256)),
 });
 
+/**
+ * `.` and `..` cannot travel as a URL path segment: URL parsers resolve them (even as `%2E`), so
+ * `PUT /state/./m.room.power_levels` would set power levels. Refused outright.
+ */
+const PathSafe = v.check((value: string) => value !== '.' && value !== '..', 'cannot be "." or ".."');
+
 /** Data of a fromWidget `send_event` request (MSC2762). */
 export const SendEventData = v.object({
-  type: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(255), PathSafe),
   content: JsonObject,
-  state_key: v.optional(v.string()),
+  state_key: v.optional(v.pipe(v.string(), v.maxLength(255), PathSafe)),
   room_id: v.optional(v.string()),
 });
 
@@ -63,7 +69,8 @@ export const SendEventData = v.object({
 export const ReadEventsData = v.object({
   type: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
   msgtype: v.optional(v.string()),
-  state_key: v.optional(v.string()),
+  /** A state key, or `true` for any state key (matrix-widget-api's `readStateEvents` sends that). */
+  state_key: v.optional(v.union([v.string(), v.literal(true)])),
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   room_ids: v.optional(v.union([v.array(v.string()), v.literal('*')])),
 });
