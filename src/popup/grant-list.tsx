@@ -44,9 +44,9 @@ function GrantCard({ grant, refresh }: { grant: GrantView; refresh: Refresh }) {
   };
   return (
     <li class="card" data-grant-room={grant.roomId} data-widget-url={grant.widgetUrl}>
-      <strong>{grant.widgetUrl}</strong>
+      <strong title={grant.roomId}>{grant.widgetUrl}</strong>
       <div class="muted">
-        {t('grantWhere', grant.siteOrigin, grant.roomId || '—')}
+        {t('grantWhere', grant.siteOrigin, grant.roomName || '—')} · {t('grantWidgetId', grant.widgetId)}
         {grant.hostInstance && ` · ${t('grantThisPageOnly')}`} ·{' '}
         {grant.lastUsedAt ? t('grantLastUsed', when(grant.lastUsedAt)) : t('grantNeverUsed')}
       </div>

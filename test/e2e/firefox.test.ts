@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchFirefox } from '../support/firefox';
+import { approveSubset, revokeWhileRunning } from './grant-scenarios';
 import { forgedPageMessageIsIgnored, runUserStory, type StoryState } from './user-story';
 
 describe('Firefox ESR', () => {
@@ -22,4 +23,7 @@ describe('Firefox ESR', () => {
   it('ignores a fromWidget imitation posted by the page itself', async () => {
     await forgedPageMessageIsIgnored(story);
   });
+
+  it('grants exactly the subset the user ticked', () => approveSubset(browser, story));
+  it('revokes one capability live from the popup', () => revokeWhileRunning(browser, story));
 });

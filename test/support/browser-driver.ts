@@ -15,7 +15,8 @@ export type SitePage = Surface & {
   /** The widget frame whose URL starts with `origin` (the `index`-th such frame). */
   widget(origin: string, index?: number): Promise<Surface>;
   reload(): Promise<void>;
-  screenshot(path: string): Promise<void>;
+  /** A PNG of the page; `size` resizes the viewport first (e.g. to a popup's size). */
+  screenshot(path: string, size?: { width: number; height: number }): Promise<void>;
   close(): Promise<void>;
 };
 

@@ -29,8 +29,9 @@ function sitePage(page: Page): SitePage {
     reload: async () => {
       await page.reload();
     },
-    screenshot: async (path) => {
-      await page.screenshot({ path, fullPage: true });
+    screenshot: async (path, size) => {
+      if (size) await page.setViewportSize(size);
+      await page.screenshot({ path, fullPage: !size });
     },
     close: () => page.close(),
   };

@@ -40,8 +40,9 @@ function sitePage(page: Page, knownUrl?: string): SitePage {
     reload: async () => {
       await page.reload();
     },
-    screenshot: async (path) => {
-      await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+    screenshot: async (path, size) => {
+      if (size) await page.setViewport(size);
+      await page.screenshot({ path: path as `${string}.png`, fullPage: !size });
     },
     close: () => page.close(),
   };
@@ -104,6 +105,8 @@ export async function launchFirefox(extensionDir: string): Promise<ExtensionBrow
       // over BiDi, so it is kept: "closing" it is a no-op, and the page refreshes itself on focus.
       const { page, url } = await findPage(browser, (candidate) => candidate.startsWith(`${base}popup/index.html`), seen);
       await page.bringToFront();
+      // Headless Firefox does not always fire `focus` on bringToFront; the page refreshes on it.
+      await page.evaluate(`window.dispatchEvent(new Event('focus'))`);
       return { ...sitePage(page, url), close: async () => undefined };
     },
     async openPage(url) {

@@ -91,9 +91,12 @@ export class GrantStore {
     return this.bindings.put(bindingKey(identity, roomHint), { roomId });
   }
 
-  async list(account: string): Promise<GrantView[]> {
+  /** The account's decisions, newest first; `roomNames` labels rooms the user is in. */
+  async list(account: string, roomNames: ReadonlyMap<string, string> = new Map()): Promise<GrantView[]> {
     const records = (await this.all()).filter((record) => record.account === account);
-    return records.sort((a, b) => b.decidedAt - a.decidedAt);
+    return records
+      .sort((a, b) => b.decidedAt - a.decidedAt)
+      .map((record) => ({ ...record, roomName: roomNames.get(record.roomId) ?? record.roomId }));
   }
 
   /** Forgets a site: every decision and room binding made on it, for every account. */

@@ -31,6 +31,8 @@ export const GrantView = v.object({
   widgetUrl: v.string(),
   widgetId: v.string(),
   roomId: v.string(),
+  /** The room's display name when the user is in it, else the room ID. */
+  roomName: v.string(),
   granted: v.array(v.string()),
   denied: v.array(v.string()),
   decidedAt: v.number(),
