@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { manifestFor } from './manifest.mjs';
+import { noRawHtml } from './no-raw-html.mjs';
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../..');
 const stage = path.join(root, 'dist/.stage');
@@ -42,6 +43,7 @@ async function buildScript(entry, fileName, format) {
 async function buildPages() {
   await build({
     ...common,
+    plugins: [noRawHtml()],
     base: '/',
     build: {
       outDir: path.join(stage, 'pages'),
