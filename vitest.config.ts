@@ -26,6 +26,10 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Only through `npm run bench`; `npm test` runs a smoke version in e2e.
+        test: { name: 'bench', include: ['bench/**/*.test.ts'], environment: 'node', testTimeout: 1_800_000, hookTimeout: 120_000 },
+      },
     ],
   },
 });

@@ -39,18 +39,33 @@ async function listenOn(server, port, host) {
 }
 
 /** Starts both servers; `widgetDir` holds the built widget. */
-export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0, defaultRoomHint = undefined }) {
+/** Serves files under `dir`; never outside it. */
+async function serveFile(dir, pathname, response) {
+  const relative = path.normalize(pathname === '/' ? '/index.html' : pathname).replace(/^(\.\.[/\\])+/, '');
+  try {
+    const body = await readFile(path.join(dir, relative));
+    response.writeHead(200, { 'content-type': TYPES[path.extname(relative)] ?? 'application/octet-stream' });
+    response.end(body);
+  } catch {
+    response.writeHead(404).end('not found');
+  }
+}
+
+/** The page the bench measures the extension with: the bench widget, marked, no room. */
+function benchPage(widgetOrigin) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench site</title></head><body>
+<iframe data-matrix-widget id="bench" title="Bench widget" src="${widgetOrigin}/bench.html?widgetId=bench" width="400" height="120"></iframe>
+</body></html>`;
+}
+
+/**
+ * @param {{ widgetDir: string, baselineDir?: string, sitePort?: number, widgetPort?: number, defaultRoomHint?: string }} options
+ */
+export async function startDemoServers({ widgetDir, baselineDir = undefined, sitePort = 0, widgetPort = 0, defaultRoomHint = undefined }) {
   const widgetHandler = async (request, response) => {
     const url = new URL(request.url, 'http://localhost');
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
-    const relative = path.normalize(url.pathname === '/' ? '/index.html' : url.pathname).replace(/^(\.\.[/\\])+/, '');
-    try {
-      const body = await readFile(path.join(widgetDir, relative));
-      response.writeHead(200, { 'content-type': TYPES[path.extname(relative)] ?? 'application/octet-stream' });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end('not found');
-    }
+    await serveFile(widgetDir, url.pathname, response);
   };
   const widgetServer = http.createServer(widgetHandler);
   const boundWidgetPort = await listenOn(widgetServer, widgetPort, '127.0.0.1');
@@ -62,6 +77,11 @@ export async function startDemoServers({ widgetDir, sitePort = 0, widgetPort = 0
   const siteHandler = (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
+    if (url.pathname.startsWith('/baseline/') && baselineDir) return void serveFile(baselineDir, url.pathname.slice('/baseline'.length), response);
+    if (url.pathname === '/bench') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(benchPage(widgetOrigin));
+    }
     const page = sitePage({
       widgetOrigin,
       roomHint: url.searchParams.get('room') ?? defaultRoomHint,

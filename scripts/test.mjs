@@ -13,6 +13,8 @@ if (typecheck.status !== 0) {
   console.error('type check failed');
   process.exit(typecheck.status ?? 1);
 }
-const tests = spawnSync(bin('vitest'), ['run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// Every layer but the full bench (a smoke version of it is among the e2e tests).
+const layers = ['--project', 'unit', '--project', 'integration', '--project', 'e2e'];
+const tests = spawnSync(bin('vitest'), ['run', ...layers, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 console.log(`npm test took ${Math.round((Date.now() - started) / 1000)} s`);
 process.exit(tests.status ?? 1);

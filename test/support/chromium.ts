@@ -45,15 +45,15 @@ export type ChromiumExtensionBrowser = ExtensionBrowser & {
   stopServiceWorker(): Promise<void>;
 };
 
-export async function launchChromium(extensionDir: string): Promise<ChromiumExtensionBrowser> {
+/** `extensionDir: null` launches the same Chromium without the extension (bench baselines). */
+export async function launchChromium(extensionDir: string | null): Promise<ChromiumExtensionBrowser> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'mwb-chromium-'));
   for (const folder of ['tmp', 'config', 'cache', 'data']) await mkdir(path.join(home, folder));
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
     args: [
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
+      ...(extensionDir ? [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`] : []),
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -74,7 +74,7 @@ export async function launchChromium(extensionDir: string): Promise<ChromiumExte
   // The newest worker: after a stop and wake-up, Playwright reports the restarted one last.
   const serviceWorker = async (): Promise<Worker> =>
     context.serviceWorkers().at(-1) ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
-  const extensionId = new URL((await serviceWorker()).url()).host;
+  const extensionId = extensionDir ? new URL((await serviceWorker()).url()).host : '';
   if (process.env['MWB_DEBUG']) {
     // Browser-side logs, for debugging the harness (docs/debugging-browser-tests.md).
     const print = (where: string) => (message: { type(): string; text(): string }) =>

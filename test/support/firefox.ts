@@ -71,7 +71,8 @@ async function findPage(
   });
 }
 
-export async function launchFirefox(extensionDir: string): Promise<ExtensionBrowser> {
+/** `extensionDir: null` launches the same Firefox without the extension (bench baselines). */
+export async function launchFirefox(extensionDir: string | null): Promise<ExtensionBrowser> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'mwb-firefox-'));
   for (const folder of ['tmp', 'config', 'cache', 'profile']) await mkdir(path.join(home, folder));
   const uuid = randomUUID();
@@ -94,7 +95,7 @@ export async function launchFirefox(extensionDir: string): Promise<ExtensionBrow
       XDG_CACHE_HOME: path.join(home, 'cache'),
     },
   });
-  await browser.installExtension(extensionDir);
+  if (extensionDir) await browser.installExtension(extensionDir);
   const base = `moz-extension://${uuid}/`;
   const seen = new Set<Page>();
 

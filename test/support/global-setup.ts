@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { buildExtension } from '../../scripts/build.mjs';
-import { buildDemoWidget, demoWidgetDir } from '../../scripts/build-demo.mjs';
+import { baselineHostDir, buildDemoWidget, demoWidgetDir } from '../../scripts/build-demo.mjs';
 import { startSynapse } from '../../scripts/synapse.mjs';
 import { startDemoServers } from '../../demo/servers.mjs';
 
@@ -18,7 +18,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mwb-synapse-'));
   const synapse = await startSynapse({ dataDir, port: undefined });
-  const demo = await startDemoServers({ widgetDir: demoWidgetDir });
+  const demo = await startDemoServers({ widgetDir: demoWidgetDir, baselineDir: baselineHostDir });
   project.provide('homeserverUrl', synapse.baseUrl);
   project.provide('registrationSecret', synapse.sharedSecret);
   project.provide('siteOrigin', demo.siteOrigin);

@@ -1,0 +1,40 @@
+// `npm run bench`: runs each measure in real Chromium and Firefox ESR against the real Synapse,
+// prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000).
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, inject, it } from 'vitest';
+import { packageExtension } from '../scripts/package.mjs';
+import { launchChromium } from '../test/support/chromium';
+import { launchFirefox } from '../test/support/firefox';
+import { measurePackageSize, measureRoundTrips, table, type Result } from './measures';
+
+const count = Number(process.env['MWB_BENCH_COUNT'] ?? 1000);
+
+describe('bench', () => {
+  it('measures the extension against its baselines', async () => {
+    const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
+    const results: Result[] = [];
+    for (const [name, launch, dir] of [
+      ['chromium', launchChromium, inject('chromeExtensionDir')],
+      ['firefox', launchFirefox, inject('firefoxExtensionDir')],
+    ] as const) {
+      const withExtension = await launch(dir);
+      const withoutExtension = await launch(null);
+      try {
+        results.push(...(await measureRoundTrips(name, withExtension, withoutExtension, origins, count)));
+      } finally {
+        await withExtension.close();
+        await withoutExtension.close();
+      }
+    }
+    const { chrome } = (await packageExtension()) as { chrome: string };
+    results.push(await measurePackageSize(chrome));
+    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
+    await writeFile(
+      path.resolve(import.meta.dirname, 'results.json'),
+      `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`,
+    );
+    console.log(`\n${table(results)}\n\nmachine: ${machine}`);
+  });
+});

@@ -1,0 +1,65 @@
+// The measures of `npm run bench` (issue #8). Each compares the extension ("ours") with a baseline
+// measured in the same run on the same machine; nothing here asserts on time.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExtensionBrowser, SitePage } from '../test/support/browser-driver';
+import { waitForValue } from '../test/support/browser-driver';
+
+export type Result = { id: string; browser: string; ours: number; baseline: number; ratio: number; unit: string; n: number };
+
+export function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+}
+
+export function result(id: string, browser: string, ours: number, baseline: number, unit: string, n: number): Result {
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return { id, browser, ours: round(ours), baseline: round(baseline), ratio: round(ours / baseline), unit, n };
+}
+
+async function roundTripsIn(page: SitePage, widgetOrigin: string, warmUp: number, count: number): Promise<number[]> {
+  const widget = await page.widget(`${widgetOrigin}/bench.html`);
+  await waitForValue(widget, `typeof window.roundTrips === 'function'`, 'the bench widget');
+  await widget.evaluate(`roundTrips(${warmUp})`);
+  return widget.evaluate<number[]>(`roundTrips(${count})`);
+}
+
+/**
+ * P1: sequential `supported_api_versions` round trips from the same widget, hosted by the extension
+ * (page → content script → background and back) vs by matrix-widget-api's ClientWidgetApi inside the
+ * page (Element Web's architecture) in the same browser binary without the extension.
+ */
+export async function measureRoundTrips(
+  browserName: string,
+  withExtension: ExtensionBrowser,
+  withoutExtension: ExtensionBrowser,
+  origins: { siteOrigin: string; widgetOrigin: string },
+  count: number,
+): Promise<Result[]> {
+  const warmUp = Math.max(10, Math.round(count / 10));
+  const oursPage = await withExtension.openPage(`${origins.siteOrigin}/bench`);
+  const ours = await roundTripsIn(oursPage, origins.widgetOrigin, warmUp, count);
+  await oursPage.close();
+  const widgetUrl = `${origins.widgetOrigin}/bench.html?widgetId=bench`;
+  const basePage = await withoutExtension.openPage(`${origins.siteOrigin}/baseline/index.html?widget=${encodeURIComponent(widgetUrl)}`);
+  const baseline = await roundTripsIn(basePage, origins.widgetOrigin, warmUp, count);
+  await basePage.close();
+  return [
+    result('P1 round trip p50', browserName, percentile(ours, 0.5), percentile(baseline, 0.5), 'ms', count),
+    result('P1 round trip p99', browserName, percentile(ours, 0.99), percentile(baseline, 0.99), 'ms', count),
+  ];
+}
+
+/** P7: the Chrome package vs the crypto wasm file alone, the one part no build can shrink. */
+export async function measurePackageSize(chromeZip: string): Promise<Result> {
+  // By path: the package's exports map hides the wasm file.
+  const wasm = path.resolve(import.meta.dirname, '../node_modules/@matrix-org/matrix-sdk-crypto-wasm/pkg/matrix_sdk_crypto_wasm_bg.wasm');
+  return result('P7 package size', 'chrome', (await stat(chromeZip)).size, (await stat(wasm)).size, 'bytes', 1);
+}
+
+export function table(results: readonly Result[]): string {
+  const rows = [['measure', 'browser', 'ours', 'baseline', 'ratio', 'unit', 'n'], ...results.map((r) => [r.id, r.browser, String(r.ours), String(r.baseline), `${r.ratio}×`, r.unit, String(r.n)])];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n');
+}

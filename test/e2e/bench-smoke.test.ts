@@ -1,0 +1,36 @@
+// Keeps `npm run bench` working: its measures run here with tiny counts. Nothing is asserted on
+// the figures themselves (DESIGN: speed is measured, not asserted by timers).
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { measureRoundTrips, percentile, table } from '../../bench/measures';
+import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+
+describe('bench smoke', () => {
+  let withExtension: ChromiumExtensionBrowser;
+  let withoutExtension: ChromiumExtensionBrowser;
+
+  beforeAll(async () => {
+    withExtension = await launchChromium(inject('chromeExtensionDir'));
+    withoutExtension = await launchChromium(null);
+  });
+  afterAll(async () => {
+    await withExtension?.close();
+    await withoutExtension?.close();
+  });
+
+  it('measures P1 round trips through the extension and through the in-page host', async () => {
+    const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
+    const results = await measureRoundTrips('chromium', withExtension, withoutExtension, origins, 20);
+    expect(results.map((result) => result.id)).toEqual(['P1 round trip p50', 'P1 round trip p99']);
+    for (const result of results) {
+      expect(result.ours).toBeGreaterThan(0);
+      expect(result.baseline).toBeGreaterThan(0);
+      expect(Number.isFinite(result.ratio)).toBe(true);
+    }
+    expect(table(results)).toContain('P1 round trip p50');
+  });
+
+  it('computes percentiles as nearest rank', () => {
+    expect(percentile([5, 1, 4, 2, 3], 0.5)).toBe(3);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.99)).toBe(10);
+  });
+});
