@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { eventually, roomMessages } from '../support/homeserver';
-import { forgedPageMessageIsIgnored, runUserStory, sendFromWidget, type StoryState } from './user-story';
+import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, sendFromWidget, type StoryState } from './user-story';
 
 describe('Chromium', () => {
   let browser: ChromiumExtensionBrowser;
@@ -39,5 +39,9 @@ describe('Chromium', () => {
 
   it('ignores a fromWidget imitation posted by the page itself', async () => {
     await forgedPageMessageIsIgnored(story);
+  });
+
+  it('answers a request id reused after its reply, and a duplicate in flight once', async () => {
+    await requestIdsFollowThePackage(story.widget);
   });
 });

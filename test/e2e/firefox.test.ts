@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchFirefox } from '../support/firefox';
 import { approveSubset, revokeWhileRunning } from './grant-scenarios';
-import { forgedPageMessageIsIgnored, runUserStory, type StoryState } from './user-story';
+import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, type StoryState } from './user-story';
 
 describe('Firefox ESR', () => {
   let browser: ExtensionBrowser;
@@ -22,6 +22,10 @@ describe('Firefox ESR', () => {
 
   it('ignores a fromWidget imitation posted by the page itself', async () => {
     await forgedPageMessageIsIgnored(story);
+  });
+
+  it('answers a request id reused after its reply, and a duplicate in flight once', async () => {
+    await requestIdsFollowThePackage(story.widget);
   });
 
   it('grants exactly the subset the user ticked', () => approveSubset(browser, story));

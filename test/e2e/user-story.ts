@@ -113,3 +113,36 @@ export async function forgedPageMessageIsIgnored(state: StoryState): Promise<voi
   expect(messages.map((event) => event.content?.['body'])).not.toContain('forged by the page');
   expect(await site.evaluate<unknown[]>('window.__replies')).toEqual([]);
 }
+
+/**
+ * matrix-widget-api reuses a request id once its request was answered (ids are `widgetapi-<ms>`),
+ * so the host must answer a reused id again; only a duplicate of an in-flight request is a replay.
+ */
+export async function requestIdsFollowThePackage(widget: Surface): Promise<void> {
+  const replies = await widget.evaluate<{ sequential: number; duplicated: number }>(`(async () => {
+    const widgetId = new URLSearchParams(location.search).get('widgetId');
+    const request = (requestId, action = 'supported_api_versions', data = {}) => ({ api: 'fromWidget', widgetId, requestId, action, data });
+    const count = (requestId) => new Promise((resolve) => {
+      let replies = 0;
+      const onMessage = (event) => { if (event.data?.requestId === requestId && event.data.response) replies++; };
+      window.addEventListener('message', onMessage);
+      // Long enough for any second reply to arrive; the assertion is on the count, not the time.
+      setTimeout(() => { window.removeEventListener('message', onMessage); resolve(replies); }, 1500);
+    });
+    const target = document.referrer ? new URL(document.referrer).origin : '*';
+    // The same id twice in sequence, the second after the first was answered: two replies.
+    const first = count('reused-id');
+    window.parent.postMessage(request('reused-id'), target);
+    await new Promise((resolve) => { const wait = (event) => { if (event.data?.requestId === 'reused-id' && event.data.response) { window.removeEventListener('message', wait); resolve(); } }; window.addEventListener('message', wait); });
+    window.parent.postMessage(request('reused-id'), target);
+    const sequential = await first;
+    // The same id twice at once, the second while the first is in flight (read_events waits for the
+    // homeserver): one reply.
+    const both = count('duplicated-id');
+    const read = request('duplicated-id', 'org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1 });
+    window.parent.postMessage(read, target);
+    window.parent.postMessage(read, target);
+    return { sequential, duplicated: await both };
+  })()`);
+  expect(replies).toEqual({ sequential: 2, duplicated: 1 });
+}

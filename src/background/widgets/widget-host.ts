@@ -61,7 +61,12 @@ export class WidgetHost {
   private widgetId: string | undefined;
   private identity: WidgetIdentity | undefined;
   private negotiation: Promise<void> | undefined;
-  private readonly seenRequestIds = new Set<string>();
+  /**
+   * Request ids being answered. matrix-widget-api keeps ids unique only among its outstanding
+   * requests (`widgetapi-<Date.now()>`), so an id comes back once answered: only a duplicate of an
+   * in-flight request is a replay.
+   */
+  private readonly inFlightRequestIds = new Set<string>();
   private readonly pendingToWidget = new Map<string, (response: Record<string, unknown>) => void>();
   private deliveries: Promise<void> = Promise.resolve();
   private toWidgetCounter = 0;
@@ -104,12 +109,13 @@ export class WidgetHost {
       this.pendingToWidget.delete(message.requestId);
       return;
     }
-    if (this.seenRequestIds.has(message.requestId)) return; // a replay already got its one reply
-    this.seenRequestIds.add(message.requestId);
+    if (this.inFlightRequestIds.has(message.requestId)) return; // the original gets the one reply
+    this.inFlightRequestIds.add(message.requestId);
     this.negotiation ??= this.negotiate(message.widgetId).catch((error: unknown) => {
       log.error('capability negotiation failed', String(error));
     });
     const response = await this.perform(message).catch((error: unknown) => toWidgetError(error));
+    this.inFlightRequestIds.delete(message.requestId);
     if (!this.isDisposed) this.context.post({ ...message, response });
   }
 
