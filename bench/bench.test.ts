@@ -1,5 +1,6 @@
 // `npm run bench`: runs each measure in real Chromium and Firefox ESR against the real Synapse,
 // prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000).
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,10 +32,13 @@ describe('bench', () => {
     const { chrome } = (await packageExtension()) as { chrome: string };
     results.push(await measurePackageSize(chrome));
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
+    const versionOf = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' }).stdout.trim();
+    const browsers = { chromium: versionOf('/usr/bin/chromium', ['--version']), firefox: versionOf('/usr/bin/firefox-esr', ['--version']) };
+    const build = versionOf('git', ['describe', '--always', '--dirty']);
     await writeFile(
       path.resolve(import.meta.dirname, 'results.json'),
-      `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`,
+      `${JSON.stringify({ machine, browsers, build, date: new Date().toISOString(), count, results }, null, 2)}\n`,
     );
-    console.log(`\n${table(results)}\n\nmachine: ${machine}`);
+    console.log(`\n${table(results)}\n\nmachine: ${machine}\nbrowsers: ${browsers.chromium}; ${browsers.firefox}\nbuild: ${build}`);
   });
 });
