@@ -7,6 +7,8 @@ import { GrantStore } from './grants/grant-store';
 import { SiteSettings } from './grants/site-settings';
 import { MatrixSession } from './session/matrix-session';
 import { SessionStore } from './session/session-store';
+import { readSession, removeSession, writeSession } from './adapters/session-storage';
+import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
 
 export type Services = {
@@ -16,6 +18,7 @@ export type Services = {
   audit: AuditLog;
   approvals: ApprovalQueue;
   hosts: HostRegistry;
+  hostRecords: HostRecords;
 };
 
 let services: Services | undefined;
@@ -32,6 +35,7 @@ export function getServices(): Services {
       audit: new AuditLog(keyValueStore('audit')),
       approvals: new ApprovalQueue(),
       hosts,
+      hostRecords: new HostRecords({ read: readSession, write: writeSession, remove: removeSession }),
     };
   }
   return services;

@@ -3,7 +3,10 @@
 // widget with notify_capabilities.
 import { decide } from '../../shared/core/grant-policy';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
-import type { ApprovalQueue } from '../approvals/approval-queue';
+import type { ApprovalDecision, PendingApproval } from '../approvals/approval-queue';
+
+/** What negotiation needs of the approval queue: ask the user, get one decision. */
+export type AskUser = { request(pending: PendingApproval): Promise<ApprovalDecision> };
 import type { AuditLog } from '../grants/audit-log';
 import type { GrantStore } from '../grants/grant-store';
 
@@ -21,7 +24,7 @@ export type NegotiationOutcome = { roomId: string | null; isRemembered: boolean 
 export async function negotiateCapabilities(
   input: NegotiationInput,
   grants: GrantStore,
-  approvals: ApprovalQueue,
+  approvals: AskUser,
   audit: AuditLog,
 ): Promise<NegotiationOutcome> {
   const { identity, requested, roomHint, hostInstance, now } = input;

@@ -1,7 +1,6 @@
 // What a live widget host must remember across a stopped worker (storage.session): its negotiated
 // state and the events it already delivered. Grants themselves live in the grant store.
 import * as v from 'valibot';
-import { readSession, removeSession, writeSession } from '../adapters/session-storage';
 
 const MAX_REMEMBERED_EVENT_IDS = 500;
 
@@ -24,18 +23,26 @@ export function frameKey(tabId: number, frameId: number): string {
   return `host:${tabId}:${frameId}`;
 }
 
-export async function loadHostRecord(key: string): Promise<HostRecord | undefined> {
-  const parsed = v.safeParse(HostRecord, await readSession(key));
-  return parsed.success ? parsed.output : undefined;
-}
+/** Where host records live: storage.session in the extension, memory in Node tests. */
+export type HostRecordBackend = {
+  read(key: string): Promise<unknown>;
+  write(key: string, value: unknown): Promise<void>;
+  remove(key: string): Promise<void>;
+};
 
-export function saveHostRecord(key: string, record: HostRecord): Promise<void> {
-  return writeSession(key, {
-    ...record,
-    deliveredEventIds: record.deliveredEventIds.slice(-MAX_REMEMBERED_EVENT_IDS),
-  });
-}
+export class HostRecords {
+  constructor(private readonly backend: HostRecordBackend) {}
 
-export function removeHostRecord(key: string): Promise<void> {
-  return removeSession(key);
+  async load(key: string): Promise<HostRecord | undefined> {
+    const parsed = v.safeParse(HostRecord, await this.backend.read(key));
+    return parsed.success ? parsed.output : undefined;
+  }
+
+  save(key: string, record: HostRecord): Promise<void> {
+    return this.backend.write(key, { ...record, deliveredEventIds: record.deliveredEventIds.slice(-MAX_REMEMBERED_EVENT_IDS) });
+  }
+
+  remove(key: string): Promise<void> {
+    return this.backend.remove(key);
+  }
 }

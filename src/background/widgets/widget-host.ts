@@ -16,13 +16,12 @@ import {
   type WidgetInbound,
 } from '../../shared/protocol/widget-api';
 import { describeIssues } from '../../shared/protocol/errors';
-import type { ApprovalQueue } from '../approvals/approval-queue';
 import type { AuditLog } from '../grants/audit-log';
 import type { GrantScope, GrantStore } from '../grants/grant-store';
-import { negotiateCapabilities } from './capability-negotiation';
+import { negotiateCapabilities, type AskUser } from './capability-negotiation';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
-import { saveHostRecord, removeHostRecord, type HostRecord } from './host-record';
+import type { HostRecord, HostRecords } from './host-record';
 import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelineEvents, sendRoomEvent } from './room-actions';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
@@ -48,8 +47,9 @@ export type HostContext = {
   post: (message: WidgetInbound) => void;
   session: MatrixSession;
   grants: GrantStore;
-  approvals: ApprovalQueue;
+  approvals: AskUser;
   audit: AuditLog;
+  records: HostRecords;
   /** Tells the relay to stop forwarding for this frame (site switched off). */
   reject: (reason: string) => void;
   now: () => number;
@@ -130,7 +130,7 @@ export class WidgetHost {
   async dispose(): Promise<void> {
     this.isDisposed = true;
     this.pendingToWidget.clear();
-    await removeHostRecord(this.context.key);
+    await this.context.records.remove(this.context.key);
     if (this.record) await this.context.grants.dropInstanceDecisions(this.record.hostInstance);
   }
 
@@ -329,7 +329,7 @@ export class WidgetHost {
     };
     this.isNegotiating = false;
     if (this.isDisposed) return;
-    await saveHostRecord(this.context.key, this.record);
+    await this.context.records.save(this.context.key, this.record);
     this.notify(requested, await this.currentApproved());
   }
 
@@ -349,7 +349,7 @@ export class WidgetHost {
     if (!allowsReceive(await this.currentApproved(), descriptor)) return;
     record.deliveredEventIds.push(eventId);
     if (this.isDisposed) return;
-    await saveHostRecord(this.context.key, record);
+    await this.context.records.save(this.context.key, record);
     void this.requestFromWidget('send_event', { ...event.getEffectiveEvent(), room_id: roomId }).catch(() => undefined);
   }
 

@@ -7,7 +7,7 @@ import { parseMessage } from '../../shared/protocol/errors';
 import { createLogger } from '../../shared/log';
 import type { Services } from '../services';
 import { attestWidgetFrame } from './frame-attestation';
-import { frameKey, loadHostRecord } from './host-record';
+import { frameKey } from './host-record';
 import { WidgetHost } from './widget-host';
 
 const log = createLogger('bg:ports');
@@ -46,7 +46,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
               return undefined;
             }
             const key = frameKey(frame.tabId, frame.frameId);
-            const saved = await loadHostRecord(key);
+            const saved = await services.hostRecords.load(key);
             const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl ? saved : undefined;
             const created = new WidgetHost(
               {
@@ -58,6 +58,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 grants: services.grants,
                 approvals: services.approvals,
                 audit: services.audit,
+                records: services.hostRecords,
                 reject: (reason) => send({ kind: 'frameRejected', reason }),
                 now: Date.now,
               },

@@ -1,0 +1,121 @@
+// Runs the background's WidgetHost in Node against the real Synapse: real MatrixSession and stores
+// (in memory), a scripted approval answer, and a minimal widget that answers the host's requests.
+import { MatrixSession } from '../../src/background/session/matrix-session';
+import { SessionStore } from '../../src/background/session/session-store';
+import { AuditLog } from '../../src/background/grants/audit-log';
+import { GrantStore } from '../../src/background/grants/grant-store';
+import type { ApprovalDecision, PendingApproval } from '../../src/background/approvals/approval-queue';
+import { HostRecords } from '../../src/background/widgets/host-record';
+import { WidgetHost } from '../../src/background/widgets/widget-host';
+import type { WidgetInbound } from '../../src/shared/protocol/widget-api';
+import { homeserverUrl, type TestUser } from './homeserver';
+import { memoryStore } from './memory-store';
+
+export const SITE_ORIGIN = 'https://site.example';
+export const WIDGET_ORIGIN = 'https://widget.example';
+export const WIDGET_ID = 'harness-widget';
+
+export type HostHarness = {
+  host: WidgetHost;
+  session: MatrixSession;
+  grants: GrantStore;
+  audit: AuditLog;
+  /** Every message the host posted to the widget, in order. */
+  posted: WidgetInbound[];
+  /** Every approval the host asked the user for. */
+  asked: PendingApproval[];
+  /** Sends one fromWidget request and returns the host's reply (its `response`). */
+  request(action: string, data?: Record<string, unknown>, requestId?: string): Promise<Record<string, unknown>>;
+  /** Replies to the request with `requestId` the host posted, in order. */
+  repliesTo(requestId: string): Record<string, unknown>[];
+  /** toWidget requests of one action the host sent. */
+  toWidget(action: string): WidgetInbound[];
+};
+
+export type HarnessOptions = {
+  /** What the widget asks for when the host asks for its capabilities. */
+  capabilities: string[];
+  roomHint?: string;
+  /** The user's answer in the approval window. */
+  decide?: (pending: PendingApproval) => ApprovalDecision;
+  /** Share stores with an earlier harness (a page reload in the same profile). */
+  shared?: Pick<HostHarness, 'session' | 'grants' | 'audit'>;
+  isLoggedIn?: boolean;
+};
+
+let nextFrame = 1;
+
+export async function hostHarness(user: TestUser, options: HarnessOptions): Promise<HostHarness> {
+  let session = options.shared?.session;
+  if (!session) {
+    session = new MatrixSession(new SessionStore(memoryStore()));
+    if (options.isLoggedIn !== false) await session.login(homeserverUrl(), user.username, user.password);
+  }
+  const grants = options.shared?.grants ?? new GrantStore(memoryStore(), memoryStore());
+  const audit = options.shared?.audit ?? new AuditLog(memoryStore());
+  const sessionValues = new Map<string, unknown>();
+  const records = new HostRecords({
+    read: async (key) => sessionValues.get(key),
+    write: async (key, value) => void sessionValues.set(key, structuredClone(value)),
+    remove: async (key) => void sessionValues.delete(key),
+  });
+  const posted: WidgetInbound[] = [];
+  const asked: PendingApproval[] = [];
+  const frameId = nextFrame++;
+  let host: WidgetHost | undefined;
+  const answer = (message: WidgetInbound): Record<string, unknown> =>
+    message.action === 'capabilities' ? { capabilities: options.capabilities } : {};
+  host = new WidgetHost(
+    {
+      frame: {
+        tabId: 1,
+        frameId,
+        siteOrigin: SITE_ORIGIN,
+        widgetOrigin: WIDGET_ORIGIN,
+        widgetUrl: `${WIDGET_ORIGIN}/widget`,
+        documentUrl: `${WIDGET_ORIGIN}/widget?widgetId=${WIDGET_ID}`,
+      },
+      key: `host:1:${frameId}`,
+      roomHint: options.roomHint,
+      post: (message) => {
+        posted.push(message);
+        // The widget answers the host's own requests, as matrix-widget-api does.
+        if (message.api === 'toWidget' && !message.response) {
+          queueMicrotask(() => void host?.handle(WIDGET_ORIGIN, { ...message, response: answer(message) }));
+        }
+      },
+      session,
+      grants,
+      approvals: {
+        request: async (pending) => {
+          asked.push(pending);
+          return (options.decide ?? ((p) => ({ roomId: p.roomHint, approved: p.capabilities, remember: true })))(pending);
+        },
+      },
+      audit,
+      records,
+      reject: () => undefined,
+      now: Date.now,
+    },
+    undefined,
+  );
+  let counter = 0;
+  const repliesTo = (requestId: string) =>
+    posted.filter((message) => message.api === 'fromWidget' && message.requestId === requestId && message.response).map((message) => message.response ?? {});
+  return {
+    host,
+    session,
+    grants,
+    audit,
+    posted,
+    asked,
+    repliesTo,
+    toWidget: (action) => posted.filter((message) => message.api === 'toWidget' && message.action === action),
+    async request(action, data = {}, requestId = `request-${++counter}`) {
+      await host.handle(WIDGET_ORIGIN, { api: 'fromWidget', widgetId: WIDGET_ID, requestId, action, data });
+      const replies = repliesTo(requestId);
+      if (replies.length !== 1) throw new Error(`expected one reply to ${action}, got ${replies.length}`);
+      return replies[0] ?? {};
+    },
+  };
+}
