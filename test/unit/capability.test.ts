@@ -23,6 +23,9 @@ const TABLE: [string, Capability][] = [
   ['m.send.state_event:.', { kind: 'other', raw: 'm.send.state_event:.' }],
   ['m.send.state_event:..#x', { kind: 'other', raw: 'm.send.state_event:..#x' }],
   ['m.always_on_screen', { kind: 'other', raw: 'm.always_on_screen' }],
+  ['org.matrix.msc3819.send.to_device:io.element.call.encryption_keys', { kind: 'toDevice', spelling: 'unstable', direction: 'send', eventType: 'io.element.call.encryption_keys' }],
+  ['m.receive.to_device:org.example', { kind: 'toDevice', spelling: 'stable', direction: 'receive', eventType: 'org.example' }],
+  ['m.send.to_device:', { kind: 'other', raw: 'm.send.to_device:' }],
   ['', { kind: 'other', raw: '' }],
 ];
 

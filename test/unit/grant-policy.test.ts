@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { allowsReceive, allowsSend, decide, mayReceiveType, mergeDecision } from '../../src/shared/core/grant-policy';
+import {
+  allowsEveryRoom,
+  allowsReceive,
+  allowsRoom,
+  allowsSend,
+  allowsToDevice,
+  decide,
+  isCryptoInternalToDeviceType,
+  mayReceiveType,
+  mergeDecision,
+  timelineRooms,
+} from '../../src/shared/core/grant-policy';
 
 describe('decide', () => {
   it('asks for everything when nothing was decided', () => {
@@ -57,4 +68,50 @@ describe('allowsSend / allowsReceive', () => {
     expect(mayReceiveType(['m.receive.event:m.room.message#m.text'], 'm.room.message', false)).toBe(true);
     expect(mayReceiveType(['m.receive.state_event:m.room.message'], 'm.room.message', false)).toBe(false);
   });
+});
+
+describe('rooms: the bound room and m.timeline', () => {
+  const TABLE: [string, string[], string, string | null, boolean][] = [
+    ['the bound room, nothing else granted', [], '!a:hs', '!a:hs', true],
+    ['another room without timeline', ['m.send.event:m.room.message'], '!b:hs', '!a:hs', false],
+    ['another room with its timeline', ['m.timeline:!b:hs'], '!b:hs', '!a:hs', true],
+    ['a third room with another room timeline', ['m.timeline:!b:hs'], '!c:hs', '!a:hs', false],
+    ['any room with the wildcard', ['org.matrix.msc2762.timeline:*'], '!z:hs', '!a:hs', true],
+    ['no bound room and no timeline', [], '!a:hs', null, false],
+  ];
+  it.each(TABLE)('%s', (_name, approved, roomId, bound, expected) => {
+    expect(allowsRoom(approved, roomId, bound)).toBe(expected);
+  });
+
+  it('tells the wildcard from named rooms', () => {
+    expect(allowsEveryRoom(['m.timeline:*'])).toBe(true);
+    expect(allowsEveryRoom(['m.timeline:!a:hs'])).toBe(false);
+    expect(timelineRooms(['m.timeline:!a:hs', 'm.timeline:*', 'org.matrix.msc2762.timeline:!b:hs'])).toEqual(['!a:hs', '!b:hs']);
+  });
+
+  it('keeps wildcard timeline grants when deciding, like any capability', () => {
+    expect(decide(['m.timeline:*', 'm.timeline:!a:hs'], { granted: ['m.timeline:*'], denied: ['m.timeline:!a:hs'] })).toEqual({
+      granted: ['m.timeline:*'],
+      denied: ['m.timeline:!a:hs'],
+      needsApproval: [],
+    });
+  });
+});
+
+describe('to-device', () => {
+  it('allows a granted type in its direction only', () => {
+    const approved = ['org.matrix.msc3819.send.to_device:org.example.call'];
+    expect(allowsToDevice(approved, 'send', 'org.example.call')).toBe(true);
+    expect(allowsToDevice(approved, 'receive', 'org.example.call')).toBe(false);
+    expect(allowsToDevice(approved, 'send', 'org.example.other')).toBe(false);
+  });
+
+  it.each(['m.room_key', 'm.room_key_request', 'm.forwarded_room_key', 'm.secret.send', 'm.secret.request', 'm.key.verification.start', 'm.room.encrypted'])(
+    'refuses the crypto-internal type %s even when granted',
+    (eventType) => {
+      expect(isCryptoInternalToDeviceType(eventType)).toBe(true);
+      expect(allowsToDevice([`m.send.to_device:${eventType}`, `m.receive.to_device:${eventType}`], 'send', eventType)).toBe(false);
+      expect(allowsToDevice([`m.receive.to_device:${eventType}`], 'receive', eventType)).toBe(false);
+    },
+  );
 });

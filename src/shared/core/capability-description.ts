@@ -2,10 +2,10 @@
 // with their substitutions (the UI renders them through the browser's i18n). Pure.
 import { parseCapability, type Capability } from './capability';
 
-export type Risk = 'read' | 'send' | 'state' | 'timeline' | 'other';
+export type Risk = 'read' | 'send' | 'state' | 'timeline' | 'toDevice' | 'other';
 
 /** Risk groups in the order the approval window shows them, least to most far-reaching last. */
-export const RISK_ORDER: readonly Risk[] = ['read', 'send', 'state', 'timeline', 'other'];
+export const RISK_ORDER: readonly Risk[] = ['read', 'send', 'state', 'timeline', 'toDevice', 'other'];
 
 /** A message key and its substitutions; a substitution may itself be a message. */
 export type Message = { key: string; substitutions: (string | Message)[] };
@@ -20,8 +20,12 @@ function describeParsed(capability: Capability): { risk: Risk; message: Message 
       return capability.roomId === '*'
         ? { risk: 'timeline', message: message('capTimelineAll') }
         : { risk: 'timeline', message: message('capTimelineRoom', capability.roomId) };
+    case 'toDevice':
+      return capability.direction === 'send'
+        ? { risk: 'toDevice', message: message('capSendToDevice', capability.eventType) }
+        : { risk: 'toDevice', message: message('capReceiveToDevice', capability.eventType) };
     case 'other':
-      return { risk: 'other', message: message('capOther', capability.raw) };
+      return { risk: 'other', message: describeOther(capability.raw) };
     case 'event': {
       const { direction, isState, eventType, refinement } = capability;
       if (isState) {
@@ -41,6 +45,18 @@ function describeParsed(capability: Capability): { risk: Risk; message: Message 
         : { risk: 'read', message: message('capReceiveEvents', eventType) };
     }
   }
+}
+
+/** Capabilities named by a fixed string (matrix-widget-api's MatrixCapabilities). */
+const KNOWN_OTHER: Readonly<Record<string, string>> = {
+  'org.matrix.msc3973.user_directory_search': 'capUserDirectorySearch',
+  'org.matrix.msc4039.upload_file': 'capUploadFile',
+  'org.matrix.msc4039.download_file': 'capDownloadFile',
+};
+
+function describeOther(raw: string): Message {
+  const key = KNOWN_OTHER[raw];
+  return key ? message(key) : message('capOther', raw);
 }
 
 /** Describes a capability string for the user. */

@@ -24,10 +24,18 @@ export type TimelineCapability = {
   roomId: string;
 };
 
+/** MSC3819: sending or receiving to-device messages of one event type. */
+export type ToDeviceCapability = {
+  kind: 'toDevice';
+  spelling: Spelling;
+  direction: Direction;
+  eventType: string;
+};
+
 /** Capabilities without structure this host interprets (e.g. `m.always_on_screen`) or unknown ones. */
 export type OtherCapability = { kind: 'other'; raw: string };
 
-export type Capability = EventCapability | TimelineCapability | OtherCapability;
+export type Capability = EventCapability | TimelineCapability | ToDeviceCapability | OtherCapability;
 
 const EVENT_PREFIXES: readonly { prefix: string; spelling: Spelling; direction: Direction; isState: boolean }[] = [
   { prefix: 'm.send.event:', spelling: 'stable', direction: 'send', isState: false },
@@ -38,6 +46,13 @@ const EVENT_PREFIXES: readonly { prefix: string; spelling: Spelling; direction: 
   { prefix: 'org.matrix.msc2762.receive.event:', spelling: 'unstable', direction: 'receive', isState: false },
   { prefix: 'org.matrix.msc2762.send.state_event:', spelling: 'unstable', direction: 'send', isState: true },
   { prefix: 'org.matrix.msc2762.receive.state_event:', spelling: 'unstable', direction: 'receive', isState: true },
+];
+
+const TO_DEVICE_PREFIXES: readonly { prefix: string; spelling: Spelling; direction: Direction }[] = [
+  { prefix: 'm.send.to_device:', spelling: 'stable', direction: 'send' },
+  { prefix: 'm.receive.to_device:', spelling: 'stable', direction: 'receive' },
+  { prefix: 'org.matrix.msc3819.send.to_device:', spelling: 'unstable', direction: 'send' },
+  { prefix: 'org.matrix.msc3819.receive.to_device:', spelling: 'unstable', direction: 'receive' },
 ];
 
 const TIMELINE_PREFIXES: readonly { prefix: string; spelling: Spelling }[] = [
@@ -80,6 +95,13 @@ export function parseCapability(raw: string): Capability {
       return { kind: 'event', spelling, direction, isState, eventType, refinement };
     }
   }
+  for (const { prefix, spelling, direction } of TO_DEVICE_PREFIXES) {
+    if (raw.startsWith(prefix)) {
+      const eventType = raw.slice(prefix.length);
+      if (eventType === '' || eventType === '.' || eventType === '..') return { kind: 'other', raw };
+      return { kind: 'toDevice', spelling, direction, eventType };
+    }
+  }
   for (const { prefix, spelling } of TIMELINE_PREFIXES) {
     if (raw.startsWith(prefix)) {
       const roomId = raw.slice(prefix.length);
@@ -97,6 +119,10 @@ export function formatCapability(capability: Capability): string {
       return capability.raw;
     case 'timeline':
       return `${capability.spelling === 'stable' ? 'm.timeline:' : 'org.matrix.msc2762.timeline:'}${capability.roomId}`;
+    case 'toDevice': {
+      const entry = TO_DEVICE_PREFIXES.find((candidate) => candidate.spelling === capability.spelling && candidate.direction === capability.direction);
+      return `${entry?.prefix ?? ''}${capability.eventType}`;
+    }
     case 'event': {
       const entry = EVENT_PREFIXES.find(
         (candidate) =>

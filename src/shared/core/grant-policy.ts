@@ -92,3 +92,57 @@ export function mayReceiveType(approved: readonly string[], eventType: string, i
     );
   });
 }
+
+/**
+ * May a widget act in `roomId`? Its bound room always; another room only with `m.timeline:<room>`
+ * or `m.timeline:*` (MSC2762). Event-type capabilities are checked separately.
+ */
+export function allowsRoom(approved: readonly string[], roomId: string, boundRoomId: string | null): boolean {
+  if (roomId === boundRoomId) return true;
+  return approved.some((raw) => {
+    const capability = parseCapability(raw);
+    return capability.kind === 'timeline' && (capability.roomId === '*' || capability.roomId === roomId);
+  });
+}
+
+/** Does `approved` reach every room the user is in (`m.timeline:*`)? */
+export function allowsEveryRoom(approved: readonly string[]): boolean {
+  return approved.some((raw) => {
+    const capability = parseCapability(raw);
+    return capability.kind === 'timeline' && capability.roomId === '*';
+  });
+}
+
+/** The rooms named by `m.timeline:<room>` capabilities (not `*`). */
+export function timelineRooms(approved: readonly string[]): string[] {
+  return approved.flatMap((raw) => {
+    const capability = parseCapability(raw);
+    return capability.kind === 'timeline' && capability.roomId !== '*' ? [capability.roomId] : [];
+  });
+}
+
+/**
+ * To-device event types the crypto layer owns. A widget that could send or see them could forge or
+ * steal room keys and secrets, or hijack verification; they are refused both ways whatever was granted.
+ */
+export function isCryptoInternalToDeviceType(eventType: string): boolean {
+  return (
+    ['m.room_key', 'm.room_key_request', 'm.forwarded_room_key', 'm.room.encrypted', 'm.dummy', 'm.room_key.withheld'].includes(eventType) ||
+    eventType.startsWith('m.secret.') ||
+    eventType.startsWith('m.key.verification.')
+  );
+}
+
+/** May a widget holding `approved` send (or receive) to-device messages of `eventType`? */
+export function allowsToDevice(approved: readonly string[], direction: 'send' | 'receive', eventType: string): boolean {
+  if (isCryptoInternalToDeviceType(eventType)) return false;
+  return approved.some((raw) => {
+    const capability = parseCapability(raw);
+    return capability.kind === 'toDevice' && capability.direction === direction && capability.eventType === eventType;
+  });
+}
+
+/** Does `approved` hold a capability named exactly `raw` (capabilities without structure)? */
+export function hasCapability(approved: readonly string[], raw: string): boolean {
+  return approved.includes(raw);
+}
