@@ -22,19 +22,42 @@ export async function sendRoomEvent(
   return { room_id: roomId, event_id: eventId };
 }
 
-/** Newest first, as MSC2876 hosts return them. */
-export async function readTimelineEvents(
+export async function redactRoomEvent(
+  client: MatrixClient,
+  roomId: string,
+  redacts: string,
+  reason: string | undefined,
+): Promise<{ room_id: string; event_id: string }> {
+  const path = `/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(redacts)}/${encodeURIComponent(client.makeTxnId())}`;
+  const { event_id: eventId } = await client.http.authedRequest<{ event_id: string }>(Method.Put, path, undefined, reason ? { reason } : {});
+  return { room_id: roomId, event_id: eventId };
+}
+
+/**
+ * One page of a room's timeline, of one event type, from `from` (a pagination token; the latest
+ * events when absent) in direction `dir`. `nextBatch` continues in the same direction; it is absent
+ * at the end of the room's history.
+ */
+export async function readTimelinePage(
   client: MatrixClient,
   roomId: string,
   eventType: string,
   limit: number,
-): Promise<Partial<IEvent>[]> {
-  const response = await client.http.authedRequest<{ chunk: IEvent[] }>(
-    Method.Get,
-    `/rooms/${encodeURIComponent(roomId)}/messages`,
-    { dir: 'b', limit: String(limit), filter: JSON.stringify({ types: [eventType] }) },
-  );
-  return response.chunk.map((event) => ({ ...event, room_id: roomId }));
+  from: string | undefined,
+  dir: 'b' | 'f',
+): Promise<{ events: Partial<IEvent>[]; nextBatch: string | undefined }> {
+  const query: Record<string, string> = { dir, limit: String(limit), filter: JSON.stringify({ types: [eventType] }) };
+  if (from !== undefined) query['from'] = from;
+  const response = await client.http.authedRequest<{ chunk: IEvent[]; end?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, query);
+  return {
+    events: response.chunk.map((event) => ({ ...event, room_id: roomId })),
+    nextBatch: response.chunk.length > 0 ? response.end : undefined,
+  };
+}
+
+/** The latest events of one type, newest first, as MSC2876 hosts return them. */
+export async function readTimelineEvents(client: MatrixClient, roomId: string, eventType: string, limit: number): Promise<Partial<IEvent>[]> {
+  return (await readTimelinePage(client, roomId, eventType, limit, undefined, 'b')).events;
 }
 
 /** The room's current state events of a type; all state keys when `stateKey` is undefined. */

@@ -3,15 +3,13 @@
 import type { MatrixEvent } from 'matrix-js-sdk';
 import { UnstableApiVersion, MatrixApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
 import * as v from 'valibot';
-import { allowsReceive, allowsSend, decide, mayReceiveType } from '../../shared/core/grant-policy';
+import { allowsReceive, allowsRoom, decide } from '../../shared/core/grant-policy';
 import { isSameWidget, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { AuditEntry, TabWidgetView } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
 import {
   CapabilitiesResponse,
   FromWidgetRequest,
-  ReadEventsData,
-  SendEventData,
   WidgetOutbound,
   type WidgetInbound,
 } from '../../shared/protocol/widget-api';
@@ -22,7 +20,13 @@ import { negotiateCapabilities, type AskUser } from './capability-negotiation';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
 import type { HostRecord, HostRecords } from './host-record';
-import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelineEvents, sendRoomEvent } from './room-actions';
+import type { ActionContext, ActionResult } from './actions/action-context';
+import { clientUiRefusal } from './actions/client-ui';
+import { getMediaConfig, searchUserDirectory } from './actions/directory-and-media';
+import { readEvents } from './actions/read-events';
+import { readRelations } from './actions/read-relations';
+import { sendEvent } from './actions/send-event';
+import { sendToDevice } from './actions/to-device';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
 
@@ -35,6 +39,9 @@ const SUPPORTED_VERSIONS = [
   UnstableApiVersion.MSC2762,
   UnstableApiVersion.MSC2871,
   UnstableApiVersion.MSC2876,
+  UnstableApiVersion.MSC3819,
+  UnstableApiVersion.MSC3869,
+  UnstableApiVersion.MSC3973,
 ];
 
 /** A widget that does not answer a host request within this time is treated as not answering. */
@@ -55,7 +62,6 @@ export type HostContext = {
   now: () => number;
 };
 
-type ActionResult = Record<string, unknown>;
 
 export class WidgetHost {
   private widgetId: string | undefined;
@@ -188,83 +194,50 @@ export class WidgetHost {
       request.action === WidgetApiFromWidgetAction.SupportedApiVersions || request.action === WidgetApiFromWidgetAction.ContentLoaded;
     // Answer at once rather than wait for a login that may never come: one reply per request.
     if (!isHostLocal && !(await this.context.session.userId())) throw new NotLoggedIn();
+    const actions = this.actionContext;
     switch (request.action) {
       case WidgetApiFromWidgetAction.SupportedApiVersions:
         return { supported_versions: SUPPORTED_VERSIONS };
       case WidgetApiFromWidgetAction.ContentLoaded:
         return {};
       case WidgetApiFromWidgetAction.SendEvent:
-        return this.sendEvent(request.data);
+        return sendEvent(actions, request.data);
       case WidgetApiFromWidgetAction.MSC2876ReadEvents:
-        return this.readEvents(request.data);
-      default:
+        return readEvents(actions, request.data);
+      case WidgetApiFromWidgetAction.MSC3869ReadRelations:
+        return readRelations(actions, request.data);
+      case WidgetApiFromWidgetAction.SendToDevice:
+        return sendToDevice(actions, request.data);
+      case WidgetApiFromWidgetAction.MSC3973UserDirectorySearch:
+        return searchUserDirectory(actions, request.data);
+      case WidgetApiFromWidgetAction.MSC4039GetMediaConfigAction:
+        return getMediaConfig(actions);
+      default: {
+        const clientUi = clientUiRefusal(request.action);
+        if (clientUi) throw clientUi;
         if ((Object.values(WidgetApiFromWidgetAction) as string[]).includes(request.action)) {
           throw new WidgetRequestRefused(`The action "${request.action}" is not supported by this host yet`);
         }
         throw new WidgetRequestRefused(`Unknown or unsupported action: ${request.action}`);
+      }
     }
   }
 
-  private async sendEvent(data: Record<string, unknown>): Promise<ActionResult> {
-    const parsed = v.safeParse(SendEventData, data);
-    if (!parsed.success) throw new WidgetRequestRefused(`Invalid send_event request: ${describeIssues(parsed.issues)}`);
-    const { type, content, state_key: stateKey, room_id: requestedRoom } = parsed.output;
-    const roomId = await this.boundRoomFor(requestedRoom);
-    const msgtype = typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined;
-    if (!allowsSend(await this.currentApproved(), { eventType: type, stateKey, msgtype })) {
-      this.audit('refused', roomId, `send ${type}`);
-      throw new WidgetRequestRefused(`Not allowed to send ${type} events: the capability was not granted`);
-    }
-    const client = await this.context.session.requireClient();
-    const result = await sendRoomEvent(client, roomId, type, content, stateKey);
-    this.audit('sent', roomId, stateKey === undefined ? type : `${type} (state)`);
-    this.markUsed(roomId);
-    return result;
-  }
-
-  private async readEvents(data: Record<string, unknown>): Promise<ActionResult> {
-    const parsed = v.safeParse(ReadEventsData, data);
-    if (!parsed.success) throw new WidgetRequestRefused(`Invalid read_events request: ${describeIssues(parsed.issues)}`);
-    const { type, msgtype, state_key: requestedStateKey, limit, room_ids: roomIds } = parsed.output;
-    const isStateRead = requestedStateKey !== undefined;
-    const stateKey = requestedStateKey === true ? undefined : requestedStateKey;
-    if (roomIds !== undefined) {
-      throw new WidgetRequestRefused('Reading other rooms (m.timeline capabilities) is not supported by this host yet');
-    }
-    const roomId = await this.boundRoomFor(undefined);
-    const approved = await this.currentApproved();
-    if (!mayReceiveType(approved, type, isStateRead)) {
-      this.audit('refused', roomId, `read ${type}`);
-      throw new WidgetRequestRefused(`Not allowed to read ${type} events: the capability was not granted`);
-    }
-    const client = await this.context.session.requireClient();
-    const cappedLimit = Math.min(limit ?? 50, READ_EVENTS_LIMIT_CAP);
-    const events = isStateRead
-      ? await readStateEvents(client, roomId, type, stateKey)
-      : await readTimelineEvents(client, roomId, type, cappedLimit);
-    // Each event is checked on its own: a widget holding only `#m.text` must not see `m.notice`.
-    const visible = events.filter((event) =>
-      allowsReceive(approved, {
-        eventType: event.type ?? '',
-        stateKey: event.state_key,
-        msgtype: typeof event.content?.['msgtype'] === 'string' ? event.content['msgtype'] : undefined,
-      }),
-    );
-    const returned = msgtype === undefined ? visible : visible.filter((event) => event.content?.['msgtype'] === msgtype);
-    this.audit('read', roomId, `${type} ×${returned.length}`);
-    this.markUsed(roomId);
-    return { events: returned };
-  }
-
-  private async boundRoomFor(requestedRoom: string | undefined): Promise<string> {
-    await this.negotiation;
-    const roomId = this.record?.roomId;
-    if (!roomId) throw new WidgetRequestRefused('This widget has not been granted access to a room');
-    if (requestedRoom !== undefined && requestedRoom !== roomId) {
-      throw new WidgetRequestRefused('This widget may only act in the room it was granted');
-    }
-    return roomId;
-  }
+  /** What action handlers may use; they never see the frame, the port or the record. */
+  private readonly actionContext: ActionContext = {
+    client: () => this.context.session.requireClient(),
+    // A request racing the capability negotiation waits for its outcome.
+    approved: async () => {
+      await this.negotiation;
+      return this.currentApproved();
+    },
+    boundRoom: async () => {
+      await this.negotiation;
+      return this.record?.roomId ?? null;
+    },
+    audit: (action, roomId, detail) => this.audit(action, roomId, detail),
+    markUsed: (roomId) => this.markUsed(roomId),
+  };
 
   /** The authority on every request: the grant store when the user chose "remember". */
   private async currentApproved(): Promise<string[]> {
@@ -337,7 +310,7 @@ export class WidgetHost {
     await this.negotiation;
     const record = this.record;
     const eventId = event.getId();
-    if (this.isDisposed || !record || record.roomId !== roomId || !eventId) return;
+    if (this.isDisposed || !record || !eventId) return;
     // localTimestamp is the server's send time on our clock (now − unsigned.age): immune to clock skew.
     if (record.deliveredEventIds.includes(eventId) || event.localTimestamp < record.createdAt) return;
     const content = event.getContent();
@@ -346,7 +319,9 @@ export class WidgetHost {
       stateKey: event.getStateKey(),
       msgtype: typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined,
     };
-    if (!allowsReceive(await this.currentApproved(), descriptor)) return;
+    const approved = await this.currentApproved();
+    // The bound room, or another room the widget holds m.timeline: for (MSC2762).
+    if (!allowsRoom(approved, roomId, record.roomId) || !allowsReceive(approved, descriptor)) return;
     record.deliveredEventIds.push(eventId);
     if (this.isDisposed) return;
     await this.context.records.save(this.context.key, record);

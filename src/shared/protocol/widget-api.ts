@@ -65,12 +65,47 @@ export const SendEventData = v.object({
   room_id: v.optional(v.string()),
 });
 
-/** Data of a fromWidget `read_events` request (MSC2876). */
+const RoomId = v.pipe(v.string(), v.startsWith('!'), v.maxLength(255));
+const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
+
+/**
+ * Data of a fromWidget `read_events` request (MSC2876). Beyond the package: `from` + `dir` page
+ * through a room's whole history with the `next_batch` token of the previous page.
+ */
 export const ReadEventsData = v.object({
   type: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
   msgtype: v.optional(v.string()),
   /** A state key, or `true` for any state key (matrix-widget-api's `readStateEvents` sends that). */
   state_key: v.optional(v.union([v.string(), v.literal(true)])),
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  room_ids: v.optional(v.union([v.array(v.string()), v.literal('*')])),
+  room_ids: v.optional(v.union([v.pipe(v.array(RoomId), v.maxLength(100)), v.literal('*')])),
+  /** matrix-widget-api: only events newer than this event ID. */
+  since: v.optional(Token),
+  from: v.optional(Token),
+  dir: v.optional(v.picklist(['b', 'f'])),
+});
+
+/** Data of a fromWidget `read_relations` request (MSC3869). */
+export const ReadRelationsData = v.object({
+  event_id: v.pipe(v.string(), v.startsWith('$'), v.maxLength(255)),
+  room_id: v.optional(RoomId),
+  rel_type: v.optional(v.pipe(v.string(), v.maxLength(255), PathSafe)),
+  event_type: v.optional(v.pipe(v.string(), v.maxLength(255), PathSafe)),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  from: v.optional(Token),
+  to: v.optional(Token),
+  direction: v.optional(v.picklist(['b', 'f'])),
+});
+
+/** Data of a fromWidget `send_to_device` request (MSC3819). */
+export const SendToDeviceData = v.object({
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(255), PathSafe),
+  encrypted: v.boolean(),
+  messages: v.record(v.pipe(v.string(), v.startsWith('@')), v.record(v.string(), JsonObject)),
+});
+
+/** Data of a fromWidget `user_directory_search` request (MSC3973). */
+export const UserDirectorySearchData = v.object({
+  search_term: v.pipe(v.string(), v.maxLength(255)),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });

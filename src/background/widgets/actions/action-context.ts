@@ -1,0 +1,32 @@
+// What every fromWidget action handler gets from its host: the client, the capabilities the grant
+// store allows right now, the bound room, and the audit log. Handlers never see the frame or port.
+import type { MatrixClient } from 'matrix-js-sdk';
+import * as v from 'valibot';
+import type { AuditEntry } from '../../../shared/protocol/background-to-ui';
+import { describeIssues } from '../../../shared/protocol/errors';
+import { WidgetRequestRefused } from '../widget-errors';
+
+export type ActionContext = {
+  client: () => Promise<MatrixClient>;
+  /** Re-read from the grant store on every call: the store is the authority. */
+  approved: () => Promise<string[]>;
+  /** The room the user bound the widget to, or null when it has none. */
+  boundRoom: () => Promise<string | null>;
+  audit: (action: AuditEntry['action'], roomId: string | null, detail: string) => void;
+  markUsed: (roomId: string) => void;
+};
+
+export type ActionResult = Record<string, unknown>;
+
+/** Parses an action's data, or refuses the request with what was wrong (never echoing the data). */
+export function parseData<S extends v.GenericSchema>(schema: S, data: unknown, action: string): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, data);
+  if (!parsed.success) throw new WidgetRequestRefused(`Invalid ${action} request: ${describeIssues(parsed.issues)}`);
+  return parsed.output;
+}
+
+export async function requireBoundRoom(context: ActionContext): Promise<string> {
+  const roomId = await context.boundRoom();
+  if (!roomId) throw new WidgetRequestRefused('This widget has not been granted access to a room');
+  return roomId;
+}

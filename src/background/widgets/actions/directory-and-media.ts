@@ -1,0 +1,32 @@
+// user_directory_search (MSC3973) and get_media_config (MSC4039): passed to the homeserver behind
+// their capabilities.
+import { Method } from 'matrix-js-sdk';
+import { MatrixCapabilities } from 'matrix-widget-api';
+import { hasCapability } from '../../../shared/core/grant-policy';
+import { UserDirectorySearchData } from '../../../shared/protocol/widget-api';
+import { WidgetRequestRefused } from '../widget-errors';
+import { parseData, type ActionContext, type ActionResult } from './action-context';
+
+const DIRECTORY_LIMIT_CAP = 50;
+
+export async function searchUserDirectory(context: ActionContext, data: unknown): Promise<ActionResult> {
+  const { search_term: searchTerm, limit } = parseData(UserDirectorySearchData, data, 'user_directory_search');
+  if (!hasCapability(await context.approved(), MatrixCapabilities.MSC3973UserDirectorySearch)) {
+    throw new WidgetRequestRefused('Not allowed to search the user directory: the capability was not granted');
+  }
+  const client = await context.client();
+  const response = await client.searchUserDirectory({ term: searchTerm, limit: Math.min(limit ?? 10, DIRECTORY_LIMIT_CAP) });
+  context.audit('read', null, `user directory ×${response.results.length}`);
+  return {
+    limited: response.limited,
+    results: response.results.map((user) => ({ user_id: user.user_id, display_name: user.display_name, avatar_url: user.avatar_url })),
+  };
+}
+
+export async function getMediaConfig(context: ActionContext): Promise<ActionResult> {
+  if (!hasCapability(await context.approved(), MatrixCapabilities.MSC4039UploadFile)) {
+    throw new WidgetRequestRefused('Not allowed to read the media configuration: the upload capability was not granted');
+  }
+  const client = await context.client();
+  return client.http.authedRequest<ActionResult>(Method.Get, '/config', undefined, undefined, { prefix: '/_matrix/client/v1/media' });
+}

@@ -1,0 +1,38 @@
+// read_relations (MSC3869): the relations of one event, in the bound room or a room the widget holds
+// `m.timeline:` for; only the related events the widget may see are returned.
+import type { IEvent } from 'matrix-js-sdk';
+import { Method } from 'matrix-js-sdk';
+import { allowsReceive, allowsRoom } from '../../../shared/core/grant-policy';
+import { ReadRelationsData } from '../../../shared/protocol/widget-api';
+import { READ_EVENTS_LIMIT_CAP } from '../room-actions';
+import { WidgetRequestRefused } from '../widget-errors';
+import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
+
+export async function readRelations(context: ActionContext, data: unknown): Promise<ActionResult> {
+  const request = parseData(ReadRelationsData, data, 'read_relations');
+  const approved = await context.approved();
+  const boundRoom = await context.boundRoom();
+  const roomId = request.room_id ?? (await requireBoundRoom(context));
+  if (!allowsRoom(approved, roomId, boundRoom)) throw new WidgetRequestRefused('This widget may only act in the room it was granted');
+  const segments = [request.rel_type, request.rel_type === undefined ? undefined : request.event_type].filter((part) => part !== undefined);
+  const path = ['', 'rooms', roomId, 'relations', request.event_id, ...segments].map(encodeURIComponent).join('/');
+  const query: Record<string, string> = { limit: String(Math.min(request.limit ?? 50, READ_EVENTS_LIMIT_CAP)) };
+  if (request.from) query['from'] = request.from;
+  if (request.to) query['to'] = request.to;
+  if (request.direction) query['dir'] = request.direction;
+  const client = await context.client();
+  const response = await client.http.authedRequest<{ chunk: IEvent[]; next_batch?: string; prev_batch?: string }>(Method.Get, path, query, undefined, {
+    prefix: '/_matrix/client/v1',
+  });
+  const chunk = response.chunk
+    .map((event) => ({ ...event, room_id: roomId }))
+    .filter((event) =>
+      allowsReceive(approved, {
+        eventType: event.type,
+        stateKey: event.state_key,
+        msgtype: typeof event.content?.['msgtype'] === 'string' ? (event.content['msgtype'] as string) : undefined,
+      }),
+    );
+  context.audit('read', roomId, `relations ×${chunk.length}`);
+  return { chunk, ...(response.next_batch ? { next_batch: response.next_batch } : {}), ...(response.prev_batch ? { prev_batch: response.prev_batch } : {}) };
+}

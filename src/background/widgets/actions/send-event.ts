@@ -1,0 +1,40 @@
+// send_event (MSC2762): room events, state events and redactions, into the bound room or a room the
+// widget holds `m.timeline:` for when it names one. The widget gets the event ID; the server's copy
+// of the event reaches it through sync (no local echo).
+import { allowsRoom, allowsSend } from '../../../shared/core/grant-policy';
+import { SendEventData } from '../../../shared/protocol/widget-api';
+import { redactRoomEvent, sendRoomEvent } from '../room-actions';
+import { WidgetRequestRefused } from '../widget-errors';
+import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
+
+export async function sendEvent(context: ActionContext, data: unknown): Promise<ActionResult> {
+  const { type, content, state_key: stateKey, room_id: requestedRoom } = parseData(SendEventData, data, 'send_event');
+  const approved = await context.approved();
+  const boundRoom = requestedRoom === undefined ? await requireBoundRoom(context) : await context.boundRoom();
+  const roomId = requestedRoom ?? (boundRoom as string);
+  if (!allowsRoom(approved, roomId, boundRoom)) {
+    context.audit('refused', roomId, `send ${type} to another room`);
+    throw new WidgetRequestRefused('This widget may only act in the room it was granted');
+  }
+  const msgtype = typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined;
+  if (!allowsSend(approved, { eventType: type, stateKey, msgtype })) {
+    context.audit('refused', roomId, `send ${type}`);
+    throw new WidgetRequestRefused(`Not allowed to send ${type} events: the capability was not granted`);
+  }
+  const client = await context.client();
+  let result: { room_id: string; event_id: string };
+  if (type === 'm.room.redaction' && stateKey === undefined) {
+    // MSC2762: redactions go through /redact (a plain send would not redact anything).
+    const redacts = content['redacts'];
+    if (typeof redacts !== 'string' || !redacts.startsWith('$')) {
+      throw new WidgetRequestRefused('Invalid send_event request: a redaction needs content.redacts, an event ID');
+    }
+    const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
+    result = await redactRoomEvent(client, roomId, redacts, reason);
+  } else {
+    result = await sendRoomEvent(client, roomId, type, content, stateKey);
+  }
+  context.audit('sent', roomId, stateKey === undefined ? type : `${type} (state)`);
+  context.markUsed(roomId);
+  return result;
+}

@@ -1,0 +1,135 @@
+// Widget API actions beyond send/read (issue #4), against the real Synapse through the real host.
+import { Method } from 'matrix-js-sdk';
+import { describe, expect, it } from 'vitest';
+import { eventually, freshUser, homeserverUrl, roomMessages, sendText, sharedRoom } from '../support/homeserver';
+import { hostHarness } from '../support/host-harness';
+
+const SEND = 'org.matrix.msc2762.send.event:m.room.message';
+const RECEIVE = 'org.matrix.msc2762.receive.event:m.room.message';
+
+async function setUp() {
+  const alice = await freshUser('alice');
+  const bob = await freshUser('bob');
+  const roomId = await sharedRoom(bob, alice, 'Actions room');
+  return { alice, bob, roomId };
+}
+
+type Events = { event_id: string; room_id: string; content: { body?: string } }[];
+
+describe('widget actions against Synapse', () => {
+  it('redacts through /redact, behind the m.room.redaction capability', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: [SEND, 'm.send.event:m.room.redaction'], roomHint: roomId });
+    const { event_id: target } = await harness.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'oops' } });
+    const redaction = await harness.request('send_event', { type: 'm.room.redaction', content: { redacts: target, reason: 'typo' } });
+    expect(redaction['event_id']).toMatch(/^\$/);
+    const redacted = await eventually('the redaction on the server', async () => {
+      const event = (await roomMessages(bob, roomId)).find((candidate) => candidate.event_id === target);
+      return event && Object.keys(event.content ?? {}).length === 0 ? event : undefined;
+    });
+    expect(redacted.unsigned?.redacted_because).toBeDefined();
+    const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    const refused = await without.request('send_event', { type: 'm.room.redaction', content: { redacts: target } });
+    expect(refused['error']).toEqual({ message: 'Not allowed to send m.room.redaction events: the capability was not granted' });
+  });
+
+  it('pages through the whole history with next_batch, and honours since', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const sent: string[] = [];
+    for (let index = 0; index < 25; index++) sent.push(await sendText(bob, roomId, `message ${index}`));
+    const harness = await hostHarness(alice, { capabilities: [RECEIVE], roomHint: roomId });
+    const seen: string[] = [];
+    let from: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const reply = await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 10, ...(from ? { from } : {}) });
+      seen.push(...(reply['events'] as Events).map((event) => event.event_id));
+      from = reply['next_batch'] as string | undefined;
+      if (!from) break;
+    }
+    expect(seen).toEqual([...sent].reverse());
+    const since = await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message', since: sent[21] });
+    expect((since['events'] as Events).map((event) => event.event_id)).toEqual([sent[24], sent[23], sent[22]]);
+    const capped = await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1_000_000 });
+    expect((capped['events'] as Events).length).toBe(25);
+  });
+
+  it('reaches other rooms only through m.timeline capabilities, each event naming its room', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const otherRoom = await sharedRoom(bob, alice, 'Other room');
+    const thirdRoom = await sharedRoom(bob, alice, 'Third room');
+    await sendText(bob, roomId, 'in the bound room');
+    await sendText(bob, otherRoom, 'in the other room');
+    const harness = await hostHarness(alice, { capabilities: [SEND, RECEIVE, `m.timeline:${otherRoom}`], roomHint: roomId });
+    const other = await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message', room_ids: [otherRoom] });
+    expect((other['events'] as Events).map((event) => [event.room_id, event.content.body])).toEqual([[otherRoom, 'in the other room']]);
+    const refused = await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message', room_ids: [thirdRoom] });
+    expect((refused['error'] as { message: string }).message).toContain(thirdRoom);
+    expect((await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message', room_ids: '*' }))['error']).toBeDefined();
+    const sentElsewhere = await harness.request('send_event', { type: 'm.room.message', room_id: otherRoom, content: { msgtype: 'm.text', body: 'hello other' } });
+    expect(sentElsewhere['room_id']).toBe(otherRoom);
+    const thirdRefused = await harness.request('send_event', { type: 'm.room.message', room_id: thirdRoom, content: { msgtype: 'm.text', body: 'no' } });
+    expect(thirdRefused['error']).toBeDefined();
+
+    const everywhere = await hostHarness(alice, { capabilities: [RECEIVE, 'm.timeline:*'], roomHint: roomId });
+    const all = await everywhere.request('org.matrix.msc2876.read_events', { type: 'm.room.message', room_ids: '*' });
+    const rooms = new Set((all['events'] as Events).map((event) => event.room_id));
+    expect(rooms).toEqual(new Set([roomId, otherRoom]));
+  });
+
+  it('sends to-device messages it was granted, and never crypto-internal ones', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const type = 'org.example.game.move';
+    const harness = await hostHarness(alice, { capabilities: [`org.matrix.msc3819.send.to_device:${type}`, 'org.matrix.msc3819.send.to_device:m.room_key'], roomHint: roomId });
+    const bobDevice = bob.client.getDeviceId() ?? '';
+    expect(await harness.request('send_to_device', { type, encrypted: false, messages: { [bob.userId]: { [bobDevice]: { move: 'e4' } } } })).toEqual({});
+    const refused = await harness.request('send_to_device', { type: 'm.room_key', encrypted: false, messages: { [bob.userId]: { [bobDevice]: {} } } });
+    expect((refused['error'] as { message: string }).message).toMatch(/end-to-end encryption/);
+    const notGranted = await harness.request('send_to_device', { type: 'org.example.other', encrypted: false, messages: {} });
+    expect((notGranted['error'] as { message: string }).message).toMatch(/not granted/);
+    const sync = await bob.client.http.authedRequest<{ to_device?: { events: { type: string; sender: string; content: unknown }[] } }>(Method.Get, '/sync', { timeout: '0' });
+    expect(sync.to_device?.events).toContainEqual({ type, sender: alice.userId, content: { move: 'e4' } });
+  });
+
+  it('reads relations the widget may see', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const target = await sendText(bob, roomId, 'react to me');
+    const { event_id: reaction } = await bob.client.http.authedRequest<{ event_id: string }>(
+      Method.Put,
+      `/rooms/${encodeURIComponent(roomId)}/send/m.reaction/r1`,
+      undefined,
+      { 'm.relates_to': { rel_type: 'm.annotation', event_id: target, key: '👍' } },
+    );
+    const withReactions = await hostHarness(alice, { capabilities: [RECEIVE, 'org.matrix.msc2762.receive.event:m.reaction'], roomHint: roomId });
+    const relations = await eventually('the relation', async () => {
+      const reply = await withReactions.request('org.matrix.msc3869.read_relations', { event_id: target });
+      return (reply['chunk'] as Events).length > 0 ? reply : undefined;
+    });
+    expect((relations['chunk'] as Events).map((event) => event.event_id)).toEqual([reaction]);
+    const withoutReactions = await hostHarness(alice, { capabilities: [RECEIVE], roomHint: roomId });
+    expect((await withoutReactions.request('org.matrix.msc3869.read_relations', { event_id: target }))['chunk']).toEqual([]);
+  });
+
+  it('searches the user directory only with its capability', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: ['org.matrix.msc3973.user_directory_search'], roomHint: roomId });
+    const found = await eventually('bob in the directory', async () => {
+      const reply = await harness.request('org.matrix.msc3973.user_directory_search', { search_term: bob.username, limit: 5 });
+      return (reply['results'] as { user_id: string }[] | undefined)?.some((user) => user.user_id === bob.userId) ? reply : undefined;
+    });
+    expect(found['limited']).toBe(false);
+    const without = await hostHarness(alice, { capabilities: [RECEIVE], roomHint: roomId });
+    expect((await without.request('org.matrix.msc3973.user_directory_search', { search_term: 'x' }))['error']).toEqual({ message: 'Not allowed to search the user directory: the capability was not granted' });
+  });
+
+  it('gives client-UI actions a specific reason, and the media config behind the upload capability', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: ['org.matrix.msc4039.upload_file'], roomHint: roomId });
+    for (const action of ['open_modal', 'm.sticker', 'set_always_on_screen', 'org.matrix.msc2931.navigate']) {
+      const reply = await harness.request(action, {});
+      expect((reply['error'] as { message: string }).message).not.toMatch(/Unknown|not supported/);
+    }
+    const config = await harness.request('org.matrix.msc4039.get_media_config', {});
+    expect(config['m.upload.size']).toBeGreaterThan(0);
+    expect(homeserverUrl()).toMatch(/^http/);
+  });
+});
