@@ -86,7 +86,7 @@ export function ApprovalForm({ approvalId }: { approvalId: string }) {
             <dt>{t('approvalAccount')}</dt>
             <dd id="account">{view.account}</dd>
           </dl>
-          <RoomPicker rooms={roomChoices(view)} value={roomId} onChange={setRoomId} />
+          <RoomPicker rooms={roomChoices(view)} value={roomId} onChange={setRoomId} isFixed={view.isRoomFixed} />
           <h2>{t('approvalItMay')}</h2>
           <div id="capabilities">
             {groups.map(({ risk, items }) => (

@@ -28,6 +28,7 @@ export function getServices(): Services {
     const session = new MatrixSession(new SessionStore(keyValueStore('session')));
     const hosts = new HostRegistry();
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
+    session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
     services = {
       session,
       grants: new GrantStore(keyValueStore('grants'), keyValueStore('bindings')),

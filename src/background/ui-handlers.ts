@@ -39,6 +39,7 @@ const handlers: Handlers = {
       widgetId: pending.identity.widgetId,
       capabilities: pending.capabilities,
       roomHint: pending.roomHint,
+      isRoomFixed: pending.isRoomFixed,
       rooms: await session.joinedRooms(),
     };
   },

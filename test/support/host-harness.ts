@@ -30,6 +30,9 @@ export type HostHarness = {
   repliesTo(requestId: string): Record<string, unknown>[];
   /** toWidget requests of one action the host sent. */
   toWidget(action: string): WidgetInbound[];
+  /** Starts the session's sync, routing live events and to-device messages to this host. */
+  startSync(): Promise<void>;
+  stopSync(): Promise<void>;
 };
 
 export type HarnessOptions = {
@@ -111,6 +114,20 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
     asked,
     repliesTo,
     toWidget: (action) => posted.filter((message) => message.api === 'toWidget' && message.action === action),
+    async startSync() {
+      const routed = host;
+      session.onLiveEvent((roomId, event) => routed.deliver(roomId, event));
+      session.onToDeviceEvent((event) => routed.deliverToDevice(event));
+      session.acquireSync();
+      const client = await session.requireClient();
+      await new Promise<void>((resolve) => {
+        const check = () => (client.isInitialSyncComplete() ? resolve() : setTimeout(check, 50));
+        check();
+      });
+    },
+    async stopSync() {
+      (await session.requireClient()).stopClient();
+    },
     async request(action, data = {}, requestId = `request-${++counter}`) {
       await host.handle(WIDGET_ORIGIN, { api: 'fromWidget', widgetId: WIDGET_ID, requestId, action, data });
       const replies = repliesTo(requestId);

@@ -14,8 +14,10 @@ const PendingApproval = v.object({
   widgetOrigin: v.string(),
   capabilities: v.array(v.string()),
   roomHint: v.nullable(v.string()),
+  /** Renegotiation (MSC2974): the widget stays in its bound room; the picker is read-only. */
+  isRoomFixed: v.optional(v.boolean(), false),
 });
-export type PendingApproval = v.InferOutput<typeof PendingApproval> & { identity: WidgetIdentity };
+export type PendingApproval = v.InferInput<typeof PendingApproval> & { identity: WidgetIdentity };
 
 export type ApprovalDecision = { roomId: string | null; approved: string[]; remember: boolean };
 
@@ -45,7 +47,7 @@ export class ApprovalQueue {
     return this.waiting.size;
   }
 
-  async pending(approvalId: string): Promise<PendingApproval> {
+  async pending(approvalId: string): Promise<v.InferOutput<typeof PendingApproval>> {
     const parsed = v.safeParse(PendingApproval, await readSession(storageKey(approvalId)));
     if (!parsed.success || !this.waiting.has(approvalId)) throw new UnknownApproval('This request is no longer pending');
     return parsed.output;

@@ -35,6 +35,7 @@ export class MatrixSession {
   private syncUsers = 0;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly liveEventListeners = new Set<LiveEventListener>();
+  private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
   private loginWaiters: ((userId: string) => void)[] = [];
 
   constructor(private readonly store: SessionStore) {}
@@ -136,6 +137,10 @@ export class MatrixSession {
     this.liveEventListeners.add(listener);
   }
 
+  onToDeviceEvent(listener: (event: MatrixEvent) => void): void {
+    this.toDeviceListeners.add(listener);
+  }
+
   /** Rooms the user has joined, with display names, for the approval window's room picker. */
   async joinedRooms(): Promise<RoomChoice[]> {
     const client = await this.requireClient();
@@ -163,6 +168,9 @@ export class MatrixSession {
       fetchFn: boundFetch,
     });
     this.client.on(RoomEvent.Timeline, this.forwardLiveEvent);
+    this.client.on(ClientEvent.ToDeviceEvent, (event) => {
+      for (const listener of this.toDeviceListeners) listener(event);
+    });
     this.client.on(ClientEvent.Sync, (state) => log.info('sync state', state));
   }
 

@@ -58,3 +58,39 @@ export async function negotiateCapabilities(
   }
   return { roomId, isRemembered: answer.remember };
 }
+
+export type RenegotiationInput = {
+  identity: WidgetIdentity;
+  widgetOrigin: string;
+  /** The room the widget is bound to; renegotiation never moves it. */
+  roomId: string;
+  requested: string[];
+  /** The scope the widget's decisions live in (remembered, or this page load). */
+  hostInstance: string | null;
+  now: () => number;
+};
+
+/**
+ * MSC2974: the widget asks for more while running. Only what was never decided goes to the user,
+ * in a window whose room is fixed to the bound one; the answer joins the widget's existing decision.
+ */
+export async function renegotiateCapabilities(input: RenegotiationInput, grants: GrantStore, approvals: AskUser, audit: AuditLog): Promise<void> {
+  const { identity, roomId, requested, hostInstance, now } = input;
+  const scope = { hostInstance };
+  const decision = decide(requested, await grants.decisionFor(identity, roomId, scope));
+  if (decision.needsApproval.length === 0) return;
+  void audit.record(identity, { at: now(), action: 'asked', roomId, detail: decision.needsApproval.join(' ') });
+  const answer = await approvals.request({
+    identity,
+    widgetOrigin: input.widgetOrigin,
+    capabilities: decision.needsApproval,
+    roomHint: roomId,
+    isRoomFixed: true,
+  });
+  const approved = answer.roomId === roomId ? decision.needsApproval.filter((capability) => answer.approved.includes(capability)) : [];
+  const rejected = decision.needsApproval.filter((capability) => !approved.includes(capability));
+  if (approved.length > 0) void audit.record(identity, { at: now(), action: 'granted', roomId, detail: approved.join(' ') });
+  if (rejected.length > 0) void audit.record(identity, { at: now(), action: 'denied', roomId, detail: rejected.join(' ') });
+  // Denials are remembered only when asked to; grants always join the scope the widget already has.
+  await grants.recordDecision(identity, roomId, scope, approved, answer.remember ? rejected : [], now());
+}

@@ -19,6 +19,10 @@ export class HostRegistry {
     for (const host of this.hosts) host.deliver(roomId, event);
   }
 
+  deliverToDevice(event: MatrixEvent): void {
+    for (const host of this.hosts) host.deliverToDevice(event);
+  }
+
   /** The user changed what `identity` may do in `roomId`: running instances learn it now. */
   async grantsChanged(identity: WidgetIdentity, roomId: string): Promise<void> {
     await Promise.all([...this.hosts].filter((host) => host.isFor(identity, roomId)).map((host) => host.refreshCapabilities()));

@@ -3,7 +3,7 @@
 import type { MatrixEvent } from 'matrix-js-sdk';
 import { UnstableApiVersion, MatrixApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
 import * as v from 'valibot';
-import { allowsReceive, allowsRoom, decide } from '../../shared/core/grant-policy';
+import { allowsReceive, allowsRoom, allowsToDevice, decide } from '../../shared/core/grant-policy';
 import { isSameWidget, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { AuditEntry, TabWidgetView } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
@@ -16,7 +16,8 @@ import {
 import { describeIssues } from '../../shared/protocol/errors';
 import type { AuditLog } from '../grants/audit-log';
 import type { GrantScope, GrantStore } from '../grants/grant-store';
-import { negotiateCapabilities, type AskUser } from './capability-negotiation';
+import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './capability-negotiation';
+import { parseData } from './actions/action-context';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
 import type { HostRecord, HostRecords } from './host-record';
@@ -39,6 +40,7 @@ const SUPPORTED_VERSIONS = [
   UnstableApiVersion.MSC2762,
   UnstableApiVersion.MSC2871,
   UnstableApiVersion.MSC2876,
+  UnstableApiVersion.MSC2974,
   UnstableApiVersion.MSC3819,
   UnstableApiVersion.MSC3869,
   UnstableApiVersion.MSC3973,
@@ -75,6 +77,7 @@ export class WidgetHost {
   private readonly inFlightRequestIds = new Set<string>();
   private readonly pendingToWidget = new Map<string, (response: Record<string, unknown>) => void>();
   private deliveries: Promise<void> = Promise.resolve();
+  private renegotiation: Promise<void> = Promise.resolve();
   private toWidgetCounter = 0;
   private isDisposed = false;
   private isNegotiating = false;
@@ -130,6 +133,20 @@ export class WidgetHost {
     this.deliveries = this.deliveries
       .then(() => this.deliverNow(roomId, event))
       .catch((error: unknown) => log.warn('event delivery failed', String(error)));
+  }
+
+  /** Pushes a to-device message the widget may see (never a crypto-internal type). */
+  deliverToDevice(event: MatrixEvent): void {
+    this.deliveries = this.deliveries
+      .then(async () => {
+        await this.negotiation;
+        if (this.isDisposed || !this.record) return;
+        if (!allowsToDevice(await this.currentApproved(), 'receive', event.getType())) return;
+        const message = { type: event.getType(), sender: event.getSender() ?? '', content: event.getContent(), encrypted: event.isEncrypted() };
+        this.audit('read', null, `to-device ${event.getType()}`);
+        void this.requestFromWidget('send_to_device', message).catch(() => undefined);
+      })
+      .catch((error: unknown) => log.warn('to-device delivery failed', String(error)));
   }
 
   /** The frame went away (page closed, navigated, relay stopped): forget its live state. */
@@ -212,6 +229,8 @@ export class WidgetHost {
         return searchUserDirectory(actions, request.data);
       case WidgetApiFromWidgetAction.MSC4039GetMediaConfigAction:
         return getMediaConfig(actions);
+      case WidgetApiFromWidgetAction.MSC2974RenegotiateCapabilities:
+        return this.requestCapabilities(request.data);
       default: {
         const clientUi = clientUiRefusal(request.action);
         if (clientUi) throw clientUi;
@@ -221,6 +240,48 @@ export class WidgetHost {
         throw new WidgetRequestRefused(`Unknown or unsupported action: ${request.action}`);
       }
     }
+  }
+
+  /**
+   * MSC2974: acknowledged at once (the user may take longer than the widget's request timeout); the
+   * outcome reaches the widget as notify_capabilities. Requests meanwhile use the current grants.
+   */
+  private requestCapabilities(data: unknown): ActionResult {
+    const { capabilities } = parseData(CapabilitiesResponse, data, 'request_capabilities');
+    this.renegotiation = this.renegotiation
+      .then(() => this.renegotiate(capabilities))
+      .catch((error: unknown) => log.error('capability renegotiation failed', String(error)));
+    return {};
+  }
+
+  private async renegotiate(capabilities: string[]): Promise<void> {
+    await this.negotiation;
+    const record = this.record;
+    const identity = this.identity;
+    if (!record || !identity || this.isDisposed) return;
+    const requested = [...new Set([...record.requested, ...capabilities])];
+    if (record.roomId === null) {
+      // Nothing was granted before: this is a first negotiation, with the room to choose.
+      const outcome = await negotiateCapabilities(
+        { identity, widgetOrigin: this.context.frame.widgetOrigin, requested, roomHint: this.context.roomHint, hostInstance: record.hostInstance, now: this.context.now },
+        this.context.grants,
+        this.context.approvals,
+        this.context.audit,
+      );
+      record.roomId = outcome.roomId;
+      record.isRemembered = outcome.isRemembered;
+    } else {
+      await renegotiateCapabilities(
+        { identity, widgetOrigin: this.context.frame.widgetOrigin, roomId: record.roomId, requested, hostInstance: this.scope(record).hostInstance, now: this.context.now },
+        this.context.grants,
+        this.context.approvals,
+        this.context.audit,
+      );
+    }
+    record.requested = requested;
+    if (this.isDisposed) return;
+    await this.context.records.save(this.context.key, record);
+    this.notify(requested, await this.currentApproved());
   }
 
   /** What action handlers may use; they never see the frame, the port or the record. */

@@ -21,6 +21,7 @@ export const ApprovalView = v.object({
   widgetId: v.string(),
   capabilities: v.array(v.string()),
   roomHint: v.nullable(v.string()),
+  isRoomFixed: v.boolean(),
   rooms: v.array(RoomChoice),
 });
 export type ApprovalView = v.InferOutput<typeof ApprovalView>;

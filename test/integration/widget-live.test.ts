@@ -1,0 +1,86 @@
+// What the host pushes to a running widget (issue #4): live room events once each, to-device
+// messages it was granted (never crypto-internal ones), and MSC2974 renegotiation.
+import { Method } from 'matrix-js-sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, freshUser, sendText, sharedRoom } from '../support/homeserver';
+import { hostHarness, type HostHarness } from '../support/host-harness';
+
+const SEND = 'org.matrix.msc2762.send.event:m.room.message';
+const RECEIVE = 'org.matrix.msc2762.receive.event:m.room.message';
+
+let running: HostHarness | undefined;
+afterEach(async () => {
+  await running?.stopSync();
+  running = undefined;
+});
+
+describe('pushed to a running widget', () => {
+  it('pushes each live room event once, only in rooms and types it may see', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Live room');
+    const otherRoom = await sharedRoom(bob, alice, 'Not granted');
+    running = await hostHarness(alice, { capabilities: [RECEIVE], roomHint: roomId });
+    const harness = running;
+    await harness.request('supported_api_versions');
+    await harness.startSync();
+    const wanted = await sendText(bob, roomId, 'live');
+    await sendText(bob, otherRoom, 'elsewhere');
+    await bob.client.http.authedRequest(Method.Put, `/rooms/${encodeURIComponent(roomId)}/send/m.reaction/x1`, undefined, {
+      'm.relates_to': { rel_type: 'm.annotation', event_id: wanted, key: '👍' },
+    });
+    const last = await sendText(bob, roomId, 'live again');
+    const pushed = await eventually('both live messages', async () => {
+      const events = harness.toWidget('send_event').map((message) => message.data as { event_id: string; room_id: string; type: string });
+      return events.some((event) => event.event_id === last) ? events : undefined;
+    });
+    expect(pushed.map((event) => event.event_id)).toEqual([wanted, last]);
+    expect(pushed.every((event) => event.room_id === roomId && event.type === 'm.room.message')).toBe(true);
+  });
+
+  it('pushes granted to-device messages, never crypto-internal types', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'To-device room');
+    const type = 'org.example.call.signal';
+    running = await hostHarness(alice, {
+      capabilities: [`org.matrix.msc3819.receive.to_device:${type}`, 'org.matrix.msc3819.receive.to_device:m.secret.send'],
+      roomHint: roomId,
+    });
+    const harness = running;
+    await harness.request('supported_api_versions');
+    await harness.startSync();
+    const aliceDevice = (await harness.session.status()).session?.deviceId ?? '';
+    for (const [eventType, content] of [
+      ['m.secret.send', { secret: 'not for widgets', request_id: 'x' }],
+      [type, { offer: 'sdp' }],
+    ] as const) {
+      await bob.client.http.authedRequest(Method.Put, `/sendToDevice/${eventType}/${Math.random()}`, undefined, {
+        messages: { [alice.userId]: { [aliceDevice]: content } },
+      });
+    }
+    const pushed = await eventually('the to-device message', async () => {
+      const messages = harness.toWidget('send_to_device');
+      return messages.length > 0 ? messages : undefined;
+    });
+    expect(pushed.map((message) => message.data)).toEqual([{ type, sender: bob.userId, content: { offer: 'sdp' }, encrypted: false }]);
+  });
+
+  it('renegotiates (MSC2974): asks only for what is new, in the bound room, and notifies the result', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Renegotiation room');
+    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    await harness.request('supported_api_versions');
+    await eventually('the first notify', async () => (harness.toWidget('notify_capabilities').length === 1 ? true : undefined));
+    expect(await harness.request('org.matrix.msc2974.request_capabilities', { capabilities: [RECEIVE] })).toEqual({});
+    await eventually('the second notify', async () => (harness.toWidget('notify_capabilities').length === 2 ? true : undefined));
+    expect(harness.asked.map((pending) => [pending.capabilities, pending.isRoomFixed ?? false])).toEqual([
+      [[SEND], false],
+      [[RECEIVE], true],
+    ]);
+    expect(harness.toWidget('notify_capabilities')[1]?.data).toEqual({ requested: [SEND, RECEIVE], approved: [SEND, RECEIVE] });
+    const read = await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message' });
+    expect(read['events']).toBeDefined();
+  });
+});
