@@ -66,6 +66,36 @@ describe('pushed to a running widget', () => {
     expect(pushed.map((message) => message.data)).toEqual([{ type, sender: bob.userId, content: { offer: 'sdp' }, encrypted: false }]);
   });
 
+  it('sends the state it may see with update_state, first on grant and then on each change', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'State room');
+    await bob.client.setRoomTopic(roomId, 'first topic');
+    running = await hostHarness(alice, { capabilities: ['org.matrix.msc2762.receive.state_event:m.room.topic'], roomHint: roomId, updatesState: true });
+    const harness = running;
+    await harness.request('supported_api_versions');
+    const initial = await eventually('the initial update_state', async () => harness.toWidget('update_state')[0]);
+    const state = (initial.data as { state: { type: string; content: { topic?: string } }[] }).state;
+    expect(state.map((event) => [event.type, event.content.topic])).toEqual([['m.room.topic', 'first topic']]);
+    await harness.startSync();
+    await bob.client.setRoomTopic(roomId, 'second topic');
+    const update = await eventually('the live update_state', async () =>
+      harness.toWidget('update_state').find((message) => (message.data as { state: { content: { topic?: string } }[] }).state[0]?.content.topic === 'second topic'),
+    );
+    expect((update.data as { state: unknown[] }).state).toHaveLength(1);
+  });
+
+  it('sends no update_state to widgets that do not support it', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'No state room');
+    const harness = await hostHarness(alice, { capabilities: ['org.matrix.msc2762.receive.state_event:m.room.topic'], roomHint: roomId });
+    await harness.request('supported_api_versions');
+    await eventually('notify_capabilities', async () => harness.toWidget('notify_capabilities')[0]);
+    await eventually('the version query', async () => harness.toWidget('supported_api_versions')[0]);
+    expect(harness.toWidget('update_state')).toEqual([]);
+  });
+
   it('renegotiates (MSC2974): asks only for what is new, in the bound room, and notifies the result', async () => {
     const alice = await freshUser('alice');
     const bob = await freshUser('bob');

@@ -44,6 +44,8 @@ export type HarnessOptions = {
   /** Share stores with an earlier harness (a page reload in the same profile). */
   shared?: Pick<HostHarness, 'session' | 'grants' | 'audit'>;
   isLoggedIn?: boolean;
+  /** The widget says it supports MSC2762 update_state when the host asks its versions. */
+  updatesState?: boolean;
 };
 
 let nextFrame = 1;
@@ -66,8 +68,13 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
   const asked: PendingApproval[] = [];
   const frameId = nextFrame++;
   let host: WidgetHost | undefined;
-  const answer = (message: WidgetInbound): Record<string, unknown> =>
-    message.action === 'capabilities' ? { capabilities: options.capabilities } : {};
+  const answer = (message: WidgetInbound): Record<string, unknown> => {
+    if (message.action === 'capabilities') return { capabilities: options.capabilities };
+    if (message.action === 'supported_api_versions') {
+      return { supported_versions: options.updatesState ? ['0.0.2', 'org.matrix.msc2762_update_state'] : ['0.0.2'] };
+    }
+    return {};
+  };
   host = new WidgetHost(
     {
       frame: {

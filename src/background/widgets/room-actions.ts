@@ -60,7 +60,7 @@ export async function readTimelineEvents(client: MatrixClient, roomId: string, e
   return (await readTimelinePage(client, roomId, eventType, limit, undefined, 'b')).events;
 }
 
-/** The room's current state events of a type; all state keys when `stateKey` is undefined. */
+/** The room's current state events of a type ('' = every type); all state keys when `stateKey` is undefined. */
 export async function readStateEvents(
   client: MatrixClient,
   roomId: string,
@@ -69,6 +69,6 @@ export async function readStateEvents(
 ): Promise<Partial<IEvent>[]> {
   const state = await client.http.authedRequest<IEvent[]>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/state`);
   return state
-    .filter((event) => event.type === eventType && (stateKey === undefined || event.state_key === stateKey))
+    .filter((event) => (eventType === '' || event.type === eventType) && (stateKey === undefined || event.state_key === stateKey))
     .map((event) => ({ ...event, room_id: roomId }));
 }

@@ -3,7 +3,7 @@
 import type { MatrixEvent } from 'matrix-js-sdk';
 import { UnstableApiVersion, MatrixApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
 import * as v from 'valibot';
-import { allowsReceive, allowsRoom, allowsToDevice, decide } from '../../shared/core/grant-policy';
+import { allowsReceive, allowsRoom, allowsToDevice, decide, receivesAnyState } from '../../shared/core/grant-policy';
 import { isSameWidget, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { AuditEntry, TabWidgetView } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
@@ -18,6 +18,7 @@ import type { AuditLog } from '../grants/audit-log';
 import type { GrantScope, GrantStore } from '../grants/grant-store';
 import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './capability-negotiation';
 import { parseData } from './actions/action-context';
+import { supportsUpdateState, visibleRoomState } from './state-updates';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
 import type { HostRecord, HostRecords } from './host-record';
@@ -38,6 +39,7 @@ const SUPPORTED_VERSIONS = [
   MatrixApiVersion.Prerelease1,
   MatrixApiVersion.Prerelease2,
   UnstableApiVersion.MSC2762,
+  UnstableApiVersion.MSC2762_UPDATE_STATE,
   UnstableApiVersion.MSC2871,
   UnstableApiVersion.MSC2876,
   UnstableApiVersion.MSC2974,
@@ -326,6 +328,27 @@ export class WidgetHost {
   private notify(requested: string[], approved: string[]): void {
     this.lastNotified = approved;
     void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
+    void this.pushRoomState(approved).catch((error: unknown) => log.warn('initial state push failed', String(error)));
+  }
+
+  /** Asked once per widget instance: which toWidget actions it understands. */
+  private widgetVersions: Promise<string[]> | undefined;
+
+  private async supportsUpdateState(): Promise<boolean> {
+    this.widgetVersions ??= this.requestFromWidget('supported_api_versions', {}).then(
+      (response) => (Array.isArray(response['supported_versions']) ? response['supported_versions'].filter((version) => typeof version === 'string') : []),
+      () => [],
+    );
+    return supportsUpdateState(await this.widgetVersions);
+  }
+
+  /** MSC2762 update_state: the state the widget may see, after each (re)grant. */
+  private async pushRoomState(approved: string[]): Promise<void> {
+    const roomId = this.record?.roomId;
+    if (!roomId || !receivesAnyState(approved)) return;
+    if (!(await this.supportsUpdateState())) return;
+    const state = await visibleRoomState(await this.context.session.requireClient(), approved, roomId);
+    if (!this.isDisposed) void this.requestFromWidget('update_state', { state }).catch(() => undefined);
   }
 
   private async restoreIdentity(widgetId: string): Promise<void> {
@@ -386,7 +409,12 @@ export class WidgetHost {
     record.deliveredEventIds.push(eventId);
     if (this.isDisposed) return;
     await this.context.records.save(this.context.key, record);
-    void this.requestFromWidget('send_event', { ...event.getEffectiveEvent(), room_id: roomId }).catch(() => undefined);
+    const raw = { ...event.getEffectiveEvent(), room_id: roomId };
+    void this.requestFromWidget('send_event', raw).catch(() => undefined);
+    // A state change also reaches widgets that follow state through update_state.
+    if (event.isState() && (await this.supportsUpdateState())) {
+      void this.requestFromWidget('update_state', { state: [raw] }).catch(() => undefined);
+    }
   }
 
   private requestFromWidget(action: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {

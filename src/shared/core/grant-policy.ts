@@ -146,3 +146,11 @@ export function allowsToDevice(approved: readonly string[], direction: 'send' | 
 export function hasCapability(approved: readonly string[], raw: string): boolean {
   return approved.includes(raw);
 }
+
+/** Does `approved` let the widget see some room state (any `receive.state_event` capability)? */
+export function receivesAnyState(approved: readonly string[]): boolean {
+  return approved.some((raw) => {
+    const capability = parseCapability(raw);
+    return capability.kind === 'event' && capability.direction === 'receive' && capability.isState;
+  });
+}
