@@ -63,7 +63,7 @@ export function ApprovalForm({ approvalId }: { approvalId: string }) {
 
   return (
     <>
-      <h1>{t('approvalTitle')}</h1>
+      <h1>{view?.purpose === 'identity' ? t('approvalIdentityTitle') : t('approvalTitle')}</h1>
       {error && <p class="error" role="alert">{error}</p>}
       {view && (
         <form
@@ -86,7 +86,7 @@ export function ApprovalForm({ approvalId }: { approvalId: string }) {
             <dt>{t('approvalAccount')}</dt>
             <dd id="account">{view.account}</dd>
           </dl>
-          <RoomPicker rooms={roomChoices(view)} value={roomId} onChange={setRoomId} isFixed={view.isRoomFixed} />
+          {view.purpose === 'capabilities' && <RoomPicker rooms={roomChoices(view)} value={roomId} onChange={setRoomId} isFixed={view.isRoomFixed} />}
           <h2>{t('approvalItMay')}</h2>
           <div id="capabilities">
             {groups.map(({ risk, items }) => (

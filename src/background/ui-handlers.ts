@@ -40,7 +40,8 @@ const handlers: Handlers = {
       capabilities: pending.capabilities,
       roomHint: pending.roomHint,
       isRoomFixed: pending.isRoomFixed,
-      rooms: await session.joinedRooms(),
+      purpose: pending.purpose,
+      rooms: pending.purpose === 'identity' ? [] : await session.joinedRooms(),
     };
   },
   decideApproval: async (request, { approvals }) => {

@@ -133,3 +133,35 @@ describe('widget actions against Synapse', () => {
     expect(homeserverUrl()).toMatch(/^http/);
   });
 });
+
+describe('get_openid', () => {
+  it('asks once, sends the credentials with openid_credentials, then answers at once', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    const first = await harness.request('get_openid', {}, 'openid-1');
+    expect(first).toEqual({ state: 'request' });
+    const pushed = await eventually('openid_credentials', async () => harness.toWidget('openid_credentials')[0]);
+    expect(pushed.data).toMatchObject({ state: 'allowed', original_request_id: 'openid-1', matrix_server_name: 'localhost', token_type: 'Bearer' });
+    // The OpenID token proves the user's ID to a third party; it is not the access token.
+    const token = (pushed.data as { access_token: string }).access_token;
+    expect(token).toMatch(/\S{10,}/);
+    expect(token).not.toBe(alice.client.getAccessToken());
+    expect(harness.asked.at(-1)).toMatchObject({ capabilities: ['org.matrix.msc1960.get_openid'], purpose: 'identity' });
+    const second = await harness.request('get_openid', {});
+    expect(second).toMatchObject({ state: 'allowed', matrix_server_name: 'localhost' });
+    expect(harness.asked.filter((pending) => pending.purpose === 'identity')).toHaveLength(1);
+  });
+
+  it('remembers a refusal as blocked', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, {
+      capabilities: [SEND],
+      roomHint: roomId,
+      decide: (pending) => (pending.purpose === 'identity' ? { roomId: null, approved: [], remember: true } : { roomId, approved: pending.capabilities, remember: true }),
+    });
+    expect(await harness.request('get_openid', {}, 'openid-2')).toEqual({ state: 'request' });
+    const pushed = await eventually('openid_credentials', async () => harness.toWidget('openid_credentials')[0]);
+    expect(pushed.data).toEqual({ state: 'blocked', original_request_id: 'openid-2' });
+    expect(await harness.request('get_openid', {})).toEqual({ state: 'blocked' });
+  });
+});

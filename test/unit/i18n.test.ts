@@ -33,7 +33,7 @@ describe('messages', () => {
       'm.send.state_event:m.room.topic', 'm.receive.state_event:m.room.member#@a:b', 'm.timeline:*',
       'm.timeline:!r:hs', 'm.always_on_screen', 'org.matrix.msc3819.send.to_device:org.example',
       'm.receive.to_device:org.example', 'org.matrix.msc3973.user_directory_search', 'org.matrix.msc4039.upload_file',
-      'org.matrix.msc4039.download_file',
+      'org.matrix.msc4039.download_file', 'org.matrix.msc1960.get_openid',
     ];
     const keys = samples.flatMap((raw) => keysOf(describeCapability(raw).message));
     expect(keys.filter((key) => !(key in messages))).toEqual([]);

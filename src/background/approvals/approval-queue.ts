@@ -16,6 +16,8 @@ const PendingApproval = v.object({
   roomHint: v.nullable(v.string()),
   /** Renegotiation (MSC2974): the widget stays in its bound room; the picker is read-only. */
   isRoomFixed: v.optional(v.boolean(), false),
+  /** `identity`: OpenID consent, which concerns no room. */
+  purpose: v.optional(v.picklist(['capabilities', 'identity']), 'capabilities'),
 });
 export type PendingApproval = v.InferInput<typeof PendingApproval> & { identity: WidgetIdentity };
 

@@ -19,6 +19,7 @@ import type { GrantScope, GrantStore } from '../grants/grant-store';
 import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './capability-negotiation';
 import { parseData } from './actions/action-context';
 import { supportsUpdateState, visibleRoomState } from './state-updates';
+import { askForOpenId, rememberedOpenId } from './openid';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
 import type { HostRecord, HostRecords } from './host-record';
@@ -233,6 +234,8 @@ export class WidgetHost {
         return getMediaConfig(actions);
       case WidgetApiFromWidgetAction.MSC2974RenegotiateCapabilities:
         return this.requestCapabilities(request.data);
+      case WidgetApiFromWidgetAction.GetOpenIDCredentials:
+        return this.getOpenId(request.requestId);
       default: {
         const clientUi = clientUiRefusal(request.action);
         if (clientUi) throw clientUi;
@@ -284,6 +287,23 @@ export class WidgetHost {
     if (this.isDisposed) return;
     await this.context.records.save(this.context.key, record);
     this.notify(requested, await this.currentApproved());
+  }
+
+  /**
+   * get_openid: answered at once when the user already decided; otherwise `request` now and the
+   * credentials (or the refusal) later as toWidget openid_credentials, after the approval window.
+   */
+  private async getOpenId(requestId: string): Promise<ActionResult> {
+    await this.negotiation;
+    const identity = this.identity;
+    if (!identity) throw new WidgetRequestRefused('The widget has not finished capability negotiation');
+    const client = () => this.context.session.requireClient();
+    const remembered = await rememberedOpenId(identity, this.context.grants, client);
+    if (remembered) return remembered;
+    void askForOpenId({ identity, widgetOrigin: this.context.frame.widgetOrigin, now: this.context.now }, this.context.grants, this.context.approvals, this.context.audit, client)
+      .then((answer) => this.requestFromWidget('openid_credentials', { ...answer, original_request_id: requestId }))
+      .catch((error: unknown) => log.warn('openid request failed', String(error)));
+    return { state: 'request' };
   }
 
   /** What action handlers may use; they never see the frame, the port or the record. */

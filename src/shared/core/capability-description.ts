@@ -1,11 +1,11 @@
 // Describes capabilities in words a user can judge, as message keys of `_locales/en/messages.json`
 // with their substitutions (the UI renders them through the browser's i18n). Pure.
-import { parseCapability, type Capability } from './capability';
+import { OPENID_CAPABILITY, parseCapability, type Capability } from './capability';
 
-export type Risk = 'read' | 'send' | 'state' | 'timeline' | 'toDevice' | 'other';
+export type Risk = 'read' | 'send' | 'state' | 'timeline' | 'toDevice' | 'identity' | 'other';
 
 /** Risk groups in the order the approval window shows them, least to most far-reaching last. */
-export const RISK_ORDER: readonly Risk[] = ['read', 'send', 'state', 'timeline', 'toDevice', 'other'];
+export const RISK_ORDER: readonly Risk[] = ['read', 'send', 'state', 'timeline', 'toDevice', 'identity', 'other'];
 
 /** A message key and its substitutions; a substitution may itself be a message. */
 export type Message = { key: string; substitutions: (string | Message)[] };
@@ -61,5 +61,6 @@ function describeOther(raw: string): Message {
 
 /** Describes a capability string for the user. */
 export function describeCapability(raw: string): CapabilityDescription {
+  if (raw === OPENID_CAPABILITY) return { raw, risk: 'identity', message: message('capOpenId') };
   return { raw, ...describeParsed(parseCapability(raw)) };
 }

@@ -85,6 +85,12 @@ function escapeEventType(eventType: string): string {
   return eventType.replace(/[\\#]/g, (char) => `\\${char}`);
 }
 
+/**
+ * Not a capability a widget requests: the name under which the user's consent to `get_openid` is
+ * asked and remembered (MSC1960 has no capability string of its own).
+ */
+export const OPENID_CAPABILITY = 'org.matrix.msc1960.get_openid';
+
 /** Parses one capability string. Never throws: anything unrecognised is `{ kind: 'other' }`. */
 export function parseCapability(raw: string): Capability {
   for (const { prefix, spelling, direction, isState } of EVENT_PREFIXES) {

@@ -22,6 +22,7 @@ export const ApprovalView = v.object({
   capabilities: v.array(v.string()),
   roomHint: v.nullable(v.string()),
   isRoomFixed: v.boolean(),
+  purpose: v.picklist(['capabilities', 'identity']),
   rooms: v.array(RoomChoice),
 });
 export type ApprovalView = v.InferOutput<typeof ApprovalView>;
