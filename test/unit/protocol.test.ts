@@ -60,6 +60,11 @@ describe('UiToBackground', () => {
     const result = parseMessage(UiToBackground, { kind: 'login', homeserverUrl: 'nope', username: 'a', password: 'hunter2-secret' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).not.toContain('hunter2-secret');
+    // valibot's own messages quote the received value; ours must not.
+    const badUrl = parseMessage(UiToBackground, { kind: 'login', homeserverUrl: 'token-abc123-secret', username: 'a', password: 'b' });
+    if (!badUrl.ok) expect(badUrl.reason).not.toContain('token-abc123-secret');
+    const wrongType = parseMessage(ContentToBackground, { kind: 'frameAnnounced', widgetOrigin: 42424242, frameSrc: 'x', isMarked: true, isResumed: false });
+    if (!wrongType.ok) expect(wrongType.reason).not.toContain('42424242');
   });
 });
 

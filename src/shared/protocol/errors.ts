@@ -26,13 +26,22 @@ export function fail(code: ErrorCode, message: string): Reply<never> {
   return { ok: false, error: { code, message } };
 }
 
+/**
+ * What was wrong with one issue. valibot's default messages quote the received value ("…but received
+ * "secret""), which must never reach a log or another context: those are replaced by what was expected.
+ */
+function safeMessage(issue: v.BaseIssue<unknown>): string {
+  if (!/received/i.test(issue.message)) return issue.message; // our own wording in the schemas
+  return issue.expected ? `invalid ${issue.type}, expected ${issue.expected}` : `invalid ${issue.type}`;
+}
+
 /** Turns valibot issues into one line a developer can act on, without echoing the payload. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
   return issues
     .slice(0, 3)
     .map((issue) => {
       const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
-      return path ? `${path}: ${issue.message}` : issue.message;
+      return path ? `${path}: ${safeMessage(issue)}` : safeMessage(issue);
     })
     .join('; ');
 }
