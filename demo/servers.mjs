@@ -51,6 +51,30 @@ async function serveFile(dir, pathname, response) {
   }
 }
 
+/**
+ * A frame an attacker controls (for the spoofing tests): it records what it receives and can nest a
+ * frame of another origin (`?nest=<url>`). Tests drive it by evaluating script in it.
+ */
+function attackerPage() {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Attacker frame</title></head><body>
+<script>
+window.received = [];
+window.addEventListener('message', (event) => window.received.push(event.data));
+const nest = new URLSearchParams(location.search).get('nest');
+if (nest) { const frame = document.createElement('iframe'); frame.src = nest; document.body.append(frame); }
+</script></body></html>`;
+}
+
+/** The page of the spoofing tests: the real widget, and attacker frames around it. */
+function spoofPage({ widgetOrigin, thirdOrigin, roomHint }) {
+  const room = roomHint ? ` data-matrix-room="${escapeAttribute(roomHint)}"` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Spoofing test site</title></head><body>
+<iframe id="widget" data-matrix-widget${room} title="Chat widget" src="${widgetOrigin}/index.html?widgetId=demo-chat" width="480" height="300"></iframe>
+<iframe id="sibling" title="Third-origin sibling" src="${thirdOrigin}/attacker.html?sibling=1"></iframe>
+<iframe id="same-origin-sibling" title="Same-origin sibling" src="${widgetOrigin}/attacker.html?nest=${encodeURIComponent(`${thirdOrigin}/attacker.html?nested=1`)}"></iframe>
+</body></html>`;
+}
+
 /** The page the bench measures the extension with: the bench widget, marked, no room. */
 function benchPage(widgetOrigin) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench site</title></head><body>
@@ -65,6 +89,10 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
   const widgetHandler = async (request, response) => {
     const url = new URL(request.url, 'http://localhost');
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
+    if (url.pathname === '/attacker.html') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(attackerPage());
+    }
     await serveFile(widgetDir, url.pathname, response);
   };
   const widgetServer = http.createServer(widgetHandler);
@@ -74,10 +102,19 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
   await listenOn(widgetServerV6, boundWidgetPort, '::1').catch(() => undefined);
   const widgetOrigin = `http://localhost:${boundWidgetPort}`;
 
+  let secondSiteOrigin = '';
   const siteHandler = (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
     if (url.pathname === '/favicon.ico') return response.writeHead(204).end();
     if (url.pathname.startsWith('/baseline/') && baselineDir) return void serveFile(baselineDir, url.pathname.slice('/baseline'.length), response);
+    if (url.pathname === '/attacker.html' || url.pathname === '/spoof') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(
+        url.pathname === '/spoof'
+          ? spoofPage({ widgetOrigin, thirdOrigin: secondSiteOrigin, roomHint: url.searchParams.get('room') ?? undefined })
+          : attackerPage(),
+      );
+    }
     if (url.pathname === '/bench') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return response.end(benchPage(widgetOrigin));
@@ -96,6 +133,7 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
   // A second site (another origin) that embeds the very same widget, for grant isolation tests.
   const secondSiteServer = http.createServer(siteHandler);
   const secondSitePort = await listenOn(secondSiteServer, 0, '127.0.0.1');
+  secondSiteOrigin = `http://127.0.0.1:${secondSitePort}`;
   return {
     siteOrigin: `http://127.0.0.1:${boundSitePort}`,
     secondSiteOrigin: `http://127.0.0.1:${secondSitePort}`,
