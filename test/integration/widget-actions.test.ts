@@ -165,3 +165,32 @@ describe('get_openid', () => {
     expect(await harness.request('get_openid', {})).toEqual({ state: 'blocked' });
   });
 });
+
+describe('delayed events (MSC4140 / MSC4157)', () => {
+  const DELAYED = 'org.matrix.msc4157.send.delayed_event';
+  const UPDATE = 'org.matrix.msc4157.update_delayed_event';
+
+  it('schedules, sends on demand and cancels, only its own delayed events', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: [SEND, DELAYED, UPDATE], roomHint: roomId });
+    const later = await harness.request('send_event', { type: 'm.room.message', delay: 600_000, content: { msgtype: 'm.text', body: 'sent on demand' } });
+    expect(later).toMatchObject({ room_id: roomId, delay_id: expect.any(String) });
+    const cancelled = await harness.request('send_event', { type: 'm.room.message', delay: 600_000, content: { msgtype: 'm.text', body: 'cancelled' } });
+    expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: cancelled['delay_id'], action: 'cancel' })).toEqual({});
+    expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: later['delay_id'], action: 'send' })).toEqual({});
+    const bodies = await eventually('the delayed event on the server', async () => {
+      const all = (await roomMessages(bob, roomId)).map((event) => event.content?.['body']);
+      return all.includes('sent on demand') ? all : undefined;
+    });
+    expect(bodies).not.toContain('cancelled');
+    const foreign = await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: 'syd_someone_elses', action: 'send' });
+    expect(foreign['error']).toEqual({ message: 'This widget did not schedule that delayed event' });
+  });
+
+  it('refuses delays without the delayed-event capability', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    const refused = await harness.request('send_event', { type: 'm.room.message', delay: 1000, content: { msgtype: 'm.text', body: 'x' } });
+    expect(refused['error']).toEqual({ message: 'Not allowed to send delayed events: the capability was not granted' });
+  });
+});

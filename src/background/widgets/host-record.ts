@@ -16,6 +16,8 @@ export const HostRecord = v.object({
   /** Server timestamps older than this were never meant for this widget instance. */
   createdAt: v.number(),
   deliveredEventIds: v.array(v.string()),
+  /** Delayed events (MSC4140) this instance scheduled, the only ones it may update. */
+  delayIds: v.optional(v.array(v.string()), []),
 });
 export type HostRecord = v.InferOutput<typeof HostRecord>;
 

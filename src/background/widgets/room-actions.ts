@@ -5,21 +5,36 @@ import { Method, type IEvent, type MatrixClient } from 'matrix-js-sdk';
 /** A widget may ask for more, but a page of history is capped so one request stays bounded. */
 export const READ_EVENTS_LIMIT_CAP = 100;
 
+/** When to send: now, after `delay` ms, or when the delayed event `parentDelayId` is sent (MSC4140). */
+export type Delay = { delay?: number | undefined; parentDelayId?: string | undefined };
+
 export async function sendRoomEvent(
   client: MatrixClient,
   roomId: string,
   eventType: string,
   content: Record<string, unknown>,
   stateKey: string | undefined,
-): Promise<{ room_id: string; event_id: string }> {
+  { delay, parentDelayId }: Delay = {},
+): Promise<{ room_id: string; event_id: string } | { room_id: string; delay_id: string }> {
   const room = encodeURIComponent(roomId);
   const type = encodeURIComponent(eventType);
   const path =
     stateKey === undefined
       ? `/rooms/${room}/send/${type}/${encodeURIComponent(client.makeTxnId())}`
       : `/rooms/${room}/state/${type}/${encodeURIComponent(stateKey)}`;
-  const { event_id: eventId } = await client.http.authedRequest<{ event_id: string }>(Method.Put, path, undefined, content);
-  return { room_id: roomId, event_id: eventId };
+  const query: Record<string, string> = {};
+  if (delay !== undefined) query['org.matrix.msc4140.delay'] = String(delay);
+  if (parentDelayId !== undefined) query['org.matrix.msc4140.parent_delay_id'] = parentDelayId;
+  const response = await client.http.authedRequest<{ event_id?: string; delay_id?: string }>(Method.Put, path, query, content);
+  if (response.delay_id !== undefined) return { room_id: roomId, delay_id: response.delay_id };
+  return { room_id: roomId, event_id: response.event_id ?? '' };
+}
+
+/** MSC4140: cancel, restart or send now one of the user's delayed events. */
+export async function updateDelayedEvent(client: MatrixClient, delayId: string, action: 'cancel' | 'restart' | 'send'): Promise<void> {
+  await client.http.authedRequest(Method.Post, `/org.matrix.msc4140/delayed_events/${encodeURIComponent(delayId)}`, undefined, { action }, {
+    prefix: '/_matrix/client/unstable',
+  });
 }
 
 export async function redactRoomEvent(

@@ -30,6 +30,7 @@ import { readEvents } from './actions/read-events';
 import { readRelations } from './actions/read-relations';
 import { sendEvent } from './actions/send-event';
 import { sendToDevice } from './actions/to-device';
+import { updateDelayedEvent } from './actions/delayed-events';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
 
@@ -47,6 +48,8 @@ const SUPPORTED_VERSIONS = [
   UnstableApiVersion.MSC3819,
   UnstableApiVersion.MSC3869,
   UnstableApiVersion.MSC3973,
+  // Delayed events (no version constant in matrix-widget-api 1.19; widgets use the capabilities).
+  'org.matrix.msc4157',
 ];
 
 /** A widget that does not answer a host request within this time is treated as not answering. */
@@ -234,6 +237,8 @@ export class WidgetHost {
         return getMediaConfig(actions);
       case WidgetApiFromWidgetAction.MSC2974RenegotiateCapabilities:
         return this.requestCapabilities(request.data);
+      case WidgetApiFromWidgetAction.MSC4157UpdateDelayedEvent:
+        return updateDelayedEvent(actions, request.data);
       case WidgetApiFromWidgetAction.GetOpenIDCredentials:
         return this.getOpenId(request.requestId);
       default: {
@@ -320,6 +325,13 @@ export class WidgetHost {
     },
     audit: (action, roomId, detail) => this.audit(action, roomId, detail),
     markUsed: (roomId) => this.markUsed(roomId),
+    rememberDelayId: (delayId) => {
+      const record = this.record;
+      if (!record) return;
+      record.delayIds = [...record.delayIds, delayId].slice(-100);
+      void this.context.records.save(this.context.key, record);
+    },
+    ownsDelayId: (delayId) => this.record?.delayIds.includes(delayId) ?? false,
   };
 
   /** The authority on every request: the grant store when the user chose "remember". */
@@ -403,6 +415,7 @@ export class WidgetHost {
       isRemembered: outcome.isRemembered,
       createdAt,
       deliveredEventIds: [],
+      delayIds: [],
     };
     this.isNegotiating = false;
     if (this.isDisposed) return;

@@ -52,6 +52,8 @@ const KNOWN_OTHER: Readonly<Record<string, string>> = {
   'org.matrix.msc3973.user_directory_search': 'capUserDirectorySearch',
   'org.matrix.msc4039.upload_file': 'capUploadFile',
   'org.matrix.msc4039.download_file': 'capDownloadFile',
+  'org.matrix.msc4157.send.delayed_event': 'capSendDelayed',
+  'org.matrix.msc4157.update_delayed_event': 'capUpdateDelayed',
 };
 
 function describeOther(raw: string): Message {

@@ -63,6 +63,16 @@ export const SendEventData = v.object({
   content: JsonObject,
   state_key: v.optional(v.pipe(v.string(), v.maxLength(255), PathSafe)),
   room_id: v.optional(v.string()),
+  /** MSC4157: send after this many milliseconds (a delayed event, MSC4140). */
+  delay: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** MSC4157: send when the delayed event with this ID is sent. */
+  parent_delay_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
+});
+
+/** Data of a fromWidget `update_delayed_event` request (MSC4157). */
+export const UpdateDelayedEventData = v.object({
+  delay_id: v.pipe(v.string(), v.minLength(1), v.maxLength(255), PathSafe),
+  action: v.picklist(['cancel', 'restart', 'send']),
 });
 
 const RoomId = v.pipe(v.string(), v.startsWith('!'), v.maxLength(255));

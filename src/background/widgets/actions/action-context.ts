@@ -14,6 +14,9 @@ export type ActionContext = {
   boundRoom: () => Promise<string | null>;
   audit: (action: AuditEntry['action'], roomId: string | null, detail: string) => void;
   markUsed: (roomId: string) => void;
+  /** Delayed events this widget scheduled: the only ones it may update (MSC4157). */
+  rememberDelayId: (delayId: string) => void;
+  ownsDelayId: (delayId: string) => boolean;
 };
 
 export type ActionResult = Record<string, unknown>;

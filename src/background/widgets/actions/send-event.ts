@@ -1,14 +1,16 @@
 // send_event (MSC2762): room events, state events and redactions, into the bound room or a room the
 // widget holds `m.timeline:` for when it names one. The widget gets the event ID; the server's copy
 // of the event reaches it through sync (no local echo).
-import { allowsRoom, allowsSend } from '../../../shared/core/grant-policy';
+import { MatrixCapabilities } from 'matrix-widget-api';
+import { allowsRoom, allowsSend, hasCapability } from '../../../shared/core/grant-policy';
 import { SendEventData } from '../../../shared/protocol/widget-api';
 import { redactRoomEvent, sendRoomEvent } from '../room-actions';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
 export async function sendEvent(context: ActionContext, data: unknown): Promise<ActionResult> {
-  const { type, content, state_key: stateKey, room_id: requestedRoom } = parseData(SendEventData, data, 'send_event');
+  const request = parseData(SendEventData, data, 'send_event');
+  const { type, content, state_key: stateKey, room_id: requestedRoom } = request;
   const approved = await context.approved();
   const boundRoom = requestedRoom === undefined ? await requireBoundRoom(context) : await context.boundRoom();
   const roomId = requestedRoom ?? (boundRoom as string);
@@ -21,9 +23,14 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     context.audit('refused', roomId, `send ${type}`);
     throw new WidgetRequestRefused(`Not allowed to send ${type} events: the capability was not granted`);
   }
+  const isDelayed = request.delay !== undefined || request.parent_delay_id !== undefined;
+  if (isDelayed && !hasCapability(approved, MatrixCapabilities.MSC4157SendDelayedEvent)) {
+    context.audit('refused', roomId, `delayed ${type}`);
+    throw new WidgetRequestRefused('Not allowed to send delayed events: the capability was not granted');
+  }
   const client = await context.client();
-  let result: { room_id: string; event_id: string };
-  if (type === 'm.room.redaction' && stateKey === undefined) {
+  let result: { room_id: string; event_id: string } | { room_id: string; delay_id: string };
+  if (type === 'm.room.redaction' && stateKey === undefined && !isDelayed) {
     // MSC2762: redactions go through /redact (a plain send would not redact anything).
     const redacts = content['redacts'];
     if (typeof redacts !== 'string' || !redacts.startsWith('$')) {
@@ -32,9 +39,10 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
     result = await redactRoomEvent(client, roomId, redacts, reason);
   } else {
-    result = await sendRoomEvent(client, roomId, type, content, stateKey);
+    result = await sendRoomEvent(client, roomId, type, content, stateKey, { delay: request.delay, parentDelayId: request.parent_delay_id });
   }
-  context.audit('sent', roomId, stateKey === undefined ? type : `${type} (state)`);
+  if ('delay_id' in result) context.rememberDelayId(result.delay_id);
+  context.audit('sent', roomId, `${isDelayed ? 'delayed ' : ''}${stateKey === undefined ? type : `${type} (state)`}`);
   context.markUsed(roomId);
   return result;
 }
