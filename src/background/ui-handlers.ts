@@ -3,7 +3,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { MatrixError } from 'matrix-js-sdk';
 import type { SiteView, UiReplies } from '../shared/protocol/background-to-ui';
-import type { WidgetIdentity } from '../shared/core/widget-identity';
+import { NESTED_SITE_SEPARATOR, type WidgetIdentity } from '../shared/core/widget-identity';
 import { fail, ok, parseMessage, type Reply } from '../shared/protocol/errors';
 import { UiToBackground, type UiKind, type UiRequest } from '../shared/protocol/ui-to-background';
 import { createLogger } from '../shared/log';
@@ -100,7 +100,9 @@ async function siteViews({ session, grants, sites }: Services): Promise<SiteView
   const account = await session.userId();
   const counts = new Map<string, number>();
   for (const grant of account ? await grants.list(account) : []) {
-    counts.set(grant.siteOrigin, (counts.get(grant.siteOrigin) ?? 0) + 1);
+    // The per-site switch is for the top site; nested embedders count towards it.
+    const topSite = grant.siteOrigin.split(NESTED_SITE_SEPARATOR)[0] ?? grant.siteOrigin;
+    counts.set(topSite, (counts.get(topSite) ?? 0) + 1);
   }
   for (const siteOrigin of await sites.disabledSites()) counts.set(siteOrigin, counts.get(siteOrigin) ?? 0);
   return Promise.all(

@@ -2,6 +2,7 @@
 // remembered grants, the room binding, capability checks, and homeserver errors.
 import { describe, expect, it } from 'vitest';
 import { eventually, freshUser, roomMessages, sharedRoom } from '../support/homeserver';
+import { siteOf } from '../../src/shared/core/widget-identity';
 import { hostHarness, WIDGET_ORIGIN } from '../support/host-harness';
 
 const SEND = 'org.matrix.msc2762.send.event:m.room.message';
@@ -39,6 +40,22 @@ describe('WidgetHost against Synapse', () => {
     await reload.request('supported_api_versions');
     await eventually('notify_capabilities after reload', async () => (reload.toWidget('notify_capabilities').length ? true : undefined));
     expect(reload.asked).toEqual([]);
+  });
+
+  it('gives a widget nested in a frame of another origin none of the top site’s grants', async () => {
+    const { alice, roomId } = await roomWithAliceAndBob();
+    const onTheSite = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    await onTheSite.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'granted on the site' } });
+    const nested = await hostHarness(alice, {
+      capabilities: [SEND],
+      roomHint: roomId,
+      shared: onTheSite,
+      widgetSite: siteOf('https://site.example', 'https://ads.example'),
+      decide: () => ({ roomId: null, approved: [], remember: false }),
+    });
+    const refused = await nested.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'from the ad frame' } });
+    expect(refused['error']).toBeDefined();
+    expect(nested.asked[0]?.identity.siteOrigin).toBe('https://site.example › https://ads.example');
   });
 
   it('sends into the bound room only, and what it sends is on the server', async () => {

@@ -46,6 +46,8 @@ export type HarnessOptions = {
   isLoggedIn?: boolean;
   /** The widget says it supports MSC2762 update_state when the host asks its versions. */
   updatesState?: boolean;
+  /** The widget's site as attested (`siteOf(top, embedder)`); the top site by default. */
+  widgetSite?: string;
 };
 
 let nextFrame = 1;
@@ -81,6 +83,7 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
         tabId: 1,
         frameId,
         siteOrigin: SITE_ORIGIN,
+        widgetSite: options.widgetSite ?? SITE_ORIGIN,
         widgetOrigin: WIDGET_ORIGIN,
         widgetUrl: `${WIDGET_ORIGIN}/widget`,
         documentUrl: `${WIDGET_ORIGIN}/widget?widgetId=${WIDGET_ID}`,

@@ -60,7 +60,7 @@ function loggedOutHost(posted: WidgetInbound[]): WidgetHost {
   const values = new Map<string, unknown>();
   return new WidgetHost(
     {
-      frame: { tabId: 1, frameId: 2, siteOrigin: 'https://site.example', widgetOrigin: ORIGIN, widgetUrl: `${ORIGIN}/w`, documentUrl: `${ORIGIN}/w` },
+      frame: { tabId: 1, frameId: 2, siteOrigin: 'https://site.example', widgetSite: 'https://site.example', widgetOrigin: ORIGIN, widgetUrl: `${ORIGIN}/w`, documentUrl: `${ORIGIN}/w` },
       key: 'host:1:2',
       roomHint: undefined,
       post: (message) => posted.push(message),

@@ -4,7 +4,7 @@
 // for, and are dropped when that instance ends.
 import * as v from 'valibot';
 import { mergeDecision, type StoredDecision } from '../../shared/core/grant-policy';
-import { bindingKey, grantKey, type WidgetIdentity } from '../../shared/core/widget-identity';
+import { bindingKey, grantKey, isOnSite, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { GrantView } from '../../shared/protocol/background-to-ui';
 import type { KeyValueStore } from '../adapters/database';
 
@@ -99,15 +99,15 @@ export class GrantStore {
       .map((record) => ({ ...record, roomName: roomNames.get(record.roomId) ?? record.roomId }));
   }
 
-  /** Forgets a site: every decision and room binding made on it, for every account. */
+  /** Forgets a site: every decision and room binding made on it or in frames nested in it, for every account. */
   async removeSite(siteOrigin: string): Promise<void> {
     for (const record of await this.all()) {
-      if (record.siteOrigin === siteOrigin) await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
+      if (isOnSite(record.siteOrigin, siteOrigin)) await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
     }
-    // Binding keys are JSON arrays whose second element is the site origin.
+    // Binding keys are JSON arrays whose second element is the widget's site.
     for (const key of await this.bindings.keys()) {
       const parts: unknown = JSON.parse(key);
-      if (Array.isArray(parts) && parts[1] === siteOrigin) await this.bindings.delete(key);
+      if (Array.isArray(parts) && typeof parts[1] === 'string' && isOnSite(parts[1], siteOrigin)) await this.bindings.delete(key);
     }
   }
 

@@ -1,14 +1,17 @@
 // Establishes which frame a widget port speaks for, from what the browser attests: the sender's
 // tab and frame, and webNavigation's list of frames. The relay's claims only narrow the choice.
 import browser, { type Runtime } from 'webextension-polyfill';
-import { widgetUrlOf } from '../../shared/core/widget-identity';
+import { siteOf, widgetUrlOf } from '../../shared/core/widget-identity';
 import type { FrameAnnounced } from '../../shared/protocol/content-to-background';
 
 export type AttestedFrame = {
   tabId: number;
   /** The widget frame itself (a child of the frame whose content script relays for it). */
   frameId: number;
+  /** The top-level page's origin (the per-site switch applies to it). */
   siteOrigin: string;
+  /** The top page's origin, plus the embedding frame's when that is another origin (`siteOf`). */
+  widgetSite: string;
   widgetOrigin: string;
   widgetUrl: string;
   /** The full URL of the widget document, query included; used only to read the widget's own claims. */
@@ -55,10 +58,13 @@ export async function attestWidgetFrame(
         : 'several child frames match and they cannot be told apart',
     );
   }
+  // The relaying frame is the widget's embedder: the top page, or a frame nested in it.
+  const embedderOrigin = originOf(sender.url) ?? siteOrigin;
   return {
     tabId,
     frameId: chosen.frameId,
     siteOrigin,
+    widgetSite: siteOf(siteOrigin, embedderOrigin),
     widgetOrigin: claim.widgetOrigin,
     widgetUrl: widgetUrlOf(chosen.url),
     documentUrl: chosen.url,

@@ -191,7 +191,7 @@ export class WidgetHost {
   async view(): Promise<TabWidgetView> {
     const record = this.record;
     return {
-      siteOrigin: this.context.frame.siteOrigin,
+      siteOrigin: this.context.frame.widgetSite,
       widgetUrl: this.context.frame.widgetUrl,
       widgetId: this.widgetId ?? null,
       roomId: record?.roomId ?? null,
@@ -385,7 +385,7 @@ export class WidgetHost {
 
   private async restoreIdentity(widgetId: string): Promise<void> {
     const account = await this.context.session.whenLoggedIn();
-    this.identity = { account, siteOrigin: this.context.frame.siteOrigin, widgetUrl: this.context.frame.widgetUrl, widgetId };
+    this.identity = { account, siteOrigin: this.context.frame.widgetSite, widgetUrl: this.context.frame.widgetUrl, widgetId };
   }
 
   private async negotiate(widgetId: string): Promise<void> {

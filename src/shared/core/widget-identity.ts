@@ -3,7 +3,10 @@
 export type WidgetIdentity = {
   /** The Matrix user the widget acts for. */
   account: string;
-  /** Origin of the top-level page (browser-attested, from the sender's tab). */
+  /**
+   * Where the widget is embedded (browser-attested): the top-level page's origin, followed by the
+   * embedding frame's origin when a frame of another origin embeds the widget (see `siteOf`).
+   */
   siteOrigin: string;
   /** Origin + path of the widget frame's document (browser-attested, from webNavigation). */
   widgetUrl: string;
@@ -38,4 +41,21 @@ export function auditKey(identity: WidgetIdentity): string {
 
 export function isSameWidget(a: WidgetIdentity, b: WidgetIdentity): boolean {
   return a.account === b.account && a.siteOrigin === b.siteOrigin && a.widgetUrl === b.widgetUrl && a.widgetId === b.widgetId;
+}
+
+/** Separates the top site from the embedding frame's origin in a nested widget's site. */
+export const NESTED_SITE_SEPARATOR = ' › ';
+
+/**
+ * The site a widget belongs to. A widget embedded by a frame of another origin than the top page
+ * (an ad, a third-party embed) is not the top site's widget: its site names both, so the top
+ * site's grants never apply to it and the approval window says who embeds it.
+ */
+export function siteOf(topOrigin: string, embedderOrigin: string): string {
+  return embedderOrigin === topOrigin ? topOrigin : `${topOrigin}${NESTED_SITE_SEPARATOR}${embedderOrigin}`;
+}
+
+/** Whether a widget's site belongs to `topOrigin` (itself, or a frame nested in it). */
+export function isOnSite(widgetSite: string, topOrigin: string): boolean {
+  return widgetSite === topOrigin || widgetSite.startsWith(`${topOrigin}${NESTED_SITE_SEPARATOR}`);
 }

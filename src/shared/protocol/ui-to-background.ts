@@ -35,7 +35,8 @@ const SiteOrigin = v.pipe(v.string(), v.url(), v.maxLength(2048));
 
 /** Names one widget of the logged-in account; the account itself comes from the session. */
 const WidgetRef = v.object({
-  siteOrigin: SiteOrigin,
+  /** The widget's site: an origin, or `top › embedder` for a widget nested in another origin's frame. */
+  siteOrigin: v.pipe(v.string(), v.minLength(1), v.maxLength(4200)),
   widgetUrl: v.pipe(v.string(), v.url(), v.maxLength(8192)),
   widgetId: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
 });
