@@ -28,6 +28,11 @@ describe('widget actions against Synapse', () => {
       return event && Object.keys(event.content ?? {}).length === 0 ? event : undefined;
     });
     expect(redacted.unsigned?.redacted_because).toBeDefined();
+    // Not what the widget could send itself: the room's topic stays.
+    await bob.client.setRoomTopic(roomId, 'keep me');
+    const topic = (await bob.client.roomState(roomId)).find((event) => event.type === 'm.room.topic');
+    const refusedTopic = await harness.request('send_event', { type: 'm.room.redaction', content: { redacts: topic?.event_id } });
+    expect(refusedTopic['error']).toEqual({ message: 'Not allowed to redact that event: the widget may not send events of its kind' });
     const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
     const refused = await without.request('send_event', { type: 'm.room.redaction', content: { redacts: target } });
     expect(refused['error']).toEqual({ message: 'Not allowed to send m.room.redaction events: the capability was not granted' });

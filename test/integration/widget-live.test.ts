@@ -96,6 +96,41 @@ describe('pushed to a running widget', () => {
     expect(harness.toWidget('update_state')).toEqual([]);
   });
 
+  it('keeps a renegotiated grant for this page load only when the user did not tick "remember"', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Not remembered room');
+    const decideOnce = (pending: { capabilities: string[]; roomHint: string | null; isRoomFixed?: boolean }) => ({
+      roomId: pending.roomHint,
+      approved: pending.capabilities,
+      remember: !pending.isRoomFixed, // the first grant is remembered, the renegotiated one not
+    });
+    const first = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId, decide: decideOnce });
+    await first.request('supported_api_versions');
+    await first.request('org.matrix.msc2974.request_capabilities', { capabilities: [RECEIVE] });
+    await eventually('the second notify', async () => (first.toWidget('notify_capabilities').length === 2 ? true : undefined));
+    expect(first.toWidget('notify_capabilities')[1]?.data).toEqual({ requested: [SEND, RECEIVE], approved: [SEND, RECEIVE] });
+    // The next page load has the remembered grant only, and asks again for the rest.
+    const reload = await hostHarness(alice, { capabilities: [SEND, RECEIVE], roomHint: roomId, shared: first, decide: () => ({ roomId, approved: [], remember: false }) });
+    await reload.request('supported_api_versions');
+    await eventually('the reload notify', async () => reload.toWidget('notify_capabilities')[0]);
+    expect(reload.asked.map((pending) => pending.capabilities)).toEqual([[SEND, RECEIVE]]);
+  });
+
+  it('binds no room from the page hint alone: a widget that asked for nothing gets the room picker later', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Hint room');
+    const harness = await hostHarness(alice, { capabilities: [], roomHint: roomId });
+    await harness.request('supported_api_versions');
+    await eventually('the first notify', async () => harness.toWidget('notify_capabilities')[0]);
+    await harness.request('org.matrix.msc2974.request_capabilities', { capabilities: [SEND] });
+    await eventually('the second notify', async () => (harness.toWidget('notify_capabilities').length === 2 ? true : undefined));
+    expect(harness.asked).toHaveLength(1);
+    expect(harness.asked[0]).toMatchObject({ roomHint: roomId, capabilities: [SEND] });
+    expect(harness.asked[0]?.isRoomFixed ?? false).toBe(false);
+  });
+
   it('renegotiates (MSC2974): asks only for what is new, in the bound room, and notifies the result', async () => {
     const alice = await freshUser('alice');
     const bob = await freshUser('bob');

@@ -102,6 +102,7 @@ describe('Widget API envelope', () => {
     ['a "." event type', { type: '.', content: {}, state_key: 'm.room.power_levels' }],
     ['a ".." event type', { type: '..', content: {} }],
     ['a "." state key', { type: 'm.room.topic', content: {}, state_key: '.' }],
+    ['a room_id that is no room ID', { type: 'm.room.message', content: {}, room_id: '..' }],
   ])('refuses send_event with %s (URL dot segments)', (_name, input) => {
     const result = v.safeParse(SendEventData, input);
     expect(result.success).toBe(false);

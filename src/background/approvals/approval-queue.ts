@@ -37,7 +37,7 @@ export class ApprovalQueue {
 
   /** Asks the user. A second identical request while one is pending joins it instead of queueing. */
   request(pending: PendingApproval): Promise<ApprovalDecision> {
-    const joinKey = JSON.stringify([pending.identity, pending.roomHint, [...pending.capabilities].sort()]);
+    const joinKey = JSON.stringify([pending.identity, pending.roomHint, pending.purpose ?? 'capabilities', pending.isRoomFixed ?? false, [...pending.capabilities].sort()]);
     const existing = this.joined.get(joinKey);
     if (existing) return existing;
     const decision = this.enqueue(pending).finally(() => this.joined.delete(joinKey));

@@ -39,6 +39,19 @@ export class GrantStore {
     return this.read(grantKey(identity, roomId, scope.hostInstance));
   }
 
+  /**
+   * What the user decided for this widget in this room that applies to one page load: the
+   * remembered decision joined with the ones made for this load only. A denial in either wins.
+   */
+  async effectiveDecision(identity: WidgetIdentity, roomId: string, hostInstance: string): Promise<StoredDecision | undefined> {
+    const remembered = await this.decisionFor(identity, roomId);
+    const forThisLoad = await this.decisionFor(identity, roomId, { hostInstance });
+    if (!remembered && !forThisLoad) return undefined;
+    const denied = new Set([...(remembered?.denied ?? []), ...(forThisLoad?.denied ?? [])]);
+    const granted = [...new Set([...(remembered?.granted ?? []), ...(forThisLoad?.granted ?? [])])].filter((capability) => !denied.has(capability));
+    return { granted, denied: [...denied] };
+  }
+
   /** Merges the user's new word into what was stored (the newer word on a capability wins). */
   async recordDecision(
     identity: WidgetIdentity,

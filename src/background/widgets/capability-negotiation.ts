@@ -1,6 +1,7 @@
 // MSC2762 capability negotiation for one widget: what it asks for, what the user already decided,
 // and (for anything new) the approval window. Returns the room binding; the host then tells the
 // widget with notify_capabilities.
+import { OPENID_CAPABILITY } from '../../shared/core/capability';
 import { decide } from '../../shared/core/grant-policy';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
 import type { ApprovalDecision, PendingApproval } from '../approvals/approval-queue';
@@ -27,12 +28,15 @@ export async function negotiateCapabilities(
   approvals: AskUser,
   audit: AuditLog,
 ): Promise<NegotiationOutcome> {
-  const { identity, requested, roomHint, hostInstance, now } = input;
+  const { identity, roomHint, hostInstance, now } = input;
+  // Consent to get_openid is asked on its own, never granted as a capability (MSC1960).
+  const requested = input.requested.filter((capability) => capability !== OPENID_CAPABILITY);
   const knownRoom = (await grants.boundRoom(identity, roomHint)) ?? roomHint;
   const stored = await grants.decisionFor(identity, knownRoom ?? '');
   const decision = decide(requested, stored);
   if (decision.needsApproval.length === 0) {
-    return { roomId: knownRoom ?? null, isRemembered: true };
+    // A page's room hint only preselects: with nothing decided, no room is bound.
+    return { roomId: stored ? (knownRoom ?? null) : null, isRemembered: true };
   }
   void audit.record(identity, { at: now(), action: 'asked', roomId: knownRoom ?? null, detail: decision.needsApproval.join(' ') });
   // Remembered denials are not asked again (a widget cannot nag by adding one new capability);
@@ -65,8 +69,8 @@ export type RenegotiationInput = {
   /** The room the widget is bound to; renegotiation never moves it. */
   roomId: string;
   requested: string[];
-  /** The scope the widget's decisions live in (remembered, or this page load). */
-  hostInstance: string | null;
+  /** This page load of the widget: decisions not remembered are stored for it only. */
+  hostInstance: string;
   now: () => number;
 };
 
@@ -75,9 +79,9 @@ export type RenegotiationInput = {
  * in a window whose room is fixed to the bound one; the answer joins the widget's existing decision.
  */
 export async function renegotiateCapabilities(input: RenegotiationInput, grants: GrantStore, approvals: AskUser, audit: AuditLog): Promise<void> {
-  const { identity, roomId, requested, hostInstance, now } = input;
-  const scope = { hostInstance };
-  const decision = decide(requested, await grants.decisionFor(identity, roomId, scope));
+  const { identity, roomId, hostInstance, now } = input;
+  const requested = input.requested.filter((capability) => capability !== OPENID_CAPABILITY);
+  const decision = decide(requested, await grants.effectiveDecision(identity, roomId, hostInstance));
   if (decision.needsApproval.length === 0) return;
   void audit.record(identity, { at: now(), action: 'asked', roomId, detail: decision.needsApproval.join(' ') });
   const answer = await approvals.request({
@@ -91,6 +95,6 @@ export async function renegotiateCapabilities(input: RenegotiationInput, grants:
   const rejected = decision.needsApproval.filter((capability) => !approved.includes(capability));
   if (approved.length > 0) void audit.record(identity, { at: now(), action: 'granted', roomId, detail: approved.join(' ') });
   if (rejected.length > 0) void audit.record(identity, { at: now(), action: 'denied', roomId, detail: rejected.join(' ') });
-  // Denials are remembered only when asked to; grants always join the scope the widget already has.
-  await grants.recordDecision(identity, roomId, scope, approved, answer.remember ? rejected : [], now());
+  // "Remember" decides where the answer goes: kept, or for this page load only.
+  await grants.recordDecision(identity, roomId, { hostInstance: answer.remember ? null : hostInstance }, approved, rejected, now());
 }

@@ -37,6 +37,10 @@ export async function updateDelayedEvent(client: MatrixClient, delayId: string, 
   });
 }
 
+export async function readRoomEvent(client: MatrixClient, roomId: string, eventId: string): Promise<Partial<IEvent>> {
+  return client.http.authedRequest<IEvent>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
+}
+
 export async function redactRoomEvent(
   client: MatrixClient,
   roomId: string,

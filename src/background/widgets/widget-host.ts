@@ -15,11 +15,11 @@ import {
 } from '../../shared/protocol/widget-api';
 import { describeIssues } from '../../shared/protocol/errors';
 import type { AuditLog } from '../grants/audit-log';
-import type { GrantScope, GrantStore } from '../grants/grant-store';
+import type { GrantStore } from '../grants/grant-store';
 import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './capability-negotiation';
 import { parseData } from './actions/action-context';
 import { supportsUpdateState, visibleRoomState } from './state-updates';
-import { askForOpenId, rememberedOpenId } from './openid';
+import { askForOpenId, rememberedOpenId, type OpenIdAnswer } from './openid';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
 import type { HostRecord, HostRecords } from './host-record';
@@ -282,7 +282,7 @@ export class WidgetHost {
       record.isRemembered = outcome.isRemembered;
     } else {
       await renegotiateCapabilities(
-        { identity, widgetOrigin: this.context.frame.widgetOrigin, roomId: record.roomId, requested, hostInstance: this.scope(record).hostInstance, now: this.context.now },
+        { identity, widgetOrigin: this.context.frame.widgetOrigin, roomId: record.roomId, requested, hostInstance: record.hostInstance, now: this.context.now },
         this.context.grants,
         this.context.approvals,
         this.context.audit,
@@ -306,8 +306,13 @@ export class WidgetHost {
     const remembered = await rememberedOpenId(identity, this.context.grants, client);
     if (remembered) return remembered;
     void askForOpenId({ identity, widgetOrigin: this.context.frame.widgetOrigin, now: this.context.now }, this.context.grants, this.context.approvals, this.context.audit, client)
+      .catch((error: unknown): OpenIdAnswer => {
+        log.warn('openid request failed', String(error));
+        return { state: 'blocked' };
+      })
+      // The widget waits for this without a timeout: it always gets an answer.
       .then((answer) => this.requestFromWidget('openid_credentials', { ...answer, original_request_id: requestId }))
-      .catch((error: unknown) => log.warn('openid request failed', String(error)));
+      .catch(() => undefined);
     return { state: 'request' };
   }
 
@@ -339,13 +344,10 @@ export class WidgetHost {
     const record = this.record;
     const identity = this.identity;
     if (!record || !identity || record.roomId === null) return [];
-    const stored = await this.context.grants.decisionFor(identity, record.roomId, this.scope(record));
+    const stored = await this.context.grants.effectiveDecision(identity, record.roomId, record.hostInstance);
     return decide(record.requested, stored).granted;
   }
 
-  private scope(record: HostRecord): GrantScope {
-    return { hostInstance: record.isRemembered ? null : record.hostInstance };
-  }
 
   private audit(action: AuditEntry['action'], roomId: string | null, detail: string): void {
     if (!this.identity) return;
@@ -354,7 +356,9 @@ export class WidgetHost {
 
   private markUsed(roomId: string): void {
     if (!this.identity || !this.record) return;
-    void this.context.grants.markUsed(this.identity, roomId, this.scope(this.record), this.context.now());
+    const { hostInstance } = this.record;
+    void this.context.grants.markUsed(this.identity, roomId, { hostInstance: null }, this.context.now());
+    void this.context.grants.markUsed(this.identity, roomId, { hostInstance }, this.context.now());
   }
 
   private notify(requested: string[], approved: string[]): void {
@@ -379,7 +383,10 @@ export class WidgetHost {
     const roomId = this.record?.roomId;
     if (!roomId || !receivesAnyState(approved)) return;
     if (!(await this.supportsUpdateState())) return;
-    const state = await visibleRoomState(await this.context.session.requireClient(), approved, roomId);
+    const fetched = await visibleRoomState(await this.context.session.requireClient(), approved, roomId);
+    // A revoke may have landed during the fetch: filter again with what is allowed now.
+    const now = await this.currentApproved();
+    const state = fetched.filter((event) => allowsReceive(now, { eventType: event.type ?? '', stateKey: event.state_key ?? '' }));
     if (!this.isDisposed) void this.requestFromWidget('update_state', { state }).catch(() => undefined);
   }
 

@@ -62,7 +62,7 @@ export const SendEventData = v.object({
   type: v.pipe(v.string(), v.minLength(1), v.maxLength(255), PathSafe),
   content: JsonObject,
   state_key: v.optional(v.pipe(v.string(), v.maxLength(255), PathSafe)),
-  room_id: v.optional(v.string()),
+  room_id: v.optional(v.pipe(v.string(), v.startsWith('!'), v.maxLength(255))),
   /** MSC4157: send after this many milliseconds (a delayed event, MSC4140). */
   delay: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** MSC4157: send when the delayed event with this ID is sent. */

@@ -43,7 +43,9 @@ export async function readEvents(context: ActionContext, data: unknown): Promise
     context.audit('refused', rooms[0] ?? null, `read ${type}`);
     throw new WidgetRequestRefused(`Not allowed to read ${type} events: the capability was not granted`);
   }
-  if (from !== undefined && rooms.length !== 1) throw new WidgetRequestRefused('Paging with from reads one room at a time');
+  if ((from !== undefined || since !== undefined) && rooms.length !== 1) {
+    throw new WidgetRequestRefused('Paging with from or since reads one room at a time');
+  }
   const client = await context.client();
   const cap = Math.min(limit ?? DEFAULT_LIMIT, READ_EVENTS_LIMIT_CAP);
   let events: Partial<IEvent>[] = [];

@@ -4,7 +4,7 @@
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { allowsRoom, allowsSend, hasCapability } from '../../../shared/core/grant-policy';
 import { SendEventData } from '../../../shared/protocol/widget-api';
-import { redactRoomEvent, sendRoomEvent } from '../room-actions';
+import { readRoomEvent, redactRoomEvent, sendRoomEvent } from '../room-actions';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
@@ -35,6 +35,13 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     const redacts = content['redacts'];
     if (typeof redacts !== 'string' || !redacts.startsWith('$')) {
       throw new WidgetRequestRefused('Invalid send_event request: a redaction needs content.redacts, an event ID');
+    }
+    // Only what the widget could have sent itself: not the room's topic, encryption or others' types.
+    const target = await readRoomEvent(client, roomId, redacts);
+    const targetMsgtype = typeof target.content?.['msgtype'] === 'string' ? (target.content['msgtype'] as string) : undefined;
+    if (!allowsSend(approved, { eventType: target.type ?? '', stateKey: target.state_key, msgtype: targetMsgtype })) {
+      context.audit('refused', roomId, `redact ${target.type ?? 'event'}`);
+      throw new WidgetRequestRefused('Not allowed to redact that event: the widget may not send events of its kind');
     }
     const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
     result = await redactRoomEvent(client, roomId, redacts, reason);
