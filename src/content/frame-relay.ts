@@ -5,14 +5,23 @@ import * as v from 'valibot';
 import { BackgroundToContent } from '../shared/protocol/background-to-content';
 import type { ContentToBackground } from '../shared/protocol/content-to-background';
 import { WIDGET_PORT_NAME } from '../shared/protocol/ports';
+import { FromWidgetRequest } from '../shared/protocol/widget-api';
 
 /** Below Chrome's 30 s idle limit: a live widget keeps the worker (and its sync) running. */
 const KEEP_ALIVE_INTERVAL_MS = 20_000;
+/** Requests waiting for their reply that are kept for re-delivery; a widget has few at a time. */
+const MAX_IN_FLIGHT = 100;
 
 export class FrameRelay {
   private port: Runtime.Port | undefined;
   private isStopped = false;
   private readonly keepAliveTimer: ReturnType<typeof setInterval>;
+  /**
+   * fromWidget requests sent to the background and not answered yet, by request id. If the worker
+   * dies meanwhile (its port disconnects), they are delivered again to the new worker, which
+   * answers each once (issue #7: nothing is lost).
+   */
+  private readonly inFlight = new Map<string, unknown>();
   /** True once the document this relay speaks for has fired its `load` event. */
   hasSeenLoad: boolean;
 
@@ -33,6 +42,7 @@ export class FrameRelay {
   }
 
   forward(message: unknown): void {
+    if (v.is(FromWidgetRequest, message) && this.inFlight.size < MAX_IN_FLIGHT) this.inFlight.set(message.requestId, message);
     this.send({ kind: 'widgetMessageRelayed', origin: this.origin, message });
   }
 
@@ -64,7 +74,12 @@ export class FrameRelay {
     this.port = port;
     port.onMessage.addListener((raw: unknown) => this.receive(raw));
     port.onDisconnect.addListener(() => {
-      if (this.port === port) this.port = undefined;
+      if (this.port !== port) return;
+      this.port = undefined;
+      // The worker went away (stopped, crashed, updated): what it had not answered goes again.
+      if (!this.isStopped && this.inFlight.size > 0) {
+        for (const message of this.inFlight.values()) this.send({ kind: 'widgetMessageRelayed', origin: this.origin, message });
+      }
     });
     const roomHint = this.iframe.dataset['matrixRoom'];
     port.postMessage({
@@ -86,6 +101,7 @@ export class FrameRelay {
       this.onRejected(this.iframe);
       return;
     }
+    if (message.message.api === 'fromWidget' && message.message.response) this.inFlight.delete(message.message.requestId);
     // If the frame navigated to another origin, the browser drops this instead of leaking it.
     this.iframe.contentWindow?.postMessage(message.message, this.origin);
   }

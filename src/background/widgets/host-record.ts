@@ -47,4 +47,26 @@ export class HostRecords {
   remove(key: string): Promise<void> {
     return this.backend.remove(key);
   }
+
+  /**
+   * The transaction id for one widget request, persisted before the request goes out: a worker
+   * stopped mid-send gets the request again (the relay re-delivers it) and reuses the id, so the
+   * homeserver stores the event once. `fingerprint` ties the id to the request's content, because
+   * matrix-widget-api reuses request ids once answered.
+   */
+  async transactionFor(key: string, requestId: string, fingerprint: string, fresh: () => string): Promise<string> {
+    const storageKey = `txn:${key}:${requestId}`;
+    const parsed = v.safeParse(PendingTransaction, await this.backend.read(storageKey));
+    if (parsed.success && parsed.output.fingerprint === fingerprint) return parsed.output.txnId;
+    const txnId = fresh();
+    await this.backend.write(storageKey, { txnId, fingerprint });
+    return txnId;
+  }
+
+  /** The request was answered: its transaction id is not needed any more. */
+  transactionDone(key: string, requestId: string): Promise<void> {
+    return this.backend.remove(`txn:${key}:${requestId}`);
+  }
 }
+
+const PendingTransaction = v.object({ txnId: v.string(), fingerprint: v.string() });

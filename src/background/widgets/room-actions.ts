@@ -8,19 +8,22 @@ export const READ_EVENTS_LIMIT_CAP = 100;
 /** When to send: now, after `delay` ms, or when the delayed event `parentDelayId` is sent (MSC4140). */
 export type Delay = { delay?: number | undefined; parentDelayId?: string | undefined };
 
+/** How to send: the transaction id (kept across a stopped worker), and when. */
+export type SendOptions = Delay & { txnId?: string | undefined };
+
 export async function sendRoomEvent(
   client: MatrixClient,
   roomId: string,
   eventType: string,
   content: Record<string, unknown>,
   stateKey: string | undefined,
-  { delay, parentDelayId }: Delay = {},
+  { delay, parentDelayId, txnId }: SendOptions = {},
 ): Promise<{ room_id: string; event_id: string } | { room_id: string; delay_id: string }> {
   const room = encodeURIComponent(roomId);
   const type = encodeURIComponent(eventType);
   const path =
     stateKey === undefined
-      ? `/rooms/${room}/send/${type}/${encodeURIComponent(client.makeTxnId())}`
+      ? `/rooms/${room}/send/${type}/${encodeURIComponent(txnId ?? client.makeTxnId())}`
       : `/rooms/${room}/state/${type}/${encodeURIComponent(stateKey)}`;
   const query: Record<string, string> = {};
   if (delay !== undefined) query['org.matrix.msc4140.delay'] = String(delay);
@@ -46,8 +49,9 @@ export async function redactRoomEvent(
   roomId: string,
   redacts: string,
   reason: string | undefined,
+  txnId?: string,
 ): Promise<{ room_id: string; event_id: string }> {
-  const path = `/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(redacts)}/${encodeURIComponent(client.makeTxnId())}`;
+  const path = `/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(redacts)}/${encodeURIComponent(txnId ?? client.makeTxnId())}`;
   const { event_id: eventId } = await client.http.authedRequest<{ event_id: string }>(Method.Put, path, undefined, reason ? { reason } : {});
   return { room_id: roomId, event_id: eventId };
 }

@@ -81,6 +81,8 @@ export class WidgetHost {
    * in-flight request is a replay.
    */
   private readonly inFlightRequestIds = new Set<string>();
+  /** Requests that persisted a transaction id, to forget it once answered. */
+  private readonly requestsWithTransaction = new Set<string>();
   private readonly pendingToWidget = new Map<string, (response: Record<string, unknown>) => void>();
   private deliveries: Promise<void> = Promise.resolve();
   private renegotiation: Promise<void> = Promise.resolve();
@@ -131,7 +133,11 @@ export class WidgetHost {
     });
     const response = await this.perform(message).catch((error: unknown) => toWidgetError(error));
     this.inFlightRequestIds.delete(message.requestId);
-    if (!this.isDisposed) this.context.post({ ...message, response });
+    if (this.isDisposed) return;
+    this.context.post({ ...message, response });
+    if (this.requestsWithTransaction.delete(message.requestId)) {
+      void this.context.records.transactionDone(this.context.key, message.requestId).catch(() => undefined);
+    }
   }
 
   /** Pushes a live room event if the widget may see it; serialised so room order is kept. */
@@ -217,7 +223,7 @@ export class WidgetHost {
       request.action === WidgetApiFromWidgetAction.SupportedApiVersions || request.action === WidgetApiFromWidgetAction.ContentLoaded;
     // Answer at once rather than wait for a login that may never come: one reply per request.
     if (!isHostLocal && !(await this.context.session.userId())) throw new NotLoggedIn();
-    const actions = this.actionContext;
+    const actions = this.actionContextFor(request);
     switch (request.action) {
       case WidgetApiFromWidgetAction.SupportedApiVersions:
         return { supported_versions: SUPPORTED_VERSIONS };
@@ -316,8 +322,20 @@ export class WidgetHost {
     return { state: 'request' };
   }
 
-  /** What action handlers may use; they never see the frame, the port or the record. */
-  private readonly actionContext: ActionContext = {
+  /** What action handlers may use for one request; they never see the frame, the port or the record. */
+  private actionContextFor(request: FromWidgetRequest): ActionContext {
+    return {
+      ...this.actionContext,
+      transactionId: () => {
+        this.requestsWithTransaction.add(request.requestId);
+        return this.context.records.transactionFor(this.context.key, request.requestId, JSON.stringify([request.action, request.data]), () =>
+          crypto.randomUUID(),
+        );
+      },
+    };
+  }
+
+  private readonly actionContext: Omit<ActionContext, 'transactionId'> = {
     client: () => this.context.session.requireClient(),
     // A request racing the capability negotiation waits for its outcome.
     approved: async () => {

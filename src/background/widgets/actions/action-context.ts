@@ -17,6 +17,8 @@ export type ActionContext = {
   /** Delayed events this widget scheduled: the only ones it may update (MSC4157). */
   rememberDelayId: (delayId: string) => void;
   ownsDelayId: (delayId: string) => boolean;
+  /** The transaction id of the request being handled: the same when the request is delivered again. */
+  transactionId: () => Promise<string>;
 };
 
 export type ActionResult = Record<string, unknown>;

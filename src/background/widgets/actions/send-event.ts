@@ -44,9 +44,13 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
       throw new WidgetRequestRefused('Not allowed to redact that event: the widget may not send events of its kind');
     }
     const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
-    result = await redactRoomEvent(client, roomId, redacts, reason);
+    result = await redactRoomEvent(client, roomId, redacts, reason, await context.transactionId());
   } else {
-    result = await sendRoomEvent(client, roomId, type, content, stateKey, { delay: request.delay, parentDelayId: request.parent_delay_id });
+    result = await sendRoomEvent(client, roomId, type, content, stateKey, {
+      delay: request.delay,
+      parentDelayId: request.parent_delay_id,
+      txnId: await context.transactionId(),
+    });
   }
   if ('delay_id' in result) context.rememberDelayId(result.delay_id);
   context.audit('sent', roomId, `${isDelayed ? 'delayed ' : ''}${stateKey === undefined ? type : `${type} (state)`}`);

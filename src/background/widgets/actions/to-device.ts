@@ -20,7 +20,7 @@ export async function sendToDevice(context: ActionContext, data: unknown): Promi
     throw new WidgetRequestRefused('Encrypted to-device messages need end-to-end encryption, which this host does not have yet');
   }
   const client = await context.client();
-  const path = `/sendToDevice/${encodeURIComponent(type)}/${encodeURIComponent(client.makeTxnId())}`;
+  const path = `/sendToDevice/${encodeURIComponent(type)}/${encodeURIComponent(await context.transactionId())}`;
   await client.http.authedRequest(Method.Put, path, undefined, { messages });
   context.audit('sent', null, `to-device ${type}`);
   return {};

@@ -1,0 +1,79 @@
+// Issue #7: exactly-once sends across a killed worker. The worker is stopped (CDP) at random points
+// during 50 sends: before the request reaches it, while the homeserver request is in flight, or after
+// it answered. Every event must be on the server exactly once and every request get exactly one reply.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitForValue, type Surface } from '../support/browser-driver';
+import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { freshUser, roomMessages, sharedRoom, type TestUser } from '../support/homeserver';
+import { approvalReady, approvedIn, openWidget } from './grant-scenarios';
+import { logInThroughPopup } from './user-story';
+
+const SENDS = 50;
+
+describe('Chromium: a killed worker loses nothing', () => {
+  let browser: ChromiumExtensionBrowser;
+  let alice: TestUser;
+  let bob: TestUser;
+  let roomId: string;
+  let widget: Surface;
+
+  beforeAll(async () => {
+    browser = await launchChromium(inject('chromeExtensionDir'));
+    alice = await freshUser('alice');
+    bob = await freshUser('bob');
+    roomId = await sharedRoom(bob, alice, 'Kill room');
+    await logInThroughPopup(browser, alice);
+    const site = await openWidget(browser, roomId);
+    await (await approvalReady(browser)).click('#approve');
+    widget = await site.widget(inject('widgetOrigin'));
+    expect(await approvedIn(widget)).toHaveLength(2);
+    await widget.evaluate(`(() => {
+      window.__killReplies = {};
+      window.addEventListener('message', (event) => {
+        const data = event.data;
+        if (data && data.api === 'fromWidget' && String(data.requestId).startsWith('kill-') && data.response) {
+          (window.__killReplies[data.requestId] ??= []).push(data.response);
+        }
+      });
+      return true;
+    })()`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it(`sends ${SENDS} messages while the worker is stopped at random points: each lands once, each gets one reply`, async () => {
+    const delays: number[] = [];
+    for (let index = 0; index < SENDS; index++) {
+      const requestId = `kill-${index}`;
+      await widget.evaluate(
+        `parent.postMessage(${JSON.stringify({
+          api: 'fromWidget',
+          widgetId: 'demo-chat',
+          requestId,
+          action: 'send_event',
+          data: { type: 'm.room.message', content: { msgtype: 'm.text', body: requestId } },
+        })}, '*')`,
+      );
+      // 0–60 ms: before the request reaches the worker, during the homeserver call, or after the reply.
+      const delay = Math.floor(Math.random() * 60);
+      delays.push(delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await browser.stopServiceWorker();
+      await waitForValue(widget, `(window.__killReplies[${JSON.stringify(requestId)}] ?? []).length > 0`, `the reply to ${requestId}`);
+    }
+    const replies = await widget.evaluate<Record<string, { event_id?: string; error?: unknown }[]>>('window.__killReplies');
+    expect(Object.keys(replies)).toHaveLength(SENDS);
+    const repeated = Object.entries(replies).filter(([, list]) => list.length !== 1);
+    expect(repeated).toEqual([]);
+    expect(Object.values(replies).filter(([reply]) => !reply?.event_id)).toEqual([]);
+
+    const messages = await roomMessages(bob, roomId);
+    const bodies = messages.map((event) => String(event.content?.['body'] ?? '')).filter((body) => body.startsWith('kill-'));
+    const counts = new Map<string, number>();
+    for (const body of bodies) counts.set(body, (counts.get(body) ?? 0) + 1);
+    expect([...counts.values()].filter((count) => count !== 1)).toEqual([]);
+    expect(counts.size).toBe(SENDS);
+    console.log(`worker stopped ${SENDS} times, at ${Math.min(...delays)}–${Math.max(...delays)} ms after each send`);
+  });
+});
