@@ -48,6 +48,8 @@ export type HarnessOptions = {
   updatesState?: boolean;
   /** The widget's site as attested (`siteOf(top, embedder)`); the top site by default. */
   widgetSite?: string;
+  /** Log in through this URL (e.g. a fault-injecting proxy) instead of the homeserver's. */
+  homeserverUrl?: string;
 };
 
 let nextFrame = 1;
@@ -56,7 +58,7 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
   let session = options.shared?.session;
   if (!session) {
     session = new MatrixSession(new SessionStore(memoryStore()));
-    if (options.isLoggedIn !== false) await session.login(homeserverUrl(), user.username, user.password);
+    if (options.isLoggedIn !== false) await session.login(options.homeserverUrl ?? homeserverUrl(), user.username, user.password);
   }
   const grants = options.shared?.grants ?? new GrantStore(memoryStore(), memoryStore());
   const audit = options.shared?.audit ?? new AuditLog(memoryStore());

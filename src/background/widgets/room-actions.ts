@@ -1,6 +1,17 @@
 // The homeserver side of widget requests that touch a room. Callers have already checked
 // capabilities and the room binding; this module only talks to the homeserver.
-import { Method, type IEvent, type MatrixClient } from 'matrix-js-sdk';
+import { Method, type IEvent, type IRequestOpts, type MatrixClient } from 'matrix-js-sdk';
+import { REQUEST_TIMEOUT_MS, withRetries } from './homeserver-retry';
+
+/**
+ * One homeserver request with a timeout, retried where safe. Every request here is idempotent
+ * (reads, PUTs with a transaction id) except the POSTs, which only a 429 may repeat.
+ */
+export function request<T>(client: MatrixClient, method: Method, path: string, query?: Record<string, string>, body?: unknown, options: IRequestOpts = {}): Promise<T> {
+  return withRetries(method === Method.Post ? 'not-idempotent' : 'idempotent', () =>
+    client.http.authedRequest<T>(method, path, query, body as never, { localTimeoutMs: REQUEST_TIMEOUT_MS, ...options }),
+  );
+}
 
 /** A widget may ask for more, but a page of history is capped so one request stays bounded. */
 export const READ_EVENTS_LIMIT_CAP = 100;
@@ -28,20 +39,20 @@ export async function sendRoomEvent(
   const query: Record<string, string> = {};
   if (delay !== undefined) query['org.matrix.msc4140.delay'] = String(delay);
   if (parentDelayId !== undefined) query['org.matrix.msc4140.parent_delay_id'] = parentDelayId;
-  const response = await client.http.authedRequest<{ event_id?: string; delay_id?: string }>(Method.Put, path, query, content);
+  const response = await request<{ event_id?: string; delay_id?: string }>(client, Method.Put, path, query, content);
   if (response.delay_id !== undefined) return { room_id: roomId, delay_id: response.delay_id };
   return { room_id: roomId, event_id: response.event_id ?? '' };
 }
 
 /** MSC4140: cancel, restart or send now one of the user's delayed events. */
 export async function updateDelayedEvent(client: MatrixClient, delayId: string, action: 'cancel' | 'restart' | 'send'): Promise<void> {
-  await client.http.authedRequest(Method.Post, `/org.matrix.msc4140/delayed_events/${encodeURIComponent(delayId)}`, undefined, { action }, {
+  await request(client, Method.Post, `/org.matrix.msc4140/delayed_events/${encodeURIComponent(delayId)}`, undefined, { action }, {
     prefix: '/_matrix/client/unstable',
   });
 }
 
 export async function readRoomEvent(client: MatrixClient, roomId: string, eventId: string): Promise<Partial<IEvent>> {
-  return client.http.authedRequest<IEvent>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
+  return request<IEvent>(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
 }
 
 export async function redactRoomEvent(
@@ -52,7 +63,7 @@ export async function redactRoomEvent(
   txnId?: string,
 ): Promise<{ room_id: string; event_id: string }> {
   const path = `/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(redacts)}/${encodeURIComponent(txnId ?? client.makeTxnId())}`;
-  const { event_id: eventId } = await client.http.authedRequest<{ event_id: string }>(Method.Put, path, undefined, reason ? { reason } : {});
+  const { event_id: eventId } = await request<{ event_id: string }>(client, Method.Put, path, undefined, reason ? { reason } : {});
   return { room_id: roomId, event_id: eventId };
 }
 
@@ -71,7 +82,7 @@ export async function readTimelinePage(
 ): Promise<{ events: Partial<IEvent>[]; nextBatch: string | undefined }> {
   const query: Record<string, string> = { dir, limit: String(limit), filter: JSON.stringify({ types: [eventType] }) };
   if (from !== undefined) query['from'] = from;
-  const response = await client.http.authedRequest<{ chunk: IEvent[]; end?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, query);
+  const response = await request<{ chunk: IEvent[]; end?: string }>(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, query);
   return {
     events: response.chunk.map((event) => ({ ...event, room_id: roomId })),
     nextBatch: response.chunk.length > 0 ? response.end : undefined,
@@ -90,7 +101,7 @@ export async function readStateEvents(
   eventType: string,
   stateKey: string | undefined,
 ): Promise<Partial<IEvent>[]> {
-  const state = await client.http.authedRequest<IEvent[]>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/state`);
+  const state = await request<IEvent[]>(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/state`);
   return state
     .filter((event) => (eventType === '' || event.type === eventType) && (stateKey === undefined || event.state_key === stateKey))
     .map((event) => ({ ...event, room_id: roomId }));

@@ -1,6 +1,6 @@
 // Turns failures inside the host into MSC2762 error replies, in one place. Homeserver errors keep
 // what a widget needs (status, safe headers, body, URL without secrets) and nothing else.
-import { MatrixError } from 'matrix-js-sdk';
+import { ConnectionError, HTTPError, MatrixError } from 'matrix-js-sdk';
 import { NotLoggedIn } from '../session/matrix-session';
 
 /** A refusal the widget should see verbatim (denied capability, wrong room, bad request). */
@@ -57,6 +57,18 @@ export function toWidgetError(error: unknown): WidgetErrorResponse {
         },
       },
     };
+  }
+  if (error instanceof HTTPError) {
+    // An error page that is not Matrix JSON (a proxy's 502): the status, without its body.
+    return {
+      error: {
+        message: `Homeserver error ${error.httpStatus ?? ''}`.trim(),
+        matrix_api_error: { http_status: error.httpStatus ?? 0, http_headers: safeHeaders(error.httpHeaders), url: '', response: {} },
+      },
+    };
+  }
+  if (error instanceof ConnectionError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) {
+    return { error: { message: 'Request failed: the homeserver could not be reached' } };
   }
   if (error instanceof WidgetRequestRefused || error instanceof NotLoggedIn) {
     return { error: { message: error.message } };

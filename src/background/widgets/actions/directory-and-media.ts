@@ -4,6 +4,7 @@ import { Method } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { hasCapability } from '../../../shared/core/grant-policy';
 import { UserDirectorySearchData } from '../../../shared/protocol/widget-api';
+import { request } from '../room-actions';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
@@ -28,5 +29,5 @@ export async function getMediaConfig(context: ActionContext): Promise<ActionResu
     throw new WidgetRequestRefused('Not allowed to read the media configuration: the upload capability was not granted');
   }
   const client = await context.client();
-  return client.http.authedRequest<ActionResult>(Method.Get, '/config', undefined, undefined, { prefix: '/_matrix/client/v1/media' });
+  return request<ActionResult>(client, Method.Get, '/config', undefined, undefined, { prefix: '/_matrix/client/v1/media' });
 }

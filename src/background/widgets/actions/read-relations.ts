@@ -4,24 +4,24 @@ import type { IEvent } from 'matrix-js-sdk';
 import { Method } from 'matrix-js-sdk';
 import { allowsReceive, allowsRoom } from '../../../shared/core/grant-policy';
 import { ReadRelationsData } from '../../../shared/protocol/widget-api';
-import { READ_EVENTS_LIMIT_CAP } from '../room-actions';
+import { READ_EVENTS_LIMIT_CAP, request } from '../room-actions';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
 export async function readRelations(context: ActionContext, data: unknown): Promise<ActionResult> {
-  const request = parseData(ReadRelationsData, data, 'read_relations');
+  const relations = parseData(ReadRelationsData, data, 'read_relations');
   const approved = await context.approved();
   const boundRoom = await context.boundRoom();
-  const roomId = request.room_id ?? (await requireBoundRoom(context));
+  const roomId = relations.room_id ?? (await requireBoundRoom(context));
   if (!allowsRoom(approved, roomId, boundRoom)) throw new WidgetRequestRefused('This widget may only act in the room it was granted');
-  const segments = [request.rel_type, request.rel_type === undefined ? undefined : request.event_type].filter((part) => part !== undefined);
-  const path = ['', 'rooms', roomId, 'relations', request.event_id, ...segments].map(encodeURIComponent).join('/');
-  const query: Record<string, string> = { limit: String(Math.min(request.limit ?? 50, READ_EVENTS_LIMIT_CAP)) };
-  if (request.from) query['from'] = request.from;
-  if (request.to) query['to'] = request.to;
-  if (request.direction) query['dir'] = request.direction;
+  const segments = [relations.rel_type, relations.rel_type === undefined ? undefined : relations.event_type].filter((part) => part !== undefined);
+  const path = ['', 'rooms', roomId, 'relations', relations.event_id, ...segments].map(encodeURIComponent).join('/');
+  const query: Record<string, string> = { limit: String(Math.min(relations.limit ?? 50, READ_EVENTS_LIMIT_CAP)) };
+  if (relations.from) query['from'] = relations.from;
+  if (relations.to) query['to'] = relations.to;
+  if (relations.direction) query['dir'] = relations.direction;
   const client = await context.client();
-  const response = await client.http.authedRequest<{ chunk: IEvent[]; next_batch?: string; prev_batch?: string }>(Method.Get, path, query, undefined, {
+  const response = await request<{ chunk: IEvent[]; next_batch?: string; prev_batch?: string }>(client, Method.Get, path, query, undefined, {
     prefix: '/_matrix/client/v1',
   });
   const chunk = response.chunk

@@ -3,6 +3,7 @@
 import { Method } from 'matrix-js-sdk';
 import { allowsToDevice, isCryptoInternalToDeviceType } from '../../../shared/core/grant-policy';
 import { SendToDeviceData } from '../../../shared/protocol/widget-api';
+import { request } from '../room-actions';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
@@ -21,7 +22,7 @@ export async function sendToDevice(context: ActionContext, data: unknown): Promi
   }
   const client = await context.client();
   const path = `/sendToDevice/${encodeURIComponent(type)}/${encodeURIComponent(await context.transactionId())}`;
-  await client.http.authedRequest(Method.Put, path, undefined, { messages });
+  await request(client, Method.Put, path, undefined, { messages });
   context.audit('sent', null, `to-device ${type}`);
   return {};
 }
