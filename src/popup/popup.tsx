@@ -53,6 +53,11 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
             <p class="muted">
               {t('deviceLabel', status.session.deviceId)} · {t('syncLabel', status.syncState)}
             </p>
+            {(status.syncState === 'ERROR' || status.syncState === 'RECONNECTING') && (
+              <p class="error" role="status" id="homeserver-unreachable">
+                {t('homeserverUnreachable', status.session.homeserverUrl)}
+              </p>
+            )}
             <button
               id="logout"
               type="button"

@@ -70,6 +70,23 @@ describe('homeserver faults', () => {
     expect(await onServer('never sent')).toBe(0);
   });
 
+  it('says plainly when the homeserver is down, and recovers by itself when it is back', async () => {
+    proxy.setDown(true);
+    const reply = await send('while down');
+    expect(reply['error']).toEqual({ message: 'Request failed: the homeserver could not be reached' });
+    harness.session.acquireSync();
+    const client = await harness.session.requireClient();
+    await new Promise<void>((resolve) => {
+      const check = () => (['ERROR', 'RECONNECTING'].includes(client.getSyncState() ?? '') ? resolve() : setTimeout(check, 100));
+      check();
+    });
+    expect((await harness.session.status()).syncState).toMatch(/ERROR|RECONNECTING/);
+    proxy.setDown(false);
+    expect(await send('back again')).toHaveProperty('event_id');
+    expect(await onServer('back again')).toBe(1);
+    client.stopClient();
+  }, 60_000);
+
   it('does not retry what the homeserver refused', async () => {
     const before = attempts();
     proxy.failNext(SEND_PATH, { kind: 'status', status: 403, body: { errcode: 'M_FORBIDDEN', error: 'No' } });

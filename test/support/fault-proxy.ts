@@ -15,13 +15,20 @@ export type FaultProxy = {
   failNext(pattern: RegExp, ...faults: Fault[]): void;
   /** "METHOD /path" of every request that reached the proxy. */
   seen: string[];
+  /** While down, every connection is reset, as if the homeserver were gone. */
+  setDown(isDown: boolean): void;
   stop(): Promise<void>;
 };
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const rules: { pattern: RegExp; faults: Fault[] }[] = [];
   const seen: string[] = [];
+  let isDown = false;
   const server = http.createServer((request, response) => {
+    if (isDown) {
+      request.socket.destroy();
+      return;
+    }
     const line = `${request.method} ${(request.url ?? '').split('?')[0]}`;
     seen.push(line);
     const rule = rules.find((candidate) => candidate.pattern.test(line) && candidate.faults.length > 0);
@@ -58,6 +65,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     failNext: (pattern, ...faults) => rules.push({ pattern, faults }),
     seen,
+    setDown: (down) => {
+      isDown = down;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
