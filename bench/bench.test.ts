@@ -8,7 +8,30 @@ import { describe, inject, it } from 'vitest';
 import { packageExtension } from '../scripts/package.mjs';
 import { launchChromium } from '../test/support/chromium';
 import { launchFirefox } from '../test/support/firefox';
-import { measurePackageSize, measureRoundTrips, table, type Result } from './measures';
+import { BARE_EXTENSION_DIR, measureColdWake, measurePackageSize, measureRoundTrips, table, type Result } from './measures';
+import { freshUser, sharedRoom } from '../test/support/homeserver';
+import { approvalReady, approvedIn, openWidget } from '../test/e2e/grant-scenarios';
+import { logInThroughPopup } from '../test/e2e/user-story';
+
+/** P3 in Chromium (CDP stops the worker): a logged-in, granted widget vs the bare extension. */
+async function coldWake(origins: { siteOrigin: string; widgetOrigin: string }, wakes: number): Promise<Result> {
+  const ours = await launchChromium(inject('chromeExtensionDir'));
+  const bare = await launchChromium(BARE_EXTENSION_DIR);
+  try {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Wake room');
+    await logInThroughPopup(ours, alice);
+    const site = await openWidget(ours, roomId);
+    await (await approvalReady(ours)).click('#approve');
+    const widget = await site.widget(origins.widgetOrigin);
+    await approvedIn(widget);
+    return await measureColdWake({ browser: ours, widget }, bare, `${origins.siteOrigin}/?room=none`, wakes);
+  } finally {
+    await ours.close();
+    await bare.close();
+  }
+}
 
 const count = Number(process.env['MWB_BENCH_COUNT'] ?? 1000);
 
@@ -29,6 +52,7 @@ describe('bench', () => {
         await withoutExtension.close();
       }
     }
+    results.push(await coldWake(origins, Math.max(5, Math.round(count / 50))));
     const { chrome } = (await packageExtension()) as { chrome: string };
     results.push(await measurePackageSize(chrome));
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;

@@ -2,7 +2,8 @@
 // measured in the same run on the same machine; nothing here asserts on time.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExtensionBrowser, SitePage } from '../test/support/browser-driver';
+import type { ExtensionBrowser, SitePage, Surface } from '../test/support/browser-driver';
+import type { ChromiumExtensionBrowser } from '../test/support/chromium';
 import { waitForValue } from '../test/support/browser-driver';
 
 export type Result = { id: string; browser: string; ours: number; baseline: number; ratio: number; unit: string; n: number };
@@ -50,6 +51,71 @@ export async function measureRoundTrips(
     result('P1 round trip p99', browserName, percentile(ours, 0.99), percentile(baseline, 0.99), 'ms', count),
   ];
 }
+
+/** Times one request from inside `surface` until its reply, in milliseconds (performance.now). */
+function timeRoundTrip(surface: Surface, script: string): Promise<number> {
+  return surface.evaluate<number>(script);
+}
+
+/**
+ * P3: cold wake. The worker is stopped (CDP), then a widget asks for something that needs the
+ * Matrix client (read_events: session, grants and the homeserver), vs a bare extension's worker that
+ * answers a page's ping at once (bench/bare-extension). Both stopped and woken the same way.
+ */
+export async function measureColdWake(
+  ours: { browser: ChromiumExtensionBrowser; widget: Surface },
+  bare: ChromiumExtensionBrowser,
+  bareUrl: string,
+  count: number,
+): Promise<Result> {
+  const oursTimes: number[] = [];
+  for (let index = 0; index < count; index++) {
+    await ours.browser.stopServiceWorker();
+    oursTimes.push(
+      await timeRoundTrip(
+        ours.widget,
+        `new Promise((resolve) => {
+          const requestId = 'wake-' + ${index} + '-' + Math.random();
+          const started = performance.now();
+          const onMessage = (event) => {
+            if (event.data && event.data.requestId === requestId && event.data.response) {
+              window.removeEventListener('message', onMessage);
+              resolve(performance.now() - started);
+            }
+          };
+          window.addEventListener('message', onMessage);
+          parent.postMessage({ api: 'fromWidget', widgetId: 'demo-chat', requestId, action: 'org.matrix.msc2876.read_events', data: { type: 'm.room.message', limit: 1 } }, '*');
+        })`,
+      ),
+    );
+  }
+  const page = await bare.openPage(bareUrl);
+  const bareTimes: number[] = [];
+  for (let index = 0; index < count; index++) {
+    await bare.stopServiceWorker();
+    bareTimes.push(
+      await timeRoundTrip(
+        page,
+        `new Promise((resolve) => {
+          const id = 'ping-' + ${index};
+          const started = performance.now();
+          const onMessage = (event) => {
+            if (event.data && event.data.bench === 'pong' && event.data.id === id) {
+              window.removeEventListener('message', onMessage);
+              resolve(performance.now() - started);
+            }
+          };
+          window.addEventListener('message', onMessage);
+          window.postMessage({ bench: 'ping', id }, '*');
+        })`,
+      ),
+    );
+  }
+  await page.close();
+  return result('P3 cold wake p50', 'chromium', percentile(oursTimes, 0.5), percentile(bareTimes, 0.5), 'ms', count);
+}
+
+export const BARE_EXTENSION_DIR = path.resolve(import.meta.dirname, 'bare-extension');
 
 /** P7: the Chrome package vs the crypto wasm file alone, the one part no build can shrink. */
 export async function measurePackageSize(chromeZip: string): Promise<Result> {

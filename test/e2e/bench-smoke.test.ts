@@ -1,7 +1,10 @@
 // Keeps `npm run bench` working: its measures run here with tiny counts. Nothing is asserted on
 // the figures themselves (DESIGN: speed is measured, not asserted by timers).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { measureRoundTrips, percentile, table } from '../../bench/measures';
+import { BARE_EXTENSION_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
+import { freshUser, sharedRoom } from '../support/homeserver';
+import { approvalReady, approvedIn, openWidget } from './grant-scenarios';
+import { logInThroughPopup } from './user-story';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 
 describe('bench smoke', () => {
@@ -27,6 +30,26 @@ describe('bench smoke', () => {
       expect(Number.isFinite(result.ratio)).toBe(true);
     }
     expect(table(results)).toContain('P1 round trip p50');
+  });
+
+  it('measures P3 cold wake against a bare worker', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Smoke wake room');
+    await logInThroughPopup(withExtension, alice);
+    const site = await openWidget(withExtension, roomId);
+    await (await approvalReady(withExtension)).click('#approve');
+    const widget = await site.widget(inject('widgetOrigin'));
+    await approvedIn(widget);
+    const bare = await launchChromium(BARE_EXTENSION_DIR);
+    try {
+      const result = await measureColdWake({ browser: withExtension, widget }, bare, `${inject('siteOrigin')}/?room=none`, 2);
+      expect(result.id).toBe('P3 cold wake p50');
+      expect(result.ours).toBeGreaterThan(0);
+      expect(result.baseline).toBeGreaterThan(0);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('computes percentiles as nearest rank', () => {
