@@ -38,6 +38,37 @@ describe('pushed to a running widget', () => {
     expect(pushed.every((event) => event.room_id === roomId && event.type === 'm.room.message')).toBe(true);
   });
 
+  it('applies back-pressure to a slow widget, keeps room order, and reports overflow instead of dropping silently', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Busy room');
+    running = await hostHarness(alice, { capabilities: [RECEIVE], roomHint: roomId, holdEventAcks: true, deliveryLimits: { window: 5, maxQueued: 10 } });
+    const harness = running;
+    await harness.request('supported_api_versions');
+    await harness.startSync();
+    const sent: string[] = [];
+    for (let index = 0; index < 25; index++) sent.push(await sendText(bob, roomId, `busy ${index}`));
+    const pushedIds = () => harness.toWidget('send_event').map((message) => (message.data as { event_id: string }).event_id);
+    // Only the window goes out while the widget does not answer.
+    await eventually('the first window', async () => (pushedIds().length === 5 ? true : undefined));
+    await eventually('the overflow to be counted', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return pushedIds().length === 5 ? true : undefined;
+    });
+    // The widget catches up: everything admitted arrives, in order; the rest is reported.
+    for (let round = 0; round < 10; round++) {
+      harness.releaseAcks();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const overflow = await eventually('the overflow notice', async () => harness.toWidget('net.matrix_widget_bridge.delivery_overflow')[0]);
+    const dropped = (overflow.data as { dropped: number; room_id: string }).dropped;
+    expect((overflow.data as { room_id: string }).room_id).toBe(roomId);
+    const pushed = pushedIds();
+    expect(pushed.length + dropped).toBe(25);
+    expect(pushed).toEqual(sent.filter((id) => pushed.includes(id))); // room order kept
+    expect(new Set(pushed).size).toBe(pushed.length);
+  });
+
   it('pushes granted to-device messages, never crypto-internal types', async () => {
     const alice = await freshUser('alice');
     const bob = await freshUser('bob');

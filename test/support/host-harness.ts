@@ -30,6 +30,8 @@ export type HostHarness = {
   repliesTo(requestId: string): Record<string, unknown>[];
   /** toWidget requests of one action the host sent. */
   toWidget(action: string): WidgetInbound[];
+  /** Sends the held acknowledgements of pushed events (see `holdEventAcks`). */
+  releaseAcks(): void;
   /** Starts the session's sync, routing live events and to-device messages to this host. */
   startSync(): Promise<void>;
   stopSync(): Promise<void>;
@@ -50,6 +52,9 @@ export type HarnessOptions = {
   widgetSite?: string;
   /** Log in through this URL (e.g. a fault-injecting proxy) instead of the homeserver's. */
   homeserverUrl?: string;
+  /** The widget holds back its acknowledgements of pushed events until `releaseAcks()`. */
+  holdEventAcks?: boolean;
+  deliveryLimits?: { window: number; maxQueued: number };
 };
 
 let nextFrame = 1;
@@ -72,6 +77,7 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
   const asked: PendingApproval[] = [];
   const frameId = nextFrame++;
   let host: WidgetHost | undefined;
+  const heldAcks: (() => void)[] = [];
   const answer = (message: WidgetInbound): Record<string, unknown> => {
     if (message.action === 'capabilities') return { capabilities: options.capabilities };
     if (message.action === 'supported_api_versions') {
@@ -96,9 +102,12 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
         posted.push(message);
         // The widget answers the host's own requests, as matrix-widget-api does.
         if (message.api === 'toWidget' && !message.response) {
-          queueMicrotask(() => void host?.handle(WIDGET_ORIGIN, { ...message, response: answer(message) }));
+          const acknowledge = () => void host?.handle(WIDGET_ORIGIN, { ...message, response: answer(message) });
+          if (options.holdEventAcks && message.action === 'send_event') heldAcks.push(acknowledge);
+          else queueMicrotask(acknowledge);
         }
       },
+      ...(options.deliveryLimits ? { deliveryLimits: options.deliveryLimits } : {}),
       session,
       grants,
       approvals: {
@@ -125,6 +134,9 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
     posted,
     asked,
     repliesTo,
+    releaseAcks: () => {
+      for (const acknowledge of heldAcks.splice(0)) acknowledge();
+    },
     toWidget: (action) => posted.filter((message) => message.api === 'toWidget' && message.action === action),
     async startSync() {
       const routed = host;

@@ -19,6 +19,10 @@ import type { GrantStore } from '../grants/grant-store';
 import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './capability-negotiation';
 import { parseData } from './actions/action-context';
 import { supportsUpdateState, visibleRoomState } from './state-updates';
+import { DEFAULT_DELIVERY_LIMITS, DeliveryWindow, type DeliveryLimits } from './delivery-window';
+
+/** The toWidget action that tells a slow widget how many events it was not sent. */
+export const DELIVERY_OVERFLOW_ACTION = 'net.matrix_widget_bridge.delivery_overflow';
 import { askForOpenId, rememberedOpenId, type OpenIdAnswer } from './openid';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
@@ -65,6 +69,8 @@ export type HostContext = {
   approvals: AskUser;
   audit: AuditLog;
   records: HostRecords;
+  /** Back-pressure for pushed events; the defaults unless a test narrows them. */
+  deliveryLimits?: DeliveryLimits;
   /** Tells the relay to stop forwarding for this frame (site switched off). */
   reject: (reason: string) => void;
   now: () => number;
@@ -86,6 +92,8 @@ export class WidgetHost {
   private readonly pendingToWidget = new Map<string, (response: Record<string, unknown>) => void>();
   private deliveries: Promise<void> = Promise.resolve();
   private renegotiation: Promise<void> = Promise.resolve();
+  private readonly deliveryWindow: DeliveryWindow;
+  private isOverflowNoticePending = false;
   private toWidgetCounter = 0;
   private isDisposed = false;
   private isNegotiating = false;
@@ -96,6 +104,7 @@ export class WidgetHost {
     private readonly context: HostContext,
     private record: HostRecord | undefined,
   ) {
+    this.deliveryWindow = new DeliveryWindow(context.deliveryLimits ?? DEFAULT_DELIVERY_LIMITS);
     if (record) {
       this.widgetId = record.widgetId;
       this.negotiation = this.restoreIdentity(record.widgetId).then(async () => {
@@ -142,9 +151,30 @@ export class WidgetHost {
 
   /** Pushes a live room event if the widget may see it; serialised so room order is kept. */
   deliver(roomId: string, event: MatrixEvent): void {
+    if (!this.deliveryWindow.admit()) {
+      this.scheduleOverflowNotice(roomId);
+      return;
+    }
     this.deliveries = this.deliveries
       .then(() => this.deliverNow(roomId, event))
-      .catch((error: unknown) => log.warn('event delivery failed', String(error)));
+      .catch((error: unknown) => log.warn('event delivery failed', String(error)))
+      .finally(() => this.deliveryWindow.done());
+  }
+
+  /**
+   * Told once the queue has room again: how many events the widget missed, and in which room, so it
+   * can read them back with read_events. (No MSC defines this; widgets that ignore it lose nothing
+   * they could not read.)
+   */
+  private scheduleOverflowNotice(roomId: string): void {
+    if (this.isOverflowNoticePending) return;
+    this.isOverflowNoticePending = true;
+    this.deliveries = this.deliveries.then(() => {
+      this.isOverflowNoticePending = false;
+      const dropped = this.deliveryWindow.takeDropped();
+      log.warn('widget too slow: events not pushed', dropped);
+      void this.requestFromWidget(DELIVERY_OVERFLOW_ACTION, { room_id: roomId, dropped }).catch(() => undefined);
+    });
   }
 
   /** Pushes a to-device message the widget may see (never a crypto-internal type). */
@@ -468,7 +498,10 @@ export class WidgetHost {
     if (this.isDisposed) return;
     await this.context.records.save(this.context.key, record);
     const raw = { ...event.getEffectiveEvent(), room_id: roomId };
-    void this.requestFromWidget('send_event', raw).catch(() => undefined);
+    await this.deliveryWindow.acquire();
+    void this.requestFromWidget('send_event', raw)
+      .catch(() => undefined)
+      .finally(() => this.deliveryWindow.release());
     // A state change also reaches widgets that follow state through update_state.
     if (event.isState() && (await this.supportsUpdateState())) {
       void this.requestFromWidget('update_state', { state: [raw] }).catch(() => undefined);
