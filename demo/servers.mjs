@@ -115,6 +115,13 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
           : attackerPage(),
       );
     }
+    if (url.pathname === '/conformance') {
+      const room = url.searchParams.get('room');
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conformance</title></head><body>
+<iframe data-matrix-widget${room ? ` data-matrix-room="${escapeAttribute(room)}"` : ''} title="Conformance widget" src="${widgetOrigin}/conformance.html?widgetId=conformance" width="600" height="500"></iframe>
+</body></html>`);
+    }
     if (url.pathname === '/bench') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return response.end(benchPage(widgetOrigin));

@@ -18,7 +18,13 @@ export async function buildDemoWidget() {
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: false,
-      rolldownOptions: { input: { index: path.join(root, 'demo/widget/index.html'), bench: path.join(root, 'demo/widget/bench.html') } },
+      rolldownOptions: {
+        input: {
+          index: path.join(root, 'demo/widget/index.html'),
+          bench: path.join(root, 'demo/widget/bench.html'),
+          conformance: path.join(root, 'demo/widget/conformance.html'),
+        },
+      },
     },
   });
   await build({

@@ -6,6 +6,7 @@ import { BackgroundToContent } from '../shared/protocol/background-to-content';
 import type { ContentToBackground } from '../shared/protocol/content-to-background';
 import { WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import { FromWidgetRequest } from '../shared/protocol/widget-api';
+import { decodeBinaryResponse, encodeBinaryData } from './binary-transfer';
 
 /** Below Chrome's 30 s idle limit: a live widget keeps the worker (and its sync) running. */
 const KEEP_ALIVE_INTERVAL_MS = 20_000;
@@ -41,9 +42,16 @@ export class FrameRelay {
     }, KEEP_ALIVE_INTERVAL_MS);
   }
 
-  forward(message: unknown): void {
-    if (v.is(FromWidgetRequest, message) && this.inFlight.size < MAX_IN_FLIGHT) this.inFlight.set(message.requestId, message);
-    this.send({ kind: 'widgetMessageRelayed', origin: this.origin, message });
+  /** Messages are forwarded in order even when one of them needs its binary encoded first. */
+  private forwarding: Promise<void> = Promise.resolve();
+
+  forward(raw: unknown): void {
+    this.forwarding = this.forwarding.then(async () => {
+      // If encoding fails, the message goes as it is: the background then refuses it with a reply.
+      const message = await encodeBinaryData(raw).catch(() => raw);
+      if (v.is(FromWidgetRequest, message) && this.inFlight.size < MAX_IN_FLIGHT) this.inFlight.set(message.requestId, message);
+      this.send({ kind: 'widgetMessageRelayed', origin: this.origin, message });
+    });
   }
 
   stop(): void {
@@ -103,6 +111,6 @@ export class FrameRelay {
     }
     if (message.message.api === 'fromWidget' && message.message.response) this.inFlight.delete(message.message.requestId);
     // If the frame navigated to another origin, the browser drops this instead of leaking it.
-    this.iframe.contentWindow?.postMessage(message.message, this.origin);
+    this.iframe.contentWindow?.postMessage(decodeBinaryResponse(message.message), this.origin);
   }
 }

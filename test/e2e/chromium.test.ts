@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { eventually, roomMessages } from '../support/homeserver';
+import { runConformance } from './conformance';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, sendFromWidget, type StoryState } from './user-story';
 
 describe('Chromium', () => {
@@ -43,5 +44,10 @@ describe('Chromium', () => {
 
   it('answers a request id reused after its reply, and a duplicate in flight once', async () => {
     await requestIdsFollowThePackage(story.widget);
+  });
+
+  it('passes the Widget API conformance widget (matrix-widget-api client methods)', async () => {
+    const results = await runConformance(browser, story);
+    expect(results.filter((check) => !check.ok)).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // Issue #3 on real Firefox ESR (WebDriver BiDi): the user story and a forged message from the page.
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchFirefox } from '../support/firefox';
 import { approveSubset, revokeWhileRunning } from './grant-scenarios';
+import { runConformance } from './conformance';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, type StoryState } from './user-story';
 
 describe('Firefox ESR', () => {
@@ -30,4 +31,9 @@ describe('Firefox ESR', () => {
 
   it('grants exactly the subset the user ticked', () => approveSubset(browser, story));
   it('revokes one capability live from the popup', () => revokeWhileRunning(browser, story));
+
+  it('passes the Widget API conformance widget (matrix-widget-api client methods)', async () => {
+    const results = await runConformance(browser, story);
+    expect(results.filter((check) => !check.ok)).toEqual([]);
+  });
 });

@@ -199,3 +199,22 @@ describe('delayed events (MSC4140 / MSC4157)', () => {
     expect(refused['error']).toEqual({ message: 'Not allowed to send delayed events: the capability was not granted' });
   });
 });
+
+describe('files (MSC4039)', () => {
+  it('uploads and downloads a file as the relay encodes it, only with the capabilities', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: ['org.matrix.msc4039.upload_file', 'org.matrix.msc4039.download_file'], roomHint: roomId });
+    const bytes = new TextEncoder().encode('a file from a widget ✓');
+    const { encodeBytes, decodeBytes } = await import('../../src/shared/protocol/binary');
+    const uploaded = await harness.request('org.matrix.msc4039.upload_file', { file: encodeBytes(bytes, 'text/plain') });
+    expect(uploaded['content_uri']).toMatch(/^mxc:\/\/localhost\//);
+    const downloaded = await harness.request('org.matrix.msc4039.download_file', { content_uri: uploaded['content_uri'] });
+    const file = downloaded['file'] as { mwbBinary: string; type: string };
+    expect(new TextDecoder().decode(decodeBytes(file))).toBe('a file from a widget ✓');
+    const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    expect((await without.request('org.matrix.msc4039.upload_file', { file: 'x' }))['error']).toEqual({ message: 'Not allowed to upload files: the capability was not granted' });
+    expect((await without.request('org.matrix.msc4039.download_file', { content_uri: uploaded['content_uri'] }))['error']).toEqual({
+      message: 'Not allowed to download files: the capability was not granted',
+    });
+  });
+});

@@ -35,6 +35,7 @@ import { readRelations } from './actions/read-relations';
 import { sendEvent } from './actions/send-event';
 import { sendToDevice } from './actions/to-device';
 import { updateDelayedEvent } from './actions/delayed-events';
+import { downloadFile, uploadFile } from './actions/files';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
 
@@ -52,6 +53,7 @@ const SUPPORTED_VERSIONS = [
   UnstableApiVersion.MSC3819,
   UnstableApiVersion.MSC3869,
   UnstableApiVersion.MSC3973,
+  UnstableApiVersion.MSC4039,
   // Delayed events (no version constant in matrix-widget-api 1.19; widgets use the capabilities).
   'org.matrix.msc4157',
 ];
@@ -271,6 +273,10 @@ export class WidgetHost {
         return searchUserDirectory(actions, request.data);
       case WidgetApiFromWidgetAction.MSC4039GetMediaConfigAction:
         return getMediaConfig(actions);
+      case WidgetApiFromWidgetAction.MSC4039UploadFileAction:
+        return uploadFile(actions, request.data);
+      case WidgetApiFromWidgetAction.MSC4039DownloadFileAction:
+        return downloadFile(actions, request.data);
       case WidgetApiFromWidgetAction.MSC2974RenegotiateCapabilities:
         return this.requestCapabilities(request.data);
       case WidgetApiFromWidgetAction.MSC4157UpdateDelayedEvent:

@@ -1,0 +1,52 @@
+// upload_file / download_file (MSC4039), behind their capabilities. Files arrive and leave encoded
+// (runtime messaging carries JSON only; the relay turns them into and from Blobs at the page edge).
+import { Method } from 'matrix-js-sdk';
+import { MatrixCapabilities } from 'matrix-widget-api';
+import * as v from 'valibot';
+import { hasCapability } from '../../../shared/core/grant-policy';
+import { decodeBytes, EncodedBinary, encodeBytes } from '../../../shared/protocol/binary';
+import { request } from '../room-actions';
+import { WidgetRequestRefused } from '../widget-errors';
+import { parseData, type ActionContext, type ActionResult } from './action-context';
+
+/**
+ * Chrome's runtime messaging is JSON, so the relay sends files encoded; Firefox's structured-clones
+ * them, and a Blob the relay could not read through Firefox's Xray wrappers arrives as a Blob.
+ */
+const UploadFileData = v.object({
+  file: v.union([EncodedBinary, v.instance(Blob), v.pipe(v.string(), v.maxLength(10 * 1024 * 1024))]),
+});
+const DownloadFileData = v.object({ content_uri: v.pipe(v.string(), v.regex(/^mxc:\/\/[^/]+\/[^/]+$/, 'must be an mxc:// URI'), v.maxLength(1024)) });
+
+export async function uploadFile(context: ActionContext, data: unknown): Promise<ActionResult> {
+  const { file } = parseData(UploadFileData, data, 'upload_file');
+  if (!hasCapability(await context.approved(), MatrixCapabilities.MSC4039UploadFile)) {
+    throw new WidgetRequestRefused('Not allowed to upload files: the capability was not granted');
+  }
+  const blob =
+    file instanceof Blob
+      ? file
+      : typeof file === 'string'
+        ? new Blob([file], { type: 'text/plain' })
+        : new Blob([decodeBytes(file) as BlobPart], { type: file.type || 'application/octet-stream' });
+  const client = await context.client();
+  const uploaded = await client.uploadContent(blob, { includeFilename: false });
+  context.audit('sent', null, `file ×${blob.size} bytes`);
+  return { content_uri: uploaded.content_uri };
+}
+
+export async function downloadFile(context: ActionContext, data: unknown): Promise<ActionResult> {
+  const { content_uri: contentUri } = parseData(DownloadFileData, data, 'download_file');
+  if (!hasCapability(await context.approved(), MatrixCapabilities.MSC4039DownloadFile)) {
+    throw new WidgetRequestRefused('Not allowed to download files: the capability was not granted');
+  }
+  const [serverName, mediaId] = contentUri.slice('mxc://'.length).split('/') as [string, string];
+  const client = await context.client();
+  // Authenticated media (Matrix 1.11): the token goes in a header, never in a URL the widget sees.
+  const blob = await request<Blob>(client, Method.Get, `/download/${encodeURIComponent(serverName)}/${encodeURIComponent(mediaId)}`, undefined, undefined, {
+    prefix: '/_matrix/client/v1/media',
+    rawResponseBody: true,
+  });
+  context.audit('read', null, `file ×${blob.size} bytes`);
+  return { file: encodeBytes(new Uint8Array(await blob.arrayBuffer()), blob.type) };
+}
