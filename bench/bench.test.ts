@@ -10,7 +10,7 @@ import { launchChromium } from '../test/support/chromium';
 import { launchFirefox } from '../test/support/firefox';
 import { BARE_EXTENSION_DIR, measureColdWake, measurePackageSize, measureRoundTrips, table, type Result } from './measures';
 import { freshUser, sharedRoom } from '../test/support/homeserver';
-import { approvalReady, approvedIn, openWidget } from '../test/e2e/grant-scenarios';
+import { openGrantedWidget } from '../test/e2e/grant-scenarios';
 import { logInThroughPopup } from '../test/e2e/user-story';
 
 /** P3 in Chromium (CDP stops the worker): a logged-in, granted widget vs the bare extension. */
@@ -22,10 +22,7 @@ async function coldWake(origins: { siteOrigin: string; widgetOrigin: string }, w
     const bob = await freshUser('bob');
     const roomId = await sharedRoom(bob, alice, 'Wake room');
     await logInThroughPopup(ours, alice);
-    const site = await openWidget(ours, roomId);
-    await (await approvalReady(ours)).click('#approve');
-    const widget = await site.widget(origins.widgetOrigin);
-    await approvedIn(widget);
+    const { widget } = await openGrantedWidget(ours, roomId);
     return await measureColdWake({ browser: ours, widget }, bare, `${origins.siteOrigin}/?room=none`, wakes);
   } finally {
     await ours.close();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BARE_EXTENSION_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
 import { freshUser, sharedRoom } from '../support/homeserver';
-import { approvalReady, approvedIn, openWidget } from './grant-scenarios';
+import { openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup } from './user-story';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 
@@ -37,10 +37,7 @@ describe('bench smoke', () => {
     const bob = await freshUser('bob');
     const roomId = await sharedRoom(bob, alice, 'Smoke wake room');
     await logInThroughPopup(withExtension, alice);
-    const site = await openWidget(withExtension, roomId);
-    await (await approvalReady(withExtension)).click('#approve');
-    const widget = await site.widget(inject('widgetOrigin'));
-    await approvedIn(widget);
+    const { widget } = await openGrantedWidget(withExtension, roomId);
     const bare = await launchChromium(BARE_EXTENSION_DIR);
     try {
       const result = await measureColdWake({ browser: withExtension, widget }, bare, `${inject('siteOrigin')}/?room=none`, 2);

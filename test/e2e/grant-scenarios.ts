@@ -26,6 +26,14 @@ export async function approvedIn(widget: Surface): Promise<string[]> {
   return (JSON.parse(await textOf(widget, '#approved')) as string[]).sort();
 }
 
+/** The demo widget in `roomId`, approved with everything it asks for; `approved` is what it got. */
+export async function openGrantedWidget(browser: ExtensionBrowser, roomId: string): Promise<{ site: SitePage; widget: Surface; approved: string[] }> {
+  const site = await openWidget(browser, roomId);
+  await (await approvalReady(browser)).click('#approve');
+  const widget = await site.widget(inject('widgetOrigin'));
+  return { site, widget, approved: await approvedIn(widget) };
+}
+
 async function noApprovalWindowOpen(browser: ExtensionBrowser): Promise<void> {
   expect((await browser.extensionPageUrls()).filter((url) => url.includes('/approval/'))).toEqual([]);
 }

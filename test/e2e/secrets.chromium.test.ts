@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { waitForValue } from '../support/browser-driver';
 import { freshUser, sharedRoom, type TestUser } from '../support/homeserver';
-import { approvalReady, approvedIn, openWidget } from './grant-scenarios';
+import { approvalReady, openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 /** Installed in every frame before its scripts: a copy of every message it receives. */
@@ -34,10 +34,8 @@ describe('Chromium: secrets stay in the extension', () => {
     const bob = await freshUser('bob');
     const roomId = await sharedRoom(bob, alice, 'Secret room');
     await logInThroughPopup(browser, alice);
-    const site = await openWidget(browser, roomId);
-    await (await approvalReady(browser)).click('#approve');
-    const widget = await site.widget(inject('widgetOrigin'));
-    expect(await approvedIn(widget)).toHaveLength(2);
+    const { site, widget, approved } = await openGrantedWidget(browser, roomId);
+    expect(approved).toHaveLength(2);
     await sendFromWidget(widget, 'nothing secret here');
     // An OpenID request too: its token is meant for widgets, the access token is not.
     await widget.evaluate(`parent.postMessage({ api: 'fromWidget', widgetId: 'demo-chat', requestId: 'openid-1', action: 'get_openid', data: {} }, '*')`);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForValue, type Surface } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { freshUser, roomMessages, sharedRoom, type TestUser } from '../support/homeserver';
-import { approvalReady, approvedIn, openWidget } from './grant-scenarios';
+import { openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup } from './user-story';
 
 const SENDS = 50;
@@ -23,10 +23,9 @@ describe('Chromium: a killed worker loses nothing', () => {
     bob = await freshUser('bob');
     roomId = await sharedRoom(bob, alice, 'Kill room');
     await logInThroughPopup(browser, alice);
-    const site = await openWidget(browser, roomId);
-    await (await approvalReady(browser)).click('#approve');
-    widget = await site.widget(inject('widgetOrigin'));
-    expect(await approvedIn(widget)).toHaveLength(2);
+    const granted = await openGrantedWidget(browser, roomId);
+    widget = granted.widget;
+    expect(granted.approved).toHaveLength(2);
     await widget.evaluate(`(() => {
       window.__killReplies = {};
       window.addEventListener('message', (event) => {
