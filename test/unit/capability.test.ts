@@ -26,6 +26,7 @@ const TABLE: [string, Capability][] = [
   ['org.matrix.msc3819.send.to_device:io.element.call.encryption_keys', { kind: 'toDevice', spelling: 'unstable', direction: 'send', eventType: 'io.element.call.encryption_keys' }],
   ['m.receive.to_device:org.example', { kind: 'toDevice', spelling: 'stable', direction: 'receive', eventType: 'org.example' }],
   ['m.send.to_device:', { kind: 'other', raw: 'm.send.to_device:' }],
+  ['com.beeper.capabilities.receive.room_account_data:m.fully_read', { kind: 'roomAccountData', direction: 'receive', eventType: 'm.fully_read' }],
   ['', { kind: 'other', raw: '' }],
 ];
 

@@ -36,6 +36,7 @@ import { sendEvent } from './actions/send-event';
 import { sendToDevice } from './actions/to-device';
 import { updateDelayedEvent } from './actions/delayed-events';
 import { downloadFile, uploadFile } from './actions/files';
+import { readRoomAccountData } from './actions/room-account-data';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
 
@@ -273,6 +274,8 @@ export class WidgetHost {
         return searchUserDirectory(actions, request.data);
       case WidgetApiFromWidgetAction.MSC4039GetMediaConfigAction:
         return getMediaConfig(actions);
+      case WidgetApiFromWidgetAction.BeeperReadRoomAccountData:
+        return readRoomAccountData(actions, request.data);
       case WidgetApiFromWidgetAction.MSC4039UploadFileAction:
         return uploadFile(actions, request.data);
       case WidgetApiFromWidgetAction.MSC4039DownloadFileAction:

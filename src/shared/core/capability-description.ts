@@ -20,6 +20,10 @@ function describeParsed(capability: Capability): { risk: Risk; message: Message 
       return capability.roomId === '*'
         ? { risk: 'timeline', message: message('capTimelineAll') }
         : { risk: 'timeline', message: message('capTimelineRoom', capability.roomId) };
+    case 'roomAccountData':
+      return capability.direction === 'receive'
+        ? { risk: 'read', message: message('capReceiveRoomAccountData', capability.eventType) }
+        : { risk: 'state', message: message('capSendRoomAccountData', capability.eventType) };
     case 'toDevice':
       return capability.direction === 'send'
         ? { risk: 'toDevice', message: message('capSendToDevice', capability.eventType) }

@@ -32,10 +32,13 @@ export type ToDeviceCapability = {
   eventType: string;
 };
 
+/** Reading a room's account data of one type (matrix-widget-api's com.beeper capability). */
+export type RoomAccountDataCapability = { kind: 'roomAccountData'; direction: Direction; eventType: string };
+
 /** Capabilities without structure this host interprets (e.g. `m.always_on_screen`) or unknown ones. */
 export type OtherCapability = { kind: 'other'; raw: string };
 
-export type Capability = EventCapability | TimelineCapability | ToDeviceCapability | OtherCapability;
+export type Capability = EventCapability | TimelineCapability | ToDeviceCapability | RoomAccountDataCapability | OtherCapability;
 
 const EVENT_PREFIXES: readonly { prefix: string; spelling: Spelling; direction: Direction; isState: boolean }[] = [
   { prefix: 'm.send.event:', spelling: 'stable', direction: 'send', isState: false },
@@ -53,6 +56,11 @@ const TO_DEVICE_PREFIXES: readonly { prefix: string; spelling: Spelling; directi
   { prefix: 'm.receive.to_device:', spelling: 'stable', direction: 'receive' },
   { prefix: 'org.matrix.msc3819.send.to_device:', spelling: 'unstable', direction: 'send' },
   { prefix: 'org.matrix.msc3819.receive.to_device:', spelling: 'unstable', direction: 'receive' },
+];
+
+const ROOM_ACCOUNT_DATA_PREFIXES: readonly { prefix: string; direction: Direction }[] = [
+  { prefix: 'com.beeper.capabilities.receive.room_account_data:', direction: 'receive' },
+  { prefix: 'com.beeper.capabilities.send.room_account_data:', direction: 'send' },
 ];
 
 const TIMELINE_PREFIXES: readonly { prefix: string; spelling: Spelling }[] = [
@@ -108,6 +116,13 @@ export function parseCapability(raw: string): Capability {
       return { kind: 'toDevice', spelling, direction, eventType };
     }
   }
+  for (const { prefix, direction } of ROOM_ACCOUNT_DATA_PREFIXES) {
+    if (raw.startsWith(prefix)) {
+      const eventType = raw.slice(prefix.length);
+      if (eventType === '' || eventType === '.' || eventType === '..') return { kind: 'other', raw };
+      return { kind: 'roomAccountData', direction, eventType };
+    }
+  }
   for (const { prefix, spelling } of TIMELINE_PREFIXES) {
     if (raw.startsWith(prefix)) {
       const roomId = raw.slice(prefix.length);
@@ -125,6 +140,8 @@ export function formatCapability(capability: Capability): string {
       return capability.raw;
     case 'timeline':
       return `${capability.spelling === 'stable' ? 'm.timeline:' : 'org.matrix.msc2762.timeline:'}${capability.roomId}`;
+    case 'roomAccountData':
+      return `${ROOM_ACCOUNT_DATA_PREFIXES.find((entry) => entry.direction === capability.direction)?.prefix ?? ''}${capability.eventType}`;
     case 'toDevice': {
       const entry = TO_DEVICE_PREFIXES.find((candidate) => candidate.spelling === capability.spelling && candidate.direction === capability.direction);
       return `${entry?.prefix ?? ''}${capability.eventType}`;

@@ -154,3 +154,11 @@ export function receivesAnyState(approved: readonly string[]): boolean {
     return capability.kind === 'event' && capability.direction === 'receive' && capability.isState;
   });
 }
+
+/** May a widget holding `approved` read the room account data of `eventType`? */
+export function allowsRoomAccountData(approved: readonly string[], eventType: string): boolean {
+  return approved.some((raw) => {
+    const capability = parseCapability(raw);
+    return capability.kind === 'roomAccountData' && capability.direction === 'receive' && capability.eventType === eventType;
+  });
+}

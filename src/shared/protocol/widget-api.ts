@@ -55,6 +55,8 @@ export const CapabilitiesResponse = v.object({
  * `.` and `..` cannot travel as a URL path segment: URL parsers resolve them (even as `%2E`), so
  * `PUT /state/./m.room.power_levels` would set power levels. Refused outright.
  */
+const RoomId = v.pipe(v.string(), v.startsWith('!'), v.maxLength(255));
+
 const PathSafe = v.check((value: string) => value !== '.' && value !== '..', 'cannot be "." or ".."');
 
 /** Data of a fromWidget `send_event` request (MSC2762). */
@@ -67,6 +69,14 @@ export const SendEventData = v.object({
   delay: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** MSC4157: send when the delayed event with this ID is sent. */
   parent_delay_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
+  /** MSC4354 sticky events: not supported by this host yet (refused with a clear error). */
+  sticky_duration_ms: v.optional(v.number()),
+});
+
+/** Data of a fromWidget `com.beeper.read_room_account_data` request. */
+export const ReadRoomAccountDataData = v.object({
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(255), PathSafe),
+  room_ids: v.optional(v.union([v.pipe(v.array(RoomId), v.maxLength(100)), v.literal('*')])),
 });
 
 /** Data of a fromWidget `update_delayed_event` request (MSC4157). */
@@ -75,7 +85,6 @@ export const UpdateDelayedEventData = v.object({
   action: v.picklist(['cancel', 'restart', 'send']),
 });
 
-const RoomId = v.pipe(v.string(), v.startsWith('!'), v.maxLength(255));
 const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
 
 /**

@@ -11,6 +11,9 @@ import { parseData, requireBoundRoom, type ActionContext, type ActionResult } fr
 export async function sendEvent(context: ActionContext, data: unknown): Promise<ActionResult> {
   const request = parseData(SendEventData, data, 'send_event');
   const { type, content, state_key: stateKey, room_id: requestedRoom } = request;
+  if (request.sticky_duration_ms !== undefined) {
+    throw new WidgetRequestRefused('Sticky events (MSC4354) are not supported by this host yet');
+  }
   const approved = await context.approved();
   const boundRoom = requestedRoom === undefined ? await requireBoundRoom(context) : await context.boundRoom();
   const roomId = requestedRoom ?? (boundRoom as string);
