@@ -68,6 +68,10 @@ function configYaml({ dataDir, port, sharedSecret }) {
       presence: { enabled: false },
       url_preview_enabled: false,
       max_event_delay_duration: '24h',
+      // TURN credentials for widgets that place calls (no TURN server runs: the endpoint is what is tested).
+      turn_uris: ['turn:127.0.0.1:3478?transport=udp'],
+      turn_shared_secret: randomBytes(16).toString('hex'),
+      turn_user_lifetime: '1h',
       rc_message: GENEROUS,
       rc_registration: GENEROUS,
       rc_registration_token_validity: GENEROUS,

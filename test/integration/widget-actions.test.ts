@@ -242,3 +242,17 @@ describe('room account data and sticky events', () => {
     expect(reply['error']).toEqual({ message: 'Sticky events (MSC4354) are not supported by this host yet' });
   });
 });
+
+describe('TURN servers (MSC3846)', () => {
+  it('pushes the homeserver’s TURN credentials to a widget that watches, with the capability only', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: ['town.robin.msc3846.turn_servers'], roomHint: roomId });
+    expect(await harness.request('watch_turn_servers', {})).toEqual({});
+    const update = await eventually('update_turn_servers', async () => harness.toWidget('update_turn_servers')[0]);
+    expect(update.data).toMatchObject({ uris: ['turn:127.0.0.1:3478?transport=udp'], username: expect.stringContaining(alice.userId) });
+    expect(await harness.request('unwatch_turn_servers', {})).toEqual({});
+    await harness.host.dispose();
+    const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    expect(await without.request('watch_turn_servers', {})).toEqual({ error: { message: 'Not allowed to use TURN servers: the capability was not granted' } });
+  });
+});

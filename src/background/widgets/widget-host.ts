@@ -1,9 +1,9 @@
 // One host per live widget frame: answers its fromWidget requests (each exactly once), negotiates
 // capabilities, and pushes live events. Every request is checked against the stored grants, every time.
 import type { MatrixEvent } from 'matrix-js-sdk';
-import { UnstableApiVersion, MatrixApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
+import { MatrixApiVersion, MatrixCapabilities, UnstableApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
 import * as v from 'valibot';
-import { allowsReceive, allowsRoom, allowsToDevice, decide, receivesAnyState } from '../../shared/core/grant-policy';
+import { allowsReceive, allowsRoom, allowsToDevice, decide, hasCapability, receivesAnyState } from '../../shared/core/grant-policy';
 import { isSameWidget, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { AuditEntry, TabWidgetView } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
@@ -37,6 +37,7 @@ import { sendToDevice } from './actions/to-device';
 import { updateDelayedEvent } from './actions/delayed-events';
 import { downloadFile, uploadFile } from './actions/files';
 import { readRoomAccountData } from './actions/room-account-data';
+import { TurnServerWatch } from './turn-servers';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
 
@@ -52,6 +53,7 @@ const SUPPORTED_VERSIONS = [
   UnstableApiVersion.MSC2876,
   UnstableApiVersion.MSC2974,
   UnstableApiVersion.MSC3819,
+  UnstableApiVersion.MSC3846,
   UnstableApiVersion.MSC3869,
   UnstableApiVersion.MSC3973,
   UnstableApiVersion.MSC4039,
@@ -197,6 +199,7 @@ export class WidgetHost {
   /** The frame went away (page closed, navigated, relay stopped): forget its live state. */
   async dispose(): Promise<void> {
     this.isDisposed = true;
+    this.turnWatch?.stop();
     this.pendingToWidget.clear();
     await this.context.records.remove(this.context.key);
     if (this.record) await this.context.grants.dropInstanceDecisions(this.record.hostInstance);
@@ -274,6 +277,12 @@ export class WidgetHost {
         return searchUserDirectory(actions, request.data);
       case WidgetApiFromWidgetAction.MSC4039GetMediaConfigAction:
         return getMediaConfig(actions);
+      case WidgetApiFromWidgetAction.WatchTurnServers:
+        return this.watchTurnServers();
+      case WidgetApiFromWidgetAction.UnwatchTurnServers:
+        this.turnWatch?.stop();
+        this.turnWatch = undefined;
+        return {};
       case WidgetApiFromWidgetAction.BeeperReadRoomAccountData:
         return readRoomAccountData(actions, request.data);
       case WidgetApiFromWidgetAction.MSC4039UploadFileAction:
@@ -359,6 +368,22 @@ export class WidgetHost {
       .then((answer) => this.requestFromWidget('openid_credentials', { ...answer, original_request_id: requestId }))
       .catch(() => undefined);
     return { state: 'request' };
+  }
+
+  private turnWatch: TurnServerWatch | undefined;
+
+  private async watchTurnServers(): Promise<ActionResult> {
+    if (!hasCapability(await this.actionContext.approved(), MatrixCapabilities.MSC3846TurnServers)) {
+      throw new WidgetRequestRefused('Not allowed to use TURN servers: the capability was not granted');
+    }
+    if (this.turnWatch) return {};
+    const watch = new TurnServerWatch(
+      () => this.context.session.requireClient(),
+      (server) => void this.requestFromWidget('update_turn_servers', server).catch(() => undefined),
+    );
+    await watch.start();
+    this.turnWatch = watch;
+    return {};
   }
 
   /** What action handlers may use for one request; they never see the frame, the port or the record. */

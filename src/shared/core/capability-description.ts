@@ -57,6 +57,7 @@ const KNOWN_OTHER: Readonly<Record<string, string>> = {
   'org.matrix.msc4039.upload_file': 'capUploadFile',
   'org.matrix.msc4039.download_file': 'capDownloadFile',
   'org.matrix.msc4157.send.delayed_event': 'capSendDelayed',
+  'town.robin.msc3846.turn_servers': 'capTurnServers',
   'org.matrix.msc4157.update_delayed_event': 'capUpdateDelayed',
 };
 
