@@ -3,7 +3,7 @@
 import type { MatrixEvent } from 'matrix-js-sdk';
 import { MatrixApiVersion, MatrixCapabilities, UnstableApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
 import * as v from 'valibot';
-import { allowsReceive, allowsRoom, allowsToDevice, decide, hasCapability, receivesAnyState } from '../../shared/core/grant-policy';
+import { decide, hasCapability } from '../../shared/core/grant-policy';
 import { isSameWidget, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { AuditEntry, TabWidgetView } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
@@ -18,11 +18,9 @@ import type { AuditLog } from '../grants/audit-log';
 import type { GrantStore } from '../grants/grant-store';
 import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './capability-negotiation';
 import { parseData } from './actions/action-context';
-import { supportsUpdateState, visibleRoomState } from './state-updates';
-import { DEFAULT_DELIVERY_LIMITS, DeliveryWindow, type DeliveryLimits } from './delivery-window';
-
-/** The toWidget action that tells a slow widget how many events it was not sent. */
-export const DELIVERY_OVERFLOW_ACTION = 'net.matrix_widget_bridge.delivery_overflow';
+import type { DeliveryLimits } from './delivery-window';
+import { EventPusher } from './event-pusher';
+import { ToWidgetChannel } from './to-widget-channel';
 import { askForOpenId, rememberedOpenId, type OpenIdAnswer } from './openid';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
@@ -61,8 +59,6 @@ const SUPPORTED_VERSIONS = [
   'org.matrix.msc4157',
 ];
 
-/** A widget that does not answer a host request within this time is treated as not answering. */
-const TO_WIDGET_TIMEOUT_MS = 30_000;
 
 export type HostContext = {
   frame: AttestedFrame;
@@ -94,12 +90,9 @@ export class WidgetHost {
   private readonly inFlightRequestIds = new Set<string>();
   /** Requests that persisted a transaction id, to forget it once answered. */
   private readonly requestsWithTransaction = new Set<string>();
-  private readonly pendingToWidget = new Map<string, (response: Record<string, unknown>) => void>();
-  private deliveries: Promise<void> = Promise.resolve();
   private renegotiation: Promise<void> = Promise.resolve();
-  private readonly deliveryWindow: DeliveryWindow;
-  private isOverflowNoticePending = false;
-  private toWidgetCounter = 0;
+  private readonly channel: ToWidgetChannel;
+  private readonly pusher: EventPusher;
   private isDisposed = false;
   private isNegotiating = false;
   /** What the widget was last told with notify_capabilities, to tell it again only on change. */
@@ -109,7 +102,22 @@ export class WidgetHost {
     private readonly context: HostContext,
     private record: HostRecord | undefined,
   ) {
-    this.deliveryWindow = new DeliveryWindow(context.deliveryLimits ?? DEFAULT_DELIVERY_LIMITS);
+    this.channel = new ToWidgetChannel(context.post, () => this.widgetId);
+    this.pusher = new EventPusher(
+      {
+        negotiated: async () => {
+          await this.negotiation;
+        },
+        record: () => this.record,
+        saveRecord: (record) => this.context.records.save(this.context.key, record),
+        approved: () => this.currentApproved(),
+        isDisposed: () => this.isDisposed,
+        client: () => this.context.session.requireClient(),
+        audit: (action, roomId, detail) => this.audit(action, roomId, detail),
+      },
+      this.channel,
+      context.deliveryLimits,
+    );
     if (record) {
       this.widgetId = record.widgetId;
       this.negotiation = this.restoreIdentity(record.widgetId).then(async () => {
@@ -136,8 +144,7 @@ export class WidgetHost {
       return;
     }
     if (message.api === 'toWidget') {
-      this.pendingToWidget.get(message.requestId)?.(message.response);
-      this.pendingToWidget.delete(message.requestId);
+      this.channel.answer(message.requestId, message.response);
       return;
     }
     if (this.inFlightRequestIds.has(message.requestId)) return; // the original gets the one reply
@@ -154,53 +161,21 @@ export class WidgetHost {
     }
   }
 
-  /** Pushes a live room event if the widget may see it; serialised so room order is kept. */
+  /** Pushes a live room event if the widget may see it (once, in room order, with back-pressure). */
   deliver(roomId: string, event: MatrixEvent): void {
-    if (!this.deliveryWindow.admit()) {
-      this.scheduleOverflowNotice(roomId);
-      return;
-    }
-    this.deliveries = this.deliveries
-      .then(() => this.deliverNow(roomId, event))
-      .catch((error: unknown) => log.warn('event delivery failed', String(error)))
-      .finally(() => this.deliveryWindow.done());
-  }
-
-  /**
-   * Told once the queue has room again: how many events the widget missed, and in which room, so it
-   * can read them back with read_events. (No MSC defines this; widgets that ignore it lose nothing
-   * they could not read.)
-   */
-  private scheduleOverflowNotice(roomId: string): void {
-    if (this.isOverflowNoticePending) return;
-    this.isOverflowNoticePending = true;
-    this.deliveries = this.deliveries.then(() => {
-      this.isOverflowNoticePending = false;
-      const dropped = this.deliveryWindow.takeDropped();
-      log.warn('widget too slow: events not pushed', dropped);
-      void this.requestFromWidget(DELIVERY_OVERFLOW_ACTION, { room_id: roomId, dropped }).catch(() => undefined);
-    });
+    this.pusher.deliver(roomId, event);
   }
 
   /** Pushes a to-device message the widget may see (never a crypto-internal type). */
   deliverToDevice(event: MatrixEvent): void {
-    this.deliveries = this.deliveries
-      .then(async () => {
-        await this.negotiation;
-        if (this.isDisposed || !this.record) return;
-        if (!allowsToDevice(await this.currentApproved(), 'receive', event.getType())) return;
-        const message = { type: event.getType(), sender: event.getSender() ?? '', content: event.getContent(), encrypted: event.isEncrypted() };
-        this.audit('read', null, `to-device ${event.getType()}`);
-        void this.requestFromWidget('send_to_device', message).catch(() => undefined);
-      })
-      .catch((error: unknown) => log.warn('to-device delivery failed', String(error)));
+    this.pusher.deliverToDevice(event);
   }
 
   /** The frame went away (page closed, navigated, relay stopped): forget its live state. */
   async dispose(): Promise<void> {
     this.isDisposed = true;
     this.turnWatch?.stop();
-    this.pendingToWidget.clear();
+    this.channel.close();
     await this.context.records.remove(this.context.key);
     if (this.record) await this.context.grants.dropInstanceDecisions(this.record.hostInstance);
   }
@@ -446,30 +421,7 @@ export class WidgetHost {
   private notify(requested: string[], approved: string[]): void {
     this.lastNotified = approved;
     void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
-    void this.pushRoomState(approved).catch((error: unknown) => log.warn('initial state push failed', String(error)));
-  }
-
-  /** Asked once per widget instance: which toWidget actions it understands. */
-  private widgetVersions: Promise<string[]> | undefined;
-
-  private async supportsUpdateState(): Promise<boolean> {
-    this.widgetVersions ??= this.requestFromWidget('supported_api_versions', {}).then(
-      (response) => (Array.isArray(response['supported_versions']) ? response['supported_versions'].filter((version) => typeof version === 'string') : []),
-      () => [],
-    );
-    return supportsUpdateState(await this.widgetVersions);
-  }
-
-  /** MSC2762 update_state: the state the widget may see, after each (re)grant. */
-  private async pushRoomState(approved: string[]): Promise<void> {
-    const roomId = this.record?.roomId;
-    if (!roomId || !receivesAnyState(approved)) return;
-    if (!(await this.supportsUpdateState())) return;
-    const fetched = await visibleRoomState(await this.context.session.requireClient(), approved, roomId);
-    // A revoke may have landed during the fetch: filter again with what is allowed now.
-    const now = await this.currentApproved();
-    const state = fetched.filter((event) => allowsReceive(now, { eventType: event.type ?? '', stateKey: event.state_key ?? '' }));
-    if (!this.isDisposed) void this.requestFromWidget('update_state', { state }).catch(() => undefined);
+    void this.pusher.pushRoomState(approved).catch((error: unknown) => log.warn('initial state push failed', String(error)));
   }
 
   private async restoreIdentity(widgetId: string): Promise<void> {
@@ -512,50 +464,7 @@ export class WidgetHost {
     this.notify(requested, await this.currentApproved());
   }
 
-  private async deliverNow(roomId: string, event: MatrixEvent): Promise<void> {
-    await this.negotiation;
-    const record = this.record;
-    const eventId = event.getId();
-    if (this.isDisposed || !record || !eventId) return;
-    // localTimestamp is the server's send time on our clock (now − unsigned.age): immune to clock skew.
-    if (record.deliveredEventIds.includes(eventId) || event.localTimestamp < record.createdAt) return;
-    const content = event.getContent();
-    const descriptor = {
-      eventType: event.getType(),
-      stateKey: event.getStateKey(),
-      msgtype: typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined,
-    };
-    const approved = await this.currentApproved();
-    // The bound room, or another room the widget holds m.timeline: for (MSC2762).
-    if (!allowsRoom(approved, roomId, record.roomId) || !allowsReceive(approved, descriptor)) return;
-    record.deliveredEventIds.push(eventId);
-    if (this.isDisposed) return;
-    await this.context.records.save(this.context.key, record);
-    const raw = { ...event.getEffectiveEvent(), room_id: roomId };
-    await this.deliveryWindow.acquire();
-    void this.requestFromWidget('send_event', raw)
-      .catch(() => undefined)
-      .finally(() => this.deliveryWindow.release());
-    // A state change also reaches widgets that follow state through update_state.
-    if (event.isState() && (await this.supportsUpdateState())) {
-      void this.requestFromWidget('update_state', { state: [raw] }).catch(() => undefined);
-    }
-  }
-
   private requestFromWidget(action: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const widgetId = this.widgetId;
-    if (!widgetId || this.isDisposed) return Promise.reject(new Error('widget is gone'));
-    const requestId = `mwb-${++this.toWidgetCounter}-${crypto.randomUUID()}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingToWidget.delete(requestId);
-        reject(new Error(`widget did not answer ${action}`));
-      }, TO_WIDGET_TIMEOUT_MS);
-      this.pendingToWidget.set(requestId, (response) => {
-        clearTimeout(timer);
-        resolve(response);
-      });
-      this.context.post({ api: 'toWidget', widgetId, requestId, action, data });
-    });
+    return this.channel.request(action, data);
   }
 }

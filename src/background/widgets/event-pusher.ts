@@ -1,0 +1,137 @@
+// What the host pushes to a running widget (DESIGN §2.6): live room events it may see, once each, in
+// room order, with back-pressure; to-device messages; MSC2762 update_state for widgets that support it.
+import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
+import { allowsReceive, allowsRoom, allowsToDevice, receivesAnyState } from '../../shared/core/grant-policy';
+import type { AuditEntry } from '../../shared/protocol/background-to-ui';
+import { createLogger } from '../../shared/log';
+import { DEFAULT_DELIVERY_LIMITS, DeliveryWindow, type DeliveryLimits } from './delivery-window';
+import type { HostRecord } from './host-record';
+import { supportsUpdateState, visibleRoomState } from './state-updates';
+import type { ToWidgetChannel } from './to-widget-channel';
+
+const log = createLogger('bg:push');
+
+/** The toWidget action that tells a slow widget how many events it was not sent. */
+export const DELIVERY_OVERFLOW_ACTION = 'net.matrix_widget_bridge.delivery_overflow';
+
+/** What the pusher needs of its host; the host stays the owner of the record and the grants. */
+export type PushTarget = {
+  /** Resolves once capability negotiation is over. */
+  negotiated: () => Promise<void>;
+  record: () => HostRecord | undefined;
+  saveRecord: (record: HostRecord) => Promise<void>;
+  /** Re-read from the grant store on every push. */
+  approved: () => Promise<string[]>;
+  isDisposed: () => boolean;
+  client: () => Promise<MatrixClient>;
+  audit: (action: AuditEntry['action'], roomId: string | null, detail: string) => void;
+};
+
+export class EventPusher {
+  private deliveries: Promise<void> = Promise.resolve();
+  private readonly window: DeliveryWindow;
+  private isOverflowNoticePending = false;
+  /** Asked once per widget instance: which toWidget actions it understands. */
+  private widgetVersions: Promise<string[]> | undefined;
+
+  constructor(
+    private readonly target: PushTarget,
+    private readonly channel: ToWidgetChannel,
+    limits: DeliveryLimits = DEFAULT_DELIVERY_LIMITS,
+  ) {
+    this.window = new DeliveryWindow(limits);
+  }
+
+  /** Pushes a live room event if the widget may see it; serialised so room order is kept. */
+  deliver(roomId: string, event: MatrixEvent): void {
+    if (!this.window.admit()) {
+      this.scheduleOverflowNotice(roomId);
+      return;
+    }
+    this.deliveries = this.deliveries
+      .then(() => this.deliverNow(roomId, event))
+      .catch((error: unknown) => log.warn('event delivery failed', String(error)))
+      .finally(() => this.window.done());
+  }
+
+  /** Pushes a to-device message the widget may see (never a crypto-internal type). */
+  deliverToDevice(event: MatrixEvent): void {
+    this.deliveries = this.deliveries
+      .then(async () => {
+        await this.target.negotiated();
+        if (this.target.isDisposed() || !this.target.record()) return;
+        if (!allowsToDevice(await this.target.approved(), 'receive', event.getType())) return;
+        const message = { type: event.getType(), sender: event.getSender() ?? '', content: event.getContent(), encrypted: event.isEncrypted() };
+        this.target.audit('read', null, `to-device ${event.getType()}`);
+        void this.channel.request('send_to_device', message).catch(() => undefined);
+      })
+      .catch((error: unknown) => log.warn('to-device delivery failed', String(error)));
+  }
+
+  /** MSC2762 update_state: the state the widget may see, after each (re)grant. */
+  async pushRoomState(approved: string[]): Promise<void> {
+    const roomId = this.target.record()?.roomId;
+    if (!roomId || !receivesAnyState(approved)) return;
+    if (!(await this.supportsUpdateState())) return;
+    const fetched = await visibleRoomState(await this.target.client(), approved, roomId);
+    // A revoke may have landed during the fetch: filter again with what is allowed now.
+    const now = await this.target.approved();
+    const state = fetched.filter((event) => allowsReceive(now, { eventType: event.type ?? '', stateKey: event.state_key ?? '' }));
+    if (!this.target.isDisposed()) void this.channel.request('update_state', { state }).catch(() => undefined);
+  }
+
+  /**
+   * Told once the queue has room again: how many events the widget missed, and in which room, so it
+   * can read them back with read_events. (No MSC defines this; widgets that ignore it lose nothing
+   * they could not read.)
+   */
+  private scheduleOverflowNotice(roomId: string): void {
+    if (this.isOverflowNoticePending) return;
+    this.isOverflowNoticePending = true;
+    this.deliveries = this.deliveries.then(() => {
+      this.isOverflowNoticePending = false;
+      const dropped = this.window.takeDropped();
+      log.warn('widget too slow: events not pushed', dropped);
+      void this.channel.request(DELIVERY_OVERFLOW_ACTION, { room_id: roomId, dropped }).catch(() => undefined);
+    });
+  }
+
+  private async supportsUpdateState(): Promise<boolean> {
+    this.widgetVersions ??= this.channel.request('supported_api_versions', {}).then(
+      (response) => (Array.isArray(response['supported_versions']) ? response['supported_versions'].filter((version) => typeof version === 'string') : []),
+      () => [],
+    );
+    return supportsUpdateState(await this.widgetVersions);
+  }
+
+  private async deliverNow(roomId: string, event: MatrixEvent): Promise<void> {
+    await this.target.negotiated();
+    const record = this.target.record();
+    const eventId = event.getId();
+    if (this.target.isDisposed() || !record || !eventId) return;
+    // localTimestamp is the server's send time on our clock (now − unsigned.age): immune to clock skew.
+    if (record.deliveredEventIds.includes(eventId) || event.localTimestamp < record.createdAt) return;
+    const content = event.getContent();
+    const descriptor = {
+      eventType: event.getType(),
+      stateKey: event.getStateKey(),
+      msgtype: typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined,
+    };
+    const approved = await this.target.approved();
+    // The bound room, or another room the widget holds m.timeline: for (MSC2762).
+    if (!allowsRoom(approved, roomId, record.roomId) || !allowsReceive(approved, descriptor)) return;
+    record.deliveredEventIds.push(eventId);
+    if (this.target.isDisposed()) return;
+    await this.target.saveRecord(record);
+    const raw = { ...event.getEffectiveEvent(), room_id: roomId };
+    await this.window.acquire();
+    void this.channel
+      .request('send_event', raw)
+      .catch(() => undefined)
+      .finally(() => this.window.release());
+    // A state change also reaches widgets that follow state through update_state.
+    if (event.isState() && (await this.supportsUpdateState())) {
+      void this.channel.request('update_state', { state: [raw] }).catch(() => undefined);
+    }
+  }
+}
