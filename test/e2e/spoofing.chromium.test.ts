@@ -154,3 +154,55 @@ describe('Chromium: forged Widget API traffic', () => {
     expect(messages.map((event) => event.content?.['body'])).not.toContain('spoof-after-navigation');
   });
 });
+
+describe('Chromium: a content script is not an extension page', () => {
+  let browser: ChromiumExtensionBrowser;
+
+  beforeAll(async () => {
+    browser = await launchChromium(inject('chromeExtensionDir'));
+    await logInThroughPopup(browser, await freshUser('carol'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('refuses the popup and approval messages (login, grants, decisions) from a content script', async () => {
+    // Code running in the content script's own isolated world, as if the page had compromised it.
+    // (Cross-origin frames live in other processes, so this page's session sees the top frame only.)
+    const page = await browser.context.newPage();
+    const cdp = await browser.context.newCDPSession(page);
+    const contexts: { id: number; name: string; origin: string }[] = [];
+    cdp.on('Runtime.executionContextCreated', (event) => contexts.push(event.context));
+    await cdp.send('Runtime.enable');
+    await page.goto(`${inject('siteOrigin')}/`);
+    const contentWorld = await waitForContext(() => contexts.find((context) => context.name === 'Matrix Widget Bridge'));
+    const ask = async (message: unknown) =>
+      (
+        await cdp.send('Runtime.evaluate', {
+          contextId: contentWorld.id,
+          expression: `chrome.runtime.sendMessage(${JSON.stringify(message)})`,
+          awaitPromise: true,
+          returnByValue: true,
+        })
+      ).result.value as { ok: boolean; error?: { code: string } };
+    for (const message of [
+      { kind: 'listGrants' },
+      { kind: 'getStatus' },
+      { kind: 'decideApproval', approvalId: 'x', roomId: null, approved: [], remember: true },
+      { kind: 'revokeGrant', widget: { siteOrigin: 'https://a.example', widgetUrl: 'https://w.example/', widgetId: 'w' }, roomId: '', hostInstance: null, capabilities: null },
+      { kind: 'logout' },
+    ]) {
+      expect(await ask(message)).toEqual({ ok: false, error: { code: 'forbiddenSender', message: expect.any(String) } });
+    }
+    await cdp.detach();
+    await page.close();
+    // Still logged in: the logout above was refused.
+    const popup = await browser.openExtensionUi();
+    await waitForValue(popup, `!!document.querySelector('#user-id')`, 'the logged-in popup');
+    await popup.close();
+  });
+});
+
+async function waitForContext<T>(find: () => T | undefined): Promise<T> {
+  return eventually('the content script world', async () => find());
+}
