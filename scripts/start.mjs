@@ -85,10 +85,20 @@ if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
   browserContext = await chromium.launchPersistentContext(path.join(root, '.cache/demo-chromium-profile'), {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: false,
-    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, '--no-first-run'],
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-first-run',
+      // Chromium refuses to run as root with its sandbox (root is what containers and CI machines use).
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    ],
   });
   const page = browserContext.pages()[0] ?? (await browserContext.newPage());
   await page.goto(`${demo.siteOrigin}/`);
+  // The popup, in a tab, so the login form is one click away.
+  const worker = browserContext.serviceWorkers()[0] ?? (await browserContext.waitForEvent('serviceworker'));
+  const popup = await browserContext.newPage();
+  await popup.goto(`chrome-extension://${new URL(worker.url()).host}/popup/index.html`);
   console.log('\nChromium is open with the extension loaded. Close it or press Ctrl-C to stop.');
   browserContext.on('close', () => void shutdown());
 } else {
