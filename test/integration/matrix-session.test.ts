@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MatrixSession, NotLoggedIn } from '../../src/background/session/matrix-session';
 import { SessionStore } from '../../src/background/session/session-store';
-import { readTimelineEvents, sendRoomEvent } from '../../src/background/widgets/room-actions';
+import { readTimelinePage, sendRoomEvent } from '../../src/background/widgets/room-actions';
 import { toWidgetError } from '../../src/background/widgets/widget-errors';
 import { freshUser, homeserverUrl, roomMessages, sharedRoom } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
@@ -41,7 +41,7 @@ describe('MatrixSession against Synapse', () => {
     const first = await sendRoomEvent(client, roomId, 'm.room.message', { msgtype: 'm.text', body: 'one' }, undefined);
     const second = await sendRoomEvent(client, roomId, 'm.room.message', { msgtype: 'm.text', body: 'two' }, undefined);
     expect(first.room_id).toBe(roomId);
-    const read = await readTimelineEvents(client, roomId, 'm.room.message', 10);
+    const { events: read } = await readTimelinePage(client, roomId, 'm.room.message', 10, undefined, 'b');
     const idOf = (result: object) => (result as { event_id: string }).event_id;
     expect(read.slice(0, 2).map((event) => event.event_id)).toEqual([idOf(second), idOf(first)]);
     expect(read.every((event) => event.room_id === roomId)).toBe(true);

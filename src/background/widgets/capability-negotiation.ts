@@ -20,7 +20,8 @@ export type NegotiationInput = {
   now: () => number;
 };
 
-export type NegotiationOutcome = { roomId: string | null; isRemembered: boolean };
+/** The room the widget is bound to (null: none). What was granted is read from the grant store. */
+export type NegotiationOutcome = { roomId: string | null };
 
 export async function negotiateCapabilities(
   input: NegotiationInput,
@@ -36,7 +37,7 @@ export async function negotiateCapabilities(
   const decision = decide(requested, stored);
   if (decision.needsApproval.length === 0) {
     // A page's room hint only preselects: with nothing decided, no room is bound.
-    return { roomId: stored ? (knownRoom ?? null) : null, isRemembered: true };
+    return { roomId: stored ? (knownRoom ?? null) : null };
   }
   void audit.record(identity, { at: now(), action: 'asked', roomId: knownRoom ?? null, detail: decision.needsApproval.join(' ') });
   // Remembered denials are not asked again (a widget cannot nag by adding one new capability);
@@ -60,7 +61,7 @@ export async function negotiateCapabilities(
   } else if (roomId !== null) {
     await grants.recordDecision(identity, roomId, { hostInstance }, approved, rejected, now());
   }
-  return { roomId, isRemembered: answer.remember };
+  return { roomId };
 }
 
 export type RenegotiationInput = {

@@ -11,8 +11,6 @@ export const HostRecord = v.object({
   requested: v.array(v.string()),
   /** This page load of the widget; decisions not remembered are stored under it. */
   hostInstance: v.string(),
-  /** Whether the user chose "remember"; if not, the decision is scoped to `hostInstance`. */
-  isRemembered: v.boolean(),
   /** Server timestamps older than this were never meant for this widget instance. */
   createdAt: v.number(),
   deliveredEventIds: v.array(v.string()),

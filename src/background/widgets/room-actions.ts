@@ -89,11 +89,6 @@ export async function readTimelinePage(
   };
 }
 
-/** The latest events of one type, newest first, as MSC2876 hosts return them. */
-export async function readTimelineEvents(client: MatrixClient, roomId: string, eventType: string, limit: number): Promise<Partial<IEvent>[]> {
-  return (await readTimelinePage(client, roomId, eventType, limit, undefined, 'b')).events;
-}
-
 /** The room's current state events of a type ('' = every type); all state keys when `stateKey` is undefined. */
 export async function readStateEvents(
   client: MatrixClient,

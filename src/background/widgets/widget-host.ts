@@ -308,7 +308,6 @@ export class WidgetHost {
         this.context.audit,
       );
       record.roomId = outcome.roomId;
-      record.isRemembered = outcome.isRemembered;
     } else {
       await renegotiateCapabilities(
         { identity, widgetOrigin: this.context.frame.widgetOrigin, roomId: record.roomId, requested, hostInstance: record.hostInstance, now: this.context.now },
@@ -453,7 +452,6 @@ export class WidgetHost {
       roomId: outcome.roomId,
       requested,
       hostInstance,
-      isRemembered: outcome.isRemembered,
       createdAt,
       deliveredEventIds: [],
       delayIds: [],
