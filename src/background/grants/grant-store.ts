@@ -30,6 +30,12 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export type GrantScope = { hostInstance: string | null };
 
 export class GrantStore {
+  /**
+   * When each grant was last checked for its last-used time, in this worker: every send and read marks
+   * its grants used, and within the resolution there is nothing to write, so the store is not read.
+   */
+  private readonly lastUseChecks = new Map<string, number>();
+
   constructor(
     private readonly grants: KeyValueStore,
     private readonly bindings: KeyValueStore,
@@ -90,6 +96,8 @@ export class GrantStore {
 
   async markUsed(identity: WidgetIdentity, roomId: string, scope: GrantScope, now: number): Promise<void> {
     const key = grantKey(identity, roomId, scope.hostInstance);
+    if ((this.lastUseChecks.get(key) ?? -Infinity) > now - LAST_USED_RESOLUTION_MS) return;
+    this.lastUseChecks.set(key, now);
     const record = await this.read(key);
     if (!record || (record.lastUsedAt ?? 0) > now - LAST_USED_RESOLUTION_MS) return;
     await this.grants.put(key, { ...record, lastUsedAt: now });
