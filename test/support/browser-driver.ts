@@ -47,3 +47,8 @@ export function waitForValue<T>(surface: Surface, expression: string, what: stri
 export function textOf(surface: Surface, selector: string): Promise<string> {
   return surface.evaluate<string>(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? ''`);
 }
+
+/** The `index`-th frame whose URL starts with `origin`, once the page has it. */
+export function frameFrom<F extends { url(): string }>(frames: () => F[], origin: string, index = 0): Promise<F> {
+  return eventually(`a widget frame from ${origin}`, async () => frames().filter((frame) => frame.url().startsWith(origin))[index]);
+}

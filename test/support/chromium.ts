@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page, type Worker } from 'playwright-core';
-import type { ExtensionBrowser, SitePage, Surface } from './browser-driver';
+import { frameFrom, type ExtensionBrowser, type SitePage, type Surface } from './browser-driver';
 import { eventually } from './homeserver';
 
 function frameSurface(frame: Frame | Page): Surface {
@@ -22,10 +22,7 @@ function frameSurface(frame: Frame | Page): Surface {
 function sitePage(page: Page): SitePage {
   return {
     ...frameSurface(page),
-    widget: async (origin, index = 0) =>
-      frameSurface(
-        await eventually(`a widget frame from ${origin}`, async () => page.frames().filter((frame) => frame.url().startsWith(origin))[index]),
-      ),
+    widget: async (origin, index = 0) => frameSurface(await frameFrom(() => page.frames(), origin, index)),
     reload: async () => {
       await page.reload();
     },

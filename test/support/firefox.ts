@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
-import type { ExtensionBrowser, SitePage, Surface } from './browser-driver';
+import { frameFrom, type ExtensionBrowser, type SitePage, type Surface } from './browser-driver';
 import { eventually } from './homeserver';
 
 export const GECKO_ID = 'matrix-widget-bridge@example.org';
@@ -33,10 +33,7 @@ function sitePage(page: Page, knownUrl?: string): SitePage {
     ...frameSurface(page),
     // BiDi keeps reporting about:blank for tabs the extension opened; their real URL was read at discovery.
     url: () => knownUrl ?? page.url(),
-    widget: async (origin, index = 0) =>
-      frameSurface(
-        await eventually(`a widget frame from ${origin}`, async () => page.frames().filter((frame) => frame.url().startsWith(origin))[index]),
-      ),
+    widget: async (origin, index = 0) => frameSurface(await frameFrom(() => page.frames(), origin, index)),
     reload: async () => {
       await page.reload();
     },
