@@ -5,6 +5,7 @@ import { ApprovalQueue } from './approvals/approval-queue';
 import { AuditLog } from './grants/audit-log';
 import { GrantStore } from './grants/grant-store';
 import { SiteSettings } from './grants/site-settings';
+import { loadCryptoWasm } from './session/crypto-wasm';
 import { MatrixSession } from './session/matrix-session';
 import { SessionStore } from './session/session-store';
 import { readSession, removeSession, writeSession } from './adapters/session-storage';
@@ -25,7 +26,10 @@ let services: Services | undefined;
 
 export function getServices(): Services {
   if (!services) {
-    const session = new MatrixSession(new SessionStore(keyValueStore('session')));
+    const session = new MatrixSession(new SessionStore(keyValueStore('session')), {
+      persistence: 'indexeddb',
+      loadCrypto: loadCryptoWasm,
+    });
     const hosts = new HostRegistry();
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));

@@ -23,6 +23,7 @@ describe('homeserver faults', () => {
     harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId, homeserverUrl: proxy.url });
   });
   afterAll(async () => {
+    await harness?.stopSync();
     await proxy?.stop();
   });
 
@@ -84,7 +85,6 @@ describe('homeserver faults', () => {
     proxy.setDown(false);
     expect(await send('back again')).toHaveProperty('event_id');
     expect(await onServer('back again')).toBe(1);
-    client.stopClient();
   }, 60_000);
 
   it('does not retry what the homeserver refused', async () => {

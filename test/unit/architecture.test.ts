@@ -22,6 +22,9 @@ function importsOf(file: string): string[] {
 /** The top-level src folder a relative import lands in, or the package name. */
 function target(file: string, specifier: string): string {
   if (!specifier.startsWith('.')) return `package:${specifier}`;
+  // A file a package's exports map hides (the crypto wasm) is still that package's.
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(specifier);
+  if (inPackage) return `package:${inPackage[1]}`;
   const resolved = path.relative(SRC, path.resolve(path.dirname(file), specifier));
   return resolved.split(path.sep).slice(0, resolved.startsWith('shared') ? 2 : 1).join('/');
 }

@@ -1,9 +1,14 @@
-// Owns the MatrixClient of the logged-in account: login, restore on wake, sync while something
-// needs it, and live timeline events for the widget hosts. Holds the only copy of the token in memory.
+// Owns the MatrixClient of the logged-in account: login, restore on wake, end-to-end encryption,
+// sync while something needs it, and live timeline events (decrypted) for the widget hosts. Holds
+// the only copy of the token in memory.
 import {
   ClientEvent,
   createClient,
+  EventStatus,
+  IndexedDBStore,
+  MatrixEventEvent,
   RoomEvent,
+  SyncState,
   type MatrixClient,
   type MatrixEvent,
   type Room,
@@ -11,6 +16,7 @@ import {
 } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
+import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionStore, StoredSession } from './session-store';
 
 const log = createLogger('bg:session');
@@ -28,22 +34,55 @@ export class NotLoggedIn extends Error {
   }
 }
 
+export type SessionOptions = {
+  /**
+   * 'indexeddb' in the browser: the crypto store and the last sync survive a stopped worker and a
+   * browser restart. 'memory' for Node tests: both live as long as the object.
+   */
+  persistence: 'indexeddb' | 'memory';
+  /** Makes the crypto wasm ready before the first client needs it (the worker fetches the packaged file). */
+  loadCrypto?: () => Promise<void>;
+};
+
+/** The logged-in account's client and what must be undone when it ends. */
+type OpenAccount = {
+  session: StoredSession & { storeKey: string };
+  client: MatrixClient;
+  /** Present when saved syncs go to IndexedDB. */
+  syncStore: IndexedDBStore | undefined;
+  /** Why end-to-end encryption is unavailable, when it is. */
+  cryptoError: string | undefined;
+  releaseLock: () => void;
+};
+
 export class MatrixSession {
-  private client: MatrixClient | undefined;
-  private session: StoredSession | undefined;
+  private account: OpenAccount | undefined;
   private restored: Promise<void> | undefined;
   private syncUsers = 0;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set when a sync brought something a widget could see; the sync store is saved at its end. */
+  private isSyncWorthSaving = false;
   private readonly liveEventListeners = new Set<LiveEventListener>();
   private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
   private loginWaiters: ((userId: string) => void)[] = [];
 
-  constructor(private readonly store: SessionStore) {}
+  constructor(
+    private readonly store: SessionStore,
+    private readonly options: SessionOptions = { persistence: 'memory' },
+  ) {}
 
-  /** Rebuilds the client from storage once per worker lifetime. */
+  private get client(): MatrixClient | undefined {
+    return this.account?.client;
+  }
+
+  private get session(): StoredSession | undefined {
+    return this.account?.session;
+  }
+
+  /** Rebuilds the client (and its crypto) from storage once per worker lifetime. */
   restore(): Promise<void> {
-    this.restored ??= this.store.load().then((session) => {
-      if (session && !this.session) this.adopt(session);
+    this.restored ??= this.store.load().then(async (session) => {
+      if (session && !this.account) await this.open(session);
     });
     return this.restored;
   }
@@ -56,6 +95,7 @@ export class MatrixSession {
         ? { userId: session.userId, deviceId: session.deviceId, homeserverUrl: session.homeserverUrl }
         : null,
       syncState: this.client?.getSyncState() ?? 'STOPPED',
+      encryption: this.account ? (this.account.cryptoError === undefined ? 'ready' : 'unavailable') : null,
     };
   }
 
@@ -75,9 +115,10 @@ export class MatrixSession {
       userId: response.user_id,
       deviceId: response.device_id,
       accessToken: response.access_token,
+      storeKey: newStoreKey(),
     };
     await this.store.save(session);
-    this.adopt(session);
+    await this.open(session);
     if (this.syncUsers > 0) this.startSync();
     const waiters = this.loginWaiters;
     this.loginWaiters = [];
@@ -85,17 +126,23 @@ export class MatrixSession {
     log.info('logged in', session.userId);
   }
 
+  /**
+   * Ends the session: deletes the device on the server, then the account's stores (crypto, sync)
+   * and the saved session. A failing server must not keep the user logged in locally.
+   */
   async logout(): Promise<void> {
     await this.restore();
-    const client = this.client;
-    this.client = undefined;
-    this.session = undefined;
+    const account = this.account;
+    this.account = undefined;
     await this.store.clear();
-    if (client) {
-      client.stopClient();
-      // Deletes the device on the server; a failure (server down) must not keep the user logged in.
-      await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
-    }
+    if (!account) return;
+    const { client, session } = account;
+    client.stopClient();
+    await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
+    await client
+      .clearStores({ cryptoDatabasePrefix: cryptoStorePrefix(session.userId, session.deviceId) })
+      .catch((error: unknown) => log.warn('clearing the stores failed', String(error)));
+    account.releaseLock();
   }
 
   /** The client, or a typed error a widget or the popup can show. */
@@ -121,7 +168,10 @@ export class MatrixSession {
   acquireSync(): void {
     this.syncUsers++;
     clearTimeout(this.stopTimer);
-    this.startSync();
+    // After a wake or a pause the client is rebuilt first (crypto before sync, see `open`).
+    void this.restore().then(() => {
+      if (this.syncUsers > 0) this.startSync();
+    });
   }
 
   releaseSync(): void {
@@ -129,8 +179,23 @@ export class MatrixSession {
     if (this.syncUsers > 0) return;
     clearTimeout(this.stopTimer);
     this.stopTimer = setTimeout(() => {
-      if (this.syncUsers === 0) this.client?.stopClient();
+      if (this.syncUsers === 0) this.pause();
     }, SYNC_GRACE_MS);
+  }
+
+  /**
+   * Stops syncing while nobody needs it. js-sdk's stopClient also closes the Rust crypto machine
+   * for good, so the client is dropped and rebuilt from its stores when needed again. With memory
+   * stores (Node tests) that would lose the device's keys: there the client keeps running.
+   */
+  private pause(): void {
+    const account = this.account;
+    if (!account || this.options.persistence === 'memory') return;
+    this.account = undefined;
+    this.restored = undefined;
+    void account.syncStore?.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+    account.client.stopClient();
+    account.releaseLock();
   }
 
   onLiveEvent(listener: LiveEventListener): void {
@@ -158,20 +223,60 @@ export class MatrixSession {
     return roomId;
   }
 
-  private adopt(session: StoredSession): void {
-    this.session = session;
-    this.client = createClient({
+  /**
+   * Builds the account's client: its saved sync (browser), then Rust crypto over the account's own
+   * store, before anything can sync: a to-device room key synced without crypto would be lost.
+   */
+  private async open(saved: StoredSession): Promise<void> {
+    let session = saved.storeKey ? (saved as OpenAccount['session']) : undefined;
+    if (!session) {
+      // Saved before the crypto store existed: there is nothing to decrypt with an older key.
+      session = { ...saved, storeKey: newStoreKey() };
+      await this.store.save(session);
+    }
+    const { userId, deviceId } = session;
+    const isPersistent = this.options.persistence === 'indexeddb';
+    const releaseLock = isPersistent ? await holdLock(accountLockName(userId, deviceId)) : () => undefined;
+    const syncStore = isPersistent
+      ? new IndexedDBStore({ indexedDB: globalThis.indexedDB, dbName: syncStoreName(userId, deviceId) })
+      : undefined;
+    await syncStore?.startup();
+    const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,
-      userId: session.userId,
-      deviceId: session.deviceId,
+      userId,
+      deviceId,
       fetchFn: boundFetch,
+      ...(syncStore ? { store: syncStore } : {}),
     });
-    this.client.on(RoomEvent.Timeline, this.forwardLiveEvent);
-    this.client.on(ClientEvent.ToDeviceEvent, (event) => {
+    let cryptoError: string | undefined;
+    try {
+      await this.options.loadCrypto?.();
+      await client.initRustCrypto({
+        useIndexedDB: isPersistent,
+        cryptoDatabasePrefix: cryptoStorePrefix(userId, deviceId),
+        storageKey: decodeStoreKey(session.storeKey),
+      });
+    } catch (error) {
+      // Unencrypted rooms still work; encrypted ones refuse (js-sdk will not send plaintext there).
+      cryptoError = String(error);
+      log.error('end-to-end encryption unavailable', cryptoError);
+    }
+    client.on(RoomEvent.Timeline, this.forwardLiveEvent);
+    client.on(RoomEvent.LocalEchoUpdated, this.forwardOwnEcho);
+    client.on(ClientEvent.ToDeviceEvent, (event) => {
+      if (!event.isEncrypted() || !event.isDecryptionFailure()) this.isSyncWorthSaving = true;
       for (const listener of this.toDeviceListeners) listener(event);
     });
-    this.client.on(ClientEvent.Sync, (state) => log.info('sync state', state));
+    client.on(ClientEvent.Sync, (state) => {
+      log.info('sync state', state);
+      if (syncStore && (state === SyncState.Syncing || state === SyncState.Prepared) && this.isSyncWorthSaving) {
+        // DESIGN §4: js-sdk saves every 5 minutes; a stopped worker would lose what came since.
+        this.isSyncWorthSaving = false;
+        void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+      }
+    });
+    this.account = { session, client, syncStore, cryptoError, releaseLock };
   }
 
   private startSync(): void {
@@ -188,10 +293,47 @@ export class MatrixSession {
     data: IRoomTimelineData,
   ): void => {
     if (!room || toStartOfTimeline || removed || !data.liveEvent) return;
+    this.isSyncWorthSaving = true;
     // Only the server's copy reaches widgets; local echoes carry no server-assigned event ID.
     if (event.status !== null || !event.getId()?.startsWith('$')) return;
-    for (const listener of this.liveEventListeners) listener(room.roomId, event);
+    this.forwardWhenReadable(room.roomId, event);
   };
+
+  /**
+   * An event this client sent itself (an encrypted send goes through js-sdk, which keeps a local
+   * echo): the server's copy only updates that echo, so its arrival is the moment to forward it.
+   */
+  private readonly forwardOwnEcho = (event: MatrixEvent, room: Room, _oldEventId?: string, oldStatus?: EventStatus | null): void => {
+    if (event.status !== null || oldStatus === null || oldStatus === undefined) return;
+    if (!event.getId()?.startsWith('$')) return;
+    this.forwardWhenReadable(room.roomId, event);
+  };
+
+  /**
+   * Widgets see decrypted events only: an encrypted event is forwarded once it decrypts, which may
+   * be much later (the room key arrives after the event). A failure never reaches a widget as the
+   * placeholder text js-sdk puts in its place.
+   */
+  private forwardWhenReadable(roomId: string, event: MatrixEvent): void {
+    const forward = (): void => {
+      for (const listener of this.liveEventListeners) listener(roomId, event);
+    };
+    if (!event.isEncrypted()) return forward();
+    if (!event.isBeingDecrypted() && !event.isDecryptionFailure() && event.getClearContent() !== null) return forward();
+    const onDecrypted = (decrypted: MatrixEvent): void => {
+      if (decrypted.isDecryptionFailure()) return; // keys may still come: js-sdk retries and emits again
+      event.off(MatrixEventEvent.Decrypted, onDecrypted);
+      forward();
+    };
+    event.on(MatrixEventEvent.Decrypted, onDecrypted);
+  }
+}
+
+/** Resolves once this context holds the lock; calling the result lets it go. */
+function holdLock(name: string): Promise<() => void> {
+  return new Promise((acquired) => {
+    void navigator.locks.request(name, () => new Promise<void>((release) => acquired(() => release())));
+  });
 }
 
 /** Browsers throw "Illegal invocation" when `fetch` is called detached from the global object. */

@@ -8,6 +8,8 @@ export const StoredSession = v.object({
   userId: v.string(),
   deviceId: v.string(),
   accessToken: v.string(),
+  /** Encrypts the account's crypto store at rest; absent in sessions saved before crypto existed. */
+  storeKey: v.optional(v.string()),
 });
 export type StoredSession = v.InferOutput<typeof StoredSession>;
 

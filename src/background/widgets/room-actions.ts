@@ -68,7 +68,7 @@ export async function redactRoomEvent(
 }
 
 /**
- * One page of a room's timeline, of one event type, from `from` (a pagination token; the latest
+ * One page of a room's timeline, of one event type (and encrypted events, which may be of it), from `from` (a pagination token; the latest
  * events when absent) in direction `dir`. `nextBatch` continues in the same direction; it is absent
  * at the end of the room's history.
  */
@@ -80,7 +80,9 @@ export async function readTimelinePage(
   from: string | undefined,
   dir: 'b' | 'f',
 ): Promise<{ events: Partial<IEvent>[]; nextBatch: string | undefined }> {
-  const query: Record<string, string> = { dir, limit: String(limit), filter: JSON.stringify({ types: [eventType] }) };
+  // Encrypted events are fetched too: their real type is only known once the caller decrypts them.
+  const types = eventType === 'm.room.encrypted' ? [eventType] : [eventType, 'm.room.encrypted'];
+  const query: Record<string, string> = { dir, limit: String(limit), filter: JSON.stringify({ types }) };
   if (from !== undefined) query['from'] = from;
   const response = await request<{ chunk: IEvent[]; end?: string }>(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, query);
   return {

@@ -6,6 +6,8 @@ export const SessionStatus = v.object({
     v.object({ userId: v.string(), deviceId: v.string(), homeserverUrl: v.string() }),
   ),
   syncState: v.string(),
+  /** Whether end-to-end encryption works for the account (null when logged out). */
+  encryption: v.nullable(v.picklist(['ready', 'unavailable'])),
 });
 export type SessionStatus = v.InferOutput<typeof SessionStatus>;
 

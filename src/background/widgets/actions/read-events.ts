@@ -1,10 +1,12 @@
 // read_events (MSC2876): filtered by type / state key / msgtype, with a sane cap per page, paging
 // through a room's whole history (`from`/`dir` with the `next_batch` of the previous page), the
 // package's `since`, and several rooms with `m.timeline:` capabilities (each event names its room).
-import type { IEvent } from 'matrix-js-sdk';
+// Encrypted history is returned decrypted.
+import type { IEvent, MatrixClient } from 'matrix-js-sdk';
 import { allowsEveryRoom, allowsReceive, allowsRoom, mayReceiveType } from '../../../shared/core/grant-policy';
 import { ReadEventsData } from '../../../shared/protocol/widget-api';
 import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelinePage } from '../room-actions';
+import { decryptForWidget } from '../room-encryption';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
@@ -33,6 +35,12 @@ async function roomsToRead(context: ActionContext, approved: string[], roomIds: 
   return roomIds;
 }
 
+/** A timeline page with its encrypted events decrypted (those of other types are dropped later). */
+async function readReadableTimelinePage(client: MatrixClient, roomId: string, type: string, limit: number, from: string | undefined, dir: 'b' | 'f') {
+  const page = await readTimelinePage(client, roomId, type, limit, from, dir);
+  return { ...page, events: await decryptForWidget(client, roomId, page.events) };
+}
+
 export async function readEvents(context: ActionContext, data: unknown): Promise<ActionResult> {
   const request = parseData(ReadEventsData, data, 'read_events');
   const { type, msgtype, state_key: requestedStateKey, limit, room_ids: roomIds, since, from, dir } = request;
@@ -57,7 +65,7 @@ export async function readEvents(context: ActionContext, data: unknown): Promise
     // Newest first, back to (not including) `since`.
     let token: string | undefined;
     for (let page = 0; page < SINCE_MAX_PAGES; page++) {
-      const result = await readTimelinePage(client, rooms[0] as string, type, READ_EVENTS_LIMIT_CAP, token, 'b');
+      const result = await readReadableTimelinePage(client, rooms[0] as string, type, READ_EVENTS_LIMIT_CAP, token, 'b');
       const sinceIndex = result.events.findIndex((event) => event.event_id === since);
       events.push(...(sinceIndex === -1 ? result.events : result.events.slice(0, sinceIndex)));
       token = result.nextBatch;
@@ -66,13 +74,15 @@ export async function readEvents(context: ActionContext, data: unknown): Promise
     events = events.slice(0, cap);
   } else {
     for (const roomId of rooms) {
-      const result = await readTimelinePage(client, roomId, type, cap, from, dir ?? 'b');
+      const result = await readReadableTimelinePage(client, roomId, type, cap, from, dir ?? 'b');
       events.push(...result.events);
       if (rooms.length === 1) nextBatch = result.nextBatch;
     }
   }
   // Each event is checked on its own: a widget holding only `#m.text` must not see `m.notice`.
-  const visible = events.filter((event) => isVisible(approved, event) && (msgtype === undefined || event.content?.['msgtype'] === msgtype));
+  const visible = events.filter(
+    (event) => event.type === type && isVisible(approved, event) && (msgtype === undefined || event.content?.['msgtype'] === msgtype),
+  );
   for (const roomId of rooms) context.markUsed(roomId);
   context.audit('read', rooms.length === 1 ? (rooms[0] ?? null) : null, `${type} ×${visible.length}`);
   return nextBatch === undefined ? { events: visible } : { events: visible, next_batch: nextBatch };

@@ -5,6 +5,7 @@ import { Method } from 'matrix-js-sdk';
 import { allowsReceive, allowsRoom } from '../../../shared/core/grant-policy';
 import { ReadRelationsData } from '../../../shared/protocol/widget-api';
 import { READ_EVENTS_LIMIT_CAP, request } from '../room-actions';
+import { decryptForWidget } from '../room-encryption';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
@@ -24,11 +25,12 @@ export async function readRelations(context: ActionContext, data: unknown): Prom
   const response = await request<{ chunk: IEvent[]; next_batch?: string; prev_batch?: string }>(client, Method.Get, path, query, undefined, {
     prefix: '/_matrix/client/v1',
   });
-  const chunk = response.chunk
-    .map((event) => ({ ...event, room_id: roomId }))
+  const readable = await decryptForWidget(client, roomId, response.chunk.map((event) => ({ ...event, room_id: roomId })));
+  const chunk = readable
+    .filter((event) => (relations.event_type === undefined || event.type === relations.event_type))
     .filter((event) =>
       allowsReceive(approved, {
-        eventType: event.type,
+        eventType: event.type ?? '',
         stateKey: event.state_key,
         msgtype: typeof event.content?.['msgtype'] === 'string' ? (event.content['msgtype'] as string) : undefined,
       }),

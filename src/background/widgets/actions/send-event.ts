@@ -1,10 +1,11 @@
 // send_event (MSC2762): room events, state events and redactions, into the bound room or a room the
-// widget holds `m.timeline:` for when it names one. The widget gets the event ID; the server's copy
-// of the event reaches it through sync (no local echo).
+// widget holds `m.timeline:` for when it names one, encrypted when the room is. The widget gets the
+// event ID; the server's copy of the event reaches it through sync (no local echo).
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { allowsRoom, allowsSend, hasCapability } from '../../../shared/core/grant-policy';
 import { SendEventData } from '../../../shared/protocol/widget-api';
 import { readRoomEvent, redactRoomEvent, sendRoomEvent } from '../room-actions';
+import { isRoomEncrypted, sendEncryptedRoomEvent } from '../room-encryption';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
@@ -48,6 +49,12 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     }
     const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
     result = await redactRoomEvent(client, roomId, redacts, reason, await context.transactionId());
+  } else if (stateKey === undefined && (await isRoomEncrypted(client, roomId))) {
+    if (isDelayed) {
+      // The delayed-event API takes the final content now; js-sdk would send it unencrypted.
+      throw new WidgetRequestRefused('Delayed events cannot be sent to an encrypted room by this host yet');
+    }
+    result = await sendEncryptedRoomEvent(client, roomId, type, content, await context.transactionId());
   } else {
     result = await sendRoomEvent(client, roomId, type, content, stateKey, {
       delay: request.delay,

@@ -1,0 +1,101 @@
+// End-to-end encryption as widgets meet it: sends into an encrypted room are encrypted on the wire,
+// and what a widget reads is the decrypted event. Never plaintext where the room says encrypted:
+// js-sdk quietly sends plaintext for a room it has not synced yet, so that case waits or fails.
+import {
+  EventStatus,
+  Method,
+  MatrixError,
+  type IEvent,
+  type MatrixClient,
+  type MatrixEvent,
+  type Room,
+} from 'matrix-js-sdk';
+import { request } from './room-actions';
+
+/** How long a send into an encrypted room waits for the room to appear in the client's sync. */
+const ROOM_SYNC_WAIT_MS = 20_000;
+const ROOM_SYNC_POLL_MS = 100;
+
+/** Encryption cannot be turned off in a room, so a yes is remembered for the client's lifetime. */
+const knownEncrypted = new WeakMap<MatrixClient, Set<string>>();
+
+/** Whether events sent to the room must be encrypted: the synced state when there is one, else the server's. */
+export async function isRoomEncrypted(client: MatrixClient, roomId: string): Promise<boolean> {
+  const known = knownEncrypted.get(client) ?? new Set<string>();
+  knownEncrypted.set(client, known);
+  if (known.has(roomId)) return true;
+  const room = client.getRoom(roomId);
+  let isEncrypted = room?.hasEncryptionStateEvent() === true || (await client.getCrypto()?.isEncryptionEnabledInRoom(roomId)) === true;
+  if (!isEncrypted && !(room && room.getMyMembership() === 'join')) {
+    // Not synced (yet): the room's current state on the server decides.
+    isEncrypted = await request(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof MatrixError && error.errcode === 'M_NOT_FOUND') return false;
+        throw error;
+      },
+    );
+  }
+  if (isEncrypted) known.add(roomId);
+  return isEncrypted;
+}
+
+export class RoomNotSynced extends Error {
+  constructor() {
+    super('This room is encrypted and has not synced yet, so nothing can be sent to it safely: try again shortly');
+  }
+}
+
+async function syncedRoom(client: MatrixClient, roomId: string): Promise<Room> {
+  const deadline = Date.now() + ROOM_SYNC_WAIT_MS;
+  for (;;) {
+    const room = client.getRoom(roomId);
+    if (room?.hasEncryptionStateEvent()) return room;
+    if (Date.now() > deadline) throw new RoomNotSynced();
+    await new Promise((resolve) => setTimeout(resolve, ROOM_SYNC_POLL_MS));
+  }
+}
+
+/**
+ * Sends a room event encrypted for the room's members' devices, under `txnId`: a retry after a
+ * stopped worker encrypts again but the server keeps the first event for that transaction.
+ */
+export async function sendEncryptedRoomEvent(
+  client: MatrixClient,
+  roomId: string,
+  eventType: string,
+  content: Record<string, unknown>,
+  txnId: string,
+): Promise<{ room_id: string; event_id: string }> {
+  if (!client.getCrypto()) throw new Error('End-to-end encryption is unavailable in this session, so nothing can be sent to an encrypted room');
+  await syncedRoom(client, roomId);
+  try {
+    // js-sdk's send: it encrypts with the room's Megolm session and shares the key first.
+    const { event_id: eventId } = await client.sendEvent(roomId, null, eventType as never, content as never, txnId);
+    return { room_id: roomId, event_id: eventId };
+  } catch (error) {
+    // js-sdk keeps a failed send as a local echo forever; nobody here would resend it.
+    const failed = (error as { event?: MatrixEvent }).event;
+    if (failed?.status === EventStatus.NOT_SENT) client.cancelPendingEvent(failed);
+    throw error;
+  }
+}
+
+/**
+ * Events from the server as a widget sees them: encrypted ones decrypted to their real type and
+ * content. One that cannot be decrypted keeps its encrypted form (type `m.room.encrypted`), so it
+ * only reaches a widget that may read encrypted events, and never as js-sdk's placeholder text.
+ */
+export async function decryptForWidget(client: MatrixClient, roomId: string, events: Partial<IEvent>[]): Promise<Partial<IEvent>[]> {
+  if (!events.some((event) => event.type === 'm.room.encrypted') || !client.getCrypto()) return events;
+  const toMatrixEvent = client.getEventMapper({ decrypt: false });
+  return Promise.all(
+    events.map(async (raw) => {
+      if (raw.type !== 'm.room.encrypted') return raw;
+      const event = toMatrixEvent({ ...raw, room_id: roomId });
+      await client.decryptEventIfNeeded(event);
+      if (event.isDecryptionFailure() || event.getClearContent() === null) return raw;
+      return { ...event.getEffectiveEvent(), room_id: roomId };
+    }),
+  );
+}
