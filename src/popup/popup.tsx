@@ -53,6 +53,11 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
             <p class="muted">
               {t('deviceLabel', status.session.deviceId)} · {t('syncLabel', status.syncState)}
             </p>
+            {status.encryption && (
+              <p id="device-verification" data-state={verificationState(status.encryption)}>
+                {VERIFICATION_TEXT[verificationState(status.encryption)]()}
+              </p>
+            )}
             {(status.syncState === 'ERROR' || status.syncState === 'RECONNECTING') && (
               <p class="error" role="status" id="homeserver-unreachable">
                 {t('homeserverUnreachable', status.session.homeserverUrl)}
@@ -73,4 +78,20 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
       )}
     </>
   );
+}
+
+type VerificationState = 'unavailable' | 'verified' | 'unverified' | 'noIdentity';
+
+const VERIFICATION_TEXT: Record<VerificationState, () => string> = {
+  unavailable: () => t('encryption_unavailable'),
+  verified: () => t('encryption_verified'),
+  unverified: () => t('encryption_unverified'),
+  noIdentity: () => t('encryption_noIdentity'),
+};
+
+/** One word for the device's encryption state; the popup's wording and tests key on it. */
+function verificationState(encryption: NonNullable<SessionStatus['encryption']>): VerificationState {
+  if (!encryption.isReady) return 'unavailable';
+  if (encryption.isDeviceVerified) return 'verified';
+  return encryption.hasCrossSigning ? 'unverified' : 'noIdentity';
 }

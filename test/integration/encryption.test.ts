@@ -28,6 +28,8 @@ async function setUp(name: string) {
   await harness.startSync();
   peer = await cryptoPeer(bob);
   await waitForDeviceKeys(peer, alice.userId);
+  // And the host knows the peer's device, or its first message would not be encrypted for it.
+  await waitForDeviceKeys({ client: await harness.session.requireClient() }, bob.userId, peer.client.getDeviceId() ?? undefined);
   return { alice, bob, roomId, harness, peer };
 }
 
@@ -64,7 +66,7 @@ describe('an encrypted room through the host', () => {
 
   it('pushes an event whose key arrives late once, decrypted, and never its placeholder', async () => {
     const { roomId, harness, peer } = await setUp('Late keys');
-    peer.holdRoomKeys();
+    await peer.holdRoomKeys(roomId);
     const { event_id: eventId } = await peer.client.sendTextMessage(roomId, 'decrypted late');
     // The event is synced to the host but cannot be decrypted: nothing reaches the widget.
     await eventually('the host to have the event', async () => ((await harness.session.requireClient()).getRoom(roomId)?.findEventById(eventId) ? true : undefined));

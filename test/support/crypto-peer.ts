@@ -7,8 +7,11 @@ import { homeserverUrl, type TestUser } from './homeserver';
 
 export type CryptoPeer = {
   client: MatrixClient;
-  /** From now on, room keys this peer sends are kept instead of reaching the server. */
-  holdRoomKeys(): void;
+  /**
+   * Starts a new Megolm session in the room (so the next message needs a new key) and from now
+   * on keeps the room keys this peer sends instead of letting them reach the server.
+   */
+  holdRoomKeys(roomId: string): Promise<void>;
   /** Sends the kept room keys to the server, as they would have been, and stops holding. */
   releaseRoomKeys(): Promise<void>;
   /** The plaintext body of an event of the room once this peer has decrypted it. */
@@ -50,7 +53,8 @@ export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
   });
   return {
     client,
-    holdRoomKeys: () => {
+    async holdRoomKeys(roomId) {
+      await client.getCrypto()?.forceDiscardSession(roomId);
       isHolding = true;
     },
     async releaseRoomKeys() {
@@ -101,11 +105,14 @@ export async function rawEvent(user: TestUser, roomId: string, eventId: string):
   return user.client.http.authedRequest(Method.Get, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
 }
 
-/** Resolves once `userId` has at least one device with uploaded keys (so a peer can encrypt for it). */
-export async function waitForDeviceKeys(peer: CryptoPeer, userId: string): Promise<void> {
+/**
+ * Resolves once `client` knows the device `deviceId` of `userId` (any device when absent), so what
+ * it encrypts next is readable there.
+ */
+export async function waitForDeviceKeys(peer: CryptoPeer | { client: MatrixClient }, userId: string, deviceId?: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const devices = await peer.client.getCrypto()?.getUserDeviceInfo([userId], true);
-    if ((devices?.get(userId)?.size ?? 0) > 0) return;
+    const devices = (await peer.client.getCrypto()?.getUserDeviceInfo([userId], true))?.get(userId);
+    if (deviceId === undefined ? (devices?.size ?? 0) > 0 : devices?.has(deviceId)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`no device keys for ${userId}`);

@@ -95,7 +95,7 @@ export class MatrixSession {
         ? { userId: session.userId, deviceId: session.deviceId, homeserverUrl: session.homeserverUrl }
         : null,
       syncState: this.client?.getSyncState() ?? 'STOPPED',
-      encryption: this.account ? (this.account.cryptoError === undefined ? 'ready' : 'unavailable') : null,
+      encryption: this.account ? await this.encryptionStatus(this.account) : null,
     };
   }
 
@@ -143,6 +143,18 @@ export class MatrixSession {
       .clearStores({ cryptoDatabasePrefix: cryptoStorePrefix(session.userId, session.deviceId) })
       .catch((error: unknown) => log.warn('clearing the stores failed', String(error)));
     account.releaseLock();
+  }
+
+  private async encryptionStatus({ client, session, cryptoError }: OpenAccount): Promise<NonNullable<SessionStatus['encryption']>> {
+    const crypto = client.getCrypto();
+    if (!crypto || cryptoError !== undefined) return { isReady: false, isDeviceVerified: false, hasCrossSigning: false, hasKeyBackup: false };
+    // Each of these reads the crypto store; the server is only asked when nothing is cached yet.
+    const [device, hasCrossSigning, backupVersion] = await Promise.all([
+      crypto.getDeviceVerificationStatus(session.userId, session.deviceId),
+      crypto.userHasCrossSigningKeys(session.userId).catch(() => false),
+      crypto.getActiveSessionBackupVersion(),
+    ]);
+    return { isReady: true, isDeviceVerified: device?.crossSigningVerified ?? false, hasCrossSigning, hasKeyBackup: backupVersion !== null };
   }
 
   /** The client, or a typed error a widget or the popup can show. */

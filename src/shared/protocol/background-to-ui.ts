@@ -6,8 +6,19 @@ export const SessionStatus = v.object({
     v.object({ userId: v.string(), deviceId: v.string(), homeserverUrl: v.string() }),
   ),
   syncState: v.string(),
-  /** Whether end-to-end encryption works for the account (null when logged out). */
-  encryption: v.nullable(v.picklist(['ready', 'unavailable'])),
+  /** End-to-end encryption of this device (null when logged out). */
+  encryption: v.nullable(
+    v.object({
+      /** Whether encrypted rooms work at all (the crypto module loaded and opened its store). */
+      isReady: v.boolean(),
+      /** Whether the user's own cross-signing identity vouches for this device. */
+      isDeviceVerified: v.boolean(),
+      /** Whether the account has a cross-signing identity on the server at all. */
+      hasCrossSigning: v.boolean(),
+      /** Whether room keys are being backed up to the server. */
+      hasKeyBackup: v.boolean(),
+    }),
+  ),
 });
 export type SessionStatus = v.InferOutput<typeof SessionStatus>;
 

@@ -1,0 +1,80 @@
+// Issue #5 in each browser: an end-to-end encrypted room through the extension, against a peer with
+// real Rust crypto. The homeserver only ever holds ciphertext; the widget only ever sees plaintext.
+import { expect, inject } from 'vitest';
+import { waitForValue, type ExtensionBrowser, type Surface } from '../support/browser-driver';
+import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
+import { eventually, freshUser, type TestUser } from '../support/homeserver';
+import { logInThroughPopup, sendFromWidget } from './user-story';
+
+export type EncryptedStory = { alice: TestUser; bob: TestUser; peer: CryptoPeer; roomId: string; widget: Surface };
+
+const messageText = (eventId: string): string =>
+  `[...document.querySelectorAll('#messages li[data-event-id="${eventId}"]')].map((item) => item.textContent).join('|')`;
+
+/** Waits until the widget shows the event, and returns its text (every copy, joined by |). */
+export function shownInWidget(widget: Surface, eventId: string, what: string): Promise<string> {
+  return waitForValue<string>(widget, messageText(eventId), what);
+}
+
+export async function deviceVerificationState(browser: ExtensionBrowser): Promise<string> {
+  const ui = await browser.openExtensionUi();
+  const state = await waitForValue<string>(ui, `document.querySelector('#device-verification')?.dataset.state`, 'the device state');
+  await ui.close();
+  return state;
+}
+
+export async function runEncryptedRoomStory(browser: ExtensionBrowser): Promise<EncryptedStory> {
+  const alice = await freshUser('alice');
+  const bob = await freshUser('bob');
+  const roomId = await encryptedRoom(bob, alice, 'Encrypted room');
+  await logInThroughPopup(browser, alice);
+  // Crypto loaded in the worker; a fresh account has no cross-signing identity yet.
+  expect(await deviceVerificationState(browser)).toBe('noIdentity');
+
+  const peer = await cryptoPeer(bob);
+  const site = await browser.openPage(`${inject('siteOrigin')}/?room=${encodeURIComponent(roomId)}`);
+  const approval = await browser.nextApprovalWindow();
+  await waitForValue(approval, `!document.querySelector('#approve').disabled`, 'the armed Allow button');
+  await approval.click('#approve');
+  const widget = await site.widget(inject('widgetOrigin'));
+  await waitForValue(widget, `document.querySelector('#status').textContent === 'ready'`, 'the widget to be ready');
+  await waitForDeviceKeys(peer, alice.userId);
+
+  // Widget → peer: ciphertext on the server, plaintext for the peer and in the widget's echo.
+  const sentId = await sendFromWidget(widget, 'encrypted hello from the widget');
+  const onServer = await rawEvent(bob, roomId, sentId);
+  expect(onServer.type).toBe('m.room.encrypted');
+  expect(JSON.stringify(onServer.content)).not.toContain('encrypted hello');
+  expect(await eventually('the peer to decrypt', () => peer.decryptedBody(roomId, sentId))).toBe('encrypted hello from the widget');
+  expect(await shownInWidget(widget, sentId, 'the decrypted echo')).toContain('encrypted hello from the widget');
+
+  // Peer → widget.
+  const { event_id: peerId } = await peer.client.sendTextMessage(roomId, 'encrypted hello from the peer');
+  expect((await rawEvent(bob, roomId, peerId)).type).toBe('m.room.encrypted');
+  expect(await shownInWidget(widget, peerId, 'the peer message, decrypted')).toContain('encrypted hello from the peer');
+  return { alice, bob, peer, roomId, widget };
+}
+
+/** The peer withholds the room key, then shares it: the widget gets the event once, decrypted. */
+export async function lateKeyArrives({ peer, roomId, widget }: EncryptedStory): Promise<void> {
+  await peer.holdRoomKeys(roomId);
+  const { event_id: lateId } = await peer.client.sendTextMessage(roomId, 'decrypted once the key came');
+  // Some time for the event to sync to the extension: it must not show without its key.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(await widget.evaluate<string>(messageText(lateId))).toBe('');
+  await peer.releaseRoomKeys();
+  const shown = await shownInWidget(widget, lateId, 'the late-decrypted event');
+  expect(shown).toContain('decrypted once the key came');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect((await widget.evaluate<string>(messageText(lateId))).split('|')).toHaveLength(1);
+  expect(await widget.evaluate<string>(`document.querySelector('#messages').textContent`)).not.toMatch(/Unable to decrypt/i);
+}
+
+/** Both directions still work: what the worker keeps of crypto survived whatever happened before. */
+export async function stillEncryptsBothWays({ bob, peer, roomId, widget }: EncryptedStory, label: string): Promise<void> {
+  const sentId = await sendFromWidget(widget, `widget ${label}`);
+  expect((await rawEvent(bob, roomId, sentId)).type).toBe('m.room.encrypted');
+  expect(await eventually('the peer to decrypt', () => peer.decryptedBody(roomId, sentId))).toBe(`widget ${label}`);
+  const { event_id: peerId } = await peer.client.sendTextMessage(roomId, `peer ${label}`);
+  expect(await shownInWidget(widget, peerId, `the peer message ${label}`)).toContain(`peer ${label}`);
+}
