@@ -8,6 +8,7 @@ import { fail, ok, parseMessage, type Reply } from '../shared/protocol/errors';
 import { UiToBackground, type UiKind, type UiRequest } from '../shared/protocol/ui-to-background';
 import { createLogger } from '../shared/log';
 import { UnknownApproval } from './approvals/approval-queue';
+import { VerificationRefused } from './session/device-verification';
 import { NotLoggedIn } from './session/matrix-session';
 import type { Services } from './services';
 
@@ -87,6 +88,31 @@ const handlers: Handlers = {
   },
   getAudit: async (request, services) => services.audit.entries(await widgetOf(request.widget, services)),
   listTabWidgets: (request, { hosts }) => hosts.inTab(request.tabId),
+  getVerification: async (_request, { session }) => session.verification.view(),
+  verifyWithRecoveryKey: async (request, { session }) => {
+    await session.verification.withRecoveryKey(await session.requireClient(), request.recoveryKey);
+    return session.status();
+  },
+  setUpEncryption: async (request, { session }) => {
+    const recoveryKey = await session.verification.setUp(await session.requireClient(), request.password);
+    return { recoveryKey, status: await session.status() };
+  },
+  requestVerification: async (_request, { session }) => {
+    await session.verification.requestFromOtherDevice(await session.requireClient());
+    return session.verification.view();
+  },
+  acceptVerification: async (_request, { session }) => {
+    await session.verification.accept();
+    return session.verification.view();
+  },
+  confirmEmoji: async (request, { session }) => {
+    await session.verification.confirmEmoji(request.isMatch);
+    return session.verification.view();
+  },
+  cancelVerification: async (_request, { session }) => {
+    session.verification.cancel();
+    return session.verification.view();
+  },
 };
 
 async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { session }: Services): Promise<WidgetIdentity> {
@@ -121,6 +147,7 @@ export function isExtensionPage(sender: Runtime.MessageSender): boolean {
 function toReplyError(error: unknown): Reply<never> {
   if (error instanceof NotLoggedIn) return fail('notLoggedIn', error.message);
   if (error instanceof UnknownApproval) return fail('unknownApproval', error.message);
+  if (error instanceof VerificationRefused) return fail('verificationRefused', error.message);
   if (error instanceof MatrixError) {
     const code = error.httpStatus === 403 && error.errcode === 'M_FORBIDDEN' ? 'loginFailed' : 'homeserverError';
     return fail(code, error.data.error ?? error.message);

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { GrantView, SessionStatus, SiteView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
+import { DeviceVerification } from './device-verification';
 import { GrantList } from './grant-list';
 import { LoginForm } from './login-form';
 import { SiteAccess } from './site-access';
@@ -71,6 +72,7 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
               {t('logOut')}
             </button>
           </section>
+          {status.encryption && <DeviceVerification encryption={status.encryption} onStatus={setStatus} refresh={refresh} />}
           <TabWidgets />
           <SiteList sites={sites} onChange={setSites} refresh={refresh} />
           <GrantList grants={grants} refresh={refresh} />

@@ -16,6 +16,8 @@ import {
 } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
+import { DeviceVerification } from './device-verification';
+import { SecretKeyHolder } from './secret-keys';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionStore, StoredSession } from './session-store';
 
@@ -65,6 +67,9 @@ export class MatrixSession {
   private readonly liveEventListeners = new Set<LiveEventListener>();
   private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
   private loginWaiters: ((userId: string) => void)[] = [];
+  private readonly secretKeys = new SecretKeyHolder();
+  /** Verifying this device; one at a time, for the logged-in account. */
+  readonly verification = new DeviceVerification(this.secretKeys);
 
   constructor(
     private readonly store: SessionStore,
@@ -134,6 +139,7 @@ export class MatrixSession {
     await this.restore();
     const account = this.account;
     this.account = undefined;
+    this.verification.reset();
     await this.store.clear();
     if (!account) return;
     const { client, session } = account;
@@ -259,6 +265,7 @@ export class MatrixSession {
       userId,
       deviceId,
       fetchFn: boundFetch,
+      cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
     });
     let cryptoError: string | undefined;
@@ -274,6 +281,7 @@ export class MatrixSession {
       cryptoError = String(error);
       log.error('end-to-end encryption unavailable', cryptoError);
     }
+    if (cryptoError === undefined) this.verification.watch(client);
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
     client.on(RoomEvent.LocalEchoUpdated, this.forwardOwnEcho);
     client.on(ClientEvent.ToDeviceEvent, (event) => {

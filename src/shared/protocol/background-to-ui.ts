@@ -22,6 +22,19 @@ export const SessionStatus = v.object({
 });
 export type SessionStatus = v.InferOutput<typeof SessionStatus>;
 
+/** Where verifying this device stands; never holds a key. */
+export const VerificationView = v.object({
+  phase: v.picklist(['none', 'requested', 'ready', 'started', 'cancelled', 'done']),
+  initiatedByMe: v.boolean(),
+  otherDeviceId: v.nullable(v.string()),
+  /** The seven emoji to compare with the other device, once both sides have them. */
+  emoji: v.nullable(v.array(v.object({ symbol: v.string(), name: v.string() }))),
+  failure: v.nullable(v.string()),
+  /** Room keys restored from the key backup after unlocking with the recovery key. */
+  backupRestore: v.nullable(v.object({ done: v.number(), total: v.number(), isFinished: v.boolean() })),
+});
+export type VerificationView = v.InferOutput<typeof VerificationView>;
+
 export const RoomChoice = v.object({ roomId: v.string(), name: v.string() });
 export type RoomChoice = v.InferOutput<typeof RoomChoice>;
 
@@ -93,4 +106,12 @@ export type UiReplies = {
   removeSite: SiteView[];
   getAudit: AuditEntry[];
   listTabWidgets: TabWidgetView[];
+  getVerification: VerificationView;
+  verifyWithRecoveryKey: SessionStatus;
+  /** The new recovery key: shown to the user once, in the popup, and kept nowhere. */
+  setUpEncryption: { recoveryKey: string; status: SessionStatus };
+  requestVerification: VerificationView;
+  acceptVerification: VerificationView;
+  confirmEmoji: VerificationView;
+  cancelVerification: VerificationView;
 };

@@ -6,6 +6,7 @@ export const ErrorCode = v.picklist([
   'notLoggedIn',
   'loginFailed',
   'unknownApproval',
+  'verificationRefused',
   'forbiddenSender',
   'homeserverError',
   'internal',

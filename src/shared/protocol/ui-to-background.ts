@@ -60,6 +60,24 @@ export const GetAudit = v.object({ kind: v.literal('getAudit'), widget: WidgetRe
 
 export const ListTabWidgets = v.object({ kind: v.literal('listTabWidgets'), tabId: v.pipe(v.number(), v.integer()) });
 
+export const GetVerification = v.object({ kind: v.literal('getVerification') });
+
+export const VerifyWithRecoveryKey = v.object({
+  kind: v.literal('verifyWithRecoveryKey'),
+  recoveryKey: v.pipe(v.string(), v.trim(), v.minLength(1, 'the recovery key is empty'), v.maxLength(200)),
+});
+
+/** Sets cross-signing, secret storage and key backup up; the password confirms the key upload. */
+export const SetUpEncryption = v.object({
+  kind: v.literal('setUpEncryption'),
+  password: v.pipe(v.string(), v.minLength(1, 'password is empty'), v.maxLength(1024)),
+});
+
+export const RequestVerification = v.object({ kind: v.literal('requestVerification') });
+export const AcceptVerification = v.object({ kind: v.literal('acceptVerification') });
+export const ConfirmEmoji = v.object({ kind: v.literal('confirmEmoji'), isMatch: v.boolean() });
+export const CancelVerification = v.object({ kind: v.literal('cancelVerification') });
+
 export const UiToBackground = v.variant('kind', [
   GetStatus,
   Login,
@@ -73,6 +91,13 @@ export const UiToBackground = v.variant('kind', [
   RemoveSite,
   GetAudit,
   ListTabWidgets,
+  GetVerification,
+  VerifyWithRecoveryKey,
+  SetUpEncryption,
+  RequestVerification,
+  AcceptVerification,
+  ConfirmEmoji,
+  CancelVerification,
 ]);
 export type UiToBackground = v.InferOutput<typeof UiToBackground>;
 export type UiKind = UiToBackground['kind'];

@@ -1,0 +1,157 @@
+// Verifying this device, in the popup: the recovery key, emoji comparison with another of the
+// user's devices (either may start), or first-time set-up for an account without cross-signing.
+// Keys typed here go to the background once; the new recovery key is shown once and kept nowhere.
+import { useEffect, useState } from 'preact/hooks';
+import type { SessionStatus, VerificationView } from '../shared/protocol/background-to-ui';
+import { askBackground } from '../shared/ui/background-client';
+import { t } from '../shared/ui/i18n';
+
+/** How often the popup looks for incoming requests and the other device's progress. */
+const POLL_MS = 700;
+
+type Props = { encryption: NonNullable<SessionStatus['encryption']>; onStatus: (status: SessionStatus) => void; refresh: () => Promise<void> };
+
+export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
+  const [view, setView] = useState<VerificationView | undefined>();
+  const [error, setError] = useState('');
+  const [isBusy, setBusy] = useState(false);
+  const [newRecoveryKey, setNewRecoveryKey] = useState('');
+
+  useEffect(() => {
+    let lastPhase = '';
+    const poll = async () => {
+      const reply = await askBackground({ kind: 'getVerification' });
+      if (!reply.ok) return;
+      setView(reply.value);
+      // The device just became verified: the status line above must say so.
+      if (reply.value.phase === 'done' && lastPhase !== 'done') void refresh();
+      lastPhase = reply.value.phase;
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  const run = async <T,>(ask: () => Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>, onDone: (value: T) => void) => {
+    setBusy(true);
+    setError('');
+    const reply = await ask();
+    setBusy(false);
+    if (reply.ok) onDone(reply.value);
+    else setError(reply.error.message);
+  };
+
+  const useRecoveryKey = (event: Event) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('recovery-key') as HTMLInputElement;
+    const recoveryKey = input.value;
+    input.value = '';
+    void run(() => askBackground({ kind: 'verifyWithRecoveryKey', recoveryKey }), onStatus);
+  };
+
+  const setUp = (event: Event) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('setup-password') as HTMLInputElement;
+    const password = input.value;
+    input.value = '';
+    void run(() => askBackground({ kind: 'setUpEncryption', password }), (value) => {
+      setNewRecoveryKey(value.recoveryKey);
+      onStatus(value.status);
+    });
+  };
+
+  const verification = view && view.phase !== 'none' ? view : undefined;
+  return (
+    <section id="verification" aria-labelledby="verification-heading">
+      <h2 id="verification-heading">{t('verificationHeading')}</h2>
+      {newRecoveryKey && (
+        <div class="notice">
+          <p>{t('newRecoveryKeyIntro')}</p>
+          <code id="new-recovery-key">{newRecoveryKey}</code>
+        </div>
+      )}
+      {encryption.isReady && !encryption.isDeviceVerified && encryption.hasCrossSigning && (
+        <>
+          <form onSubmit={useRecoveryKey}>
+            <label for="recovery-key">{t('recoveryKeyLabel')}</label>
+            <input id="recovery-key" name="recovery-key" type="password" autocomplete="off" required />
+            <button id="use-recovery-key" type="submit" disabled={isBusy}>
+              {t('useRecoveryKey')}
+            </button>
+          </form>
+          <button id="request-verification" type="button" disabled={isBusy} onClick={() => void run(() => askBackground({ kind: 'requestVerification' }), setView)}>
+            {t('verifyWithOtherDevice')}
+          </button>
+        </>
+      )}
+      {encryption.isReady && !encryption.hasCrossSigning && (
+        <form onSubmit={setUp}>
+          <label for="setup-password">{t('setUpPasswordLabel')}</label>
+          <input id="setup-password" name="setup-password" type="password" autocomplete="current-password" required />
+          <button id="set-up-encryption" type="submit" disabled={isBusy}>
+            {t('setUpEncryption')}
+          </button>
+        </form>
+      )}
+      {verification && <VerificationProgress view={verification} onView={setView} />}
+      {view?.backupRestore && (
+        <p id="backup-progress" data-finished={String(view.backupRestore.isFinished)} role="status">
+          {view.backupRestore.isFinished
+            ? t('backupRestored')
+            : t('backupRestoring', String(view.backupRestore.done), String(view.backupRestore.total))}
+        </p>
+      )}
+      {error && (
+        <p id="verification-error" class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function VerificationProgress({ view, onView }: { view: VerificationView; onView: (view: VerificationView) => void }) {
+  const answer = (isMatch: boolean) => void askBackground({ kind: 'confirmEmoji', isMatch }).then((reply) => reply.ok && onView(reply.value));
+  return (
+    <div id="verification-progress" data-phase={view.phase}>
+      {view.phase === 'requested' && !view.initiatedByMe && (
+        <>
+          <p>{t('verificationIncoming', view.otherDeviceId ?? '?')}</p>
+          <button id="accept-verification" class="primary" type="button" onClick={() => void askBackground({ kind: 'acceptVerification' }).then((reply) => reply.ok && onView(reply.value))}>
+            {t('acceptVerification')}
+          </button>
+        </>
+      )}
+      {view.phase === 'requested' && view.initiatedByMe && <p>{t('verificationWaiting')}</p>}
+      {view.emoji && view.phase === 'started' && (
+        <>
+          <p>{t('compareEmoji')}</p>
+          <ol id="sas-emoji" class="emoji">
+            {view.emoji.map((item) => (
+              <li key={item.name} data-name={item.name}>
+                <span aria-hidden="true">{item.symbol}</span> {item.name}
+              </li>
+            ))}
+          </ol>
+          <button id="emoji-match" class="primary" type="button" onClick={() => answer(true)}>
+            {t('emojiMatch')}
+          </button>
+          <button id="emoji-mismatch" type="button" onClick={() => answer(false)}>
+            {t('emojiMismatch')}
+          </button>
+        </>
+      )}
+      {view.phase === 'done' && <p>{t('verificationDone')}</p>}
+      {view.failure && (
+        <p id="verification-failure" class="error">
+          {view.failure}
+        </p>
+      )}
+      {(view.phase === 'requested' || view.phase === 'ready' || view.phase === 'started') && (
+        <button id="cancel-verification" type="button" onClick={() => void askBackground({ kind: 'cancelVerification' }).then((reply) => reply.ok && onView(reply.value))}>
+          {t('cancel')}
+        </button>
+      )}
+    </div>
+  );
+}
