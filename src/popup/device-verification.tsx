@@ -1,7 +1,7 @@
 // Verifying this device, in the popup: the recovery key, emoji comparison with another of the
 // user's devices (either may start), or first-time set-up for an account without cross-signing.
 // Keys typed here go to the background once; the new recovery key is shown once and kept nowhere.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionStatus, VerificationView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
@@ -16,6 +16,8 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
   const [error, setError] = useState('');
   const [isBusy, setBusy] = useState(false);
   const [newRecoveryKey, setNewRecoveryKey] = useState('');
+  const isVerified = useRef(encryption.isDeviceVerified);
+  isVerified.current = encryption.isDeviceVerified;
 
   useEffect(() => {
     let lastPhase = '';
@@ -23,14 +25,19 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
       const reply = await askBackground({ kind: 'getVerification' });
       if (!reply.ok) return;
       setView(reply.value);
-      // The device just became verified: the status line above must say so.
       if (reply.value.phase === 'done' && lastPhase !== 'done') void refresh();
+      // The other device's signature reaches this one shortly after 'done', and a restore takes a
+      // while: the status line follows until the device shows as verified.
+      if ((reply.value.phase === 'done' || reply.value.backupRestore) && !isVerified.current) {
+        const status = await askBackground({ kind: 'getStatus' });
+        if (status.ok) onStatus(status.value);
+      }
       lastPhase = reply.value.phase;
     };
     void poll();
     const timer = setInterval(() => void poll(), POLL_MS);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [refresh, onStatus]);
 
   const run = async <T,>(ask: () => Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>, onDone: (value: T) => void) => {
     setBusy(true);

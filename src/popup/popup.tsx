@@ -52,7 +52,10 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
               <strong id="user-id">{status.session.userId}</strong>
             </p>
             <p class="muted">
-              {t('deviceLabel', status.session.deviceId)} · {t('syncLabel', status.syncState)}
+              <span id="device-id" data-device-id={status.session.deviceId}>
+                {t('deviceLabel', status.session.deviceId)}
+              </span>{' '}
+              · {t('syncLabel', status.syncState)}
             </p>
             {status.encryption && (
               <p id="device-verification" data-state={verificationState(status.encryption)}>

@@ -16,6 +16,8 @@ export type CryptoPeer = {
   releaseRoomKeys(): Promise<void>;
   /** The plaintext body of an event of the room once this peer has decrypted it. */
   decryptedBody(roomId: string, eventId: string): Promise<string | undefined>;
+  /** Creates the user's cross-signing identity on this device (the device signs itself). */
+  setUpCrossSigning(password: string): Promise<void>;
   stop(): void;
 };
 
@@ -41,6 +43,7 @@ export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
     accessToken,
     fetchFn,
   });
+  client.setMaxListeners(50);
   await client.initRustCrypto({ useIndexedDB: false });
   await client.startClient({ initialSyncLimit: 20 });
   await new Promise<void>((resolve) => {
@@ -77,6 +80,14 @@ export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
       if (event.isDecryptionFailure()) return undefined;
       const body = event.getContent()['body'];
       return typeof body === 'string' ? body : undefined;
+    },
+    async setUpCrossSigning(password) {
+      await client.getCrypto()?.bootstrapCrossSigning({
+        setupNewCrossSigning: true,
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+          await makeRequest({ type: 'm.login.password', identifier: { type: 'm.id.user', user: user.userId }, password });
+        },
+      });
     },
     stop: () => client.stopClient(),
   };

@@ -128,9 +128,11 @@ export class DeviceVerification {
     await sas.confirm();
   }
 
+  /** Cancels a verification in progress; a finished or cancelled one is left as it is. */
   cancel(): void {
-    this.sas?.cancel();
-    if (this.request?.pending) void this.request.cancel().catch(() => undefined);
+    const request = this.request;
+    if (!request?.pending) return;
+    void request.cancel().catch((error: unknown) => log.warn('cancelling failed', String(error)));
   }
 
   /** Forgets everything (logout). */
