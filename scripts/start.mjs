@@ -6,13 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildExtension } from './build.mjs';
 import { buildDemoWidget, demoWidgetDir } from './build-demo.mjs';
-import { registerUser, startSynapse } from './synapse.mjs';
+import { chromeRedirectUrl, firefoxRedirectUrl } from './extension-ids.mjs';
+import { startOidcProvider } from './oidc-provider.mjs';
+import { LOCAL_IDP_NAME, oidcCallbackUrl, registerUser, startSynapse } from './synapse.mjs';
 import { startDemoServers } from '../demo/servers.mjs';
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../..');
 const HOMESERVER_PORT = Number(process.env.MWB_HOMESERVER_PORT ?? 8608);
 const SITE_PORT = Number(process.env.MWB_SITE_PORT ?? 8610);
 const WIDGET_PORT = Number(process.env.MWB_WIDGET_PORT ?? 8620);
+const OIDC_PORT = Number(process.env.MWB_OIDC_PORT ?? 8609);
 const DEMO_USER = { username: 'demo', password: 'demo-password' };
 const FRIEND = { username: 'demo-friend', password: 'demo-friend-password' };
 // Fixed so the demo account survives restarts of `npm start`; it only guards a loopback server.
@@ -67,13 +70,23 @@ await buildExtension();
 await buildDemoWidget();
 const dataDir = path.join(root, '.cache/demo-synapse');
 await mkdir(dataDir, { recursive: true });
-const synapse = await startSynapse({ dataDir, port: HOMESERVER_PORT, sharedSecret: SHARED_SECRET });
+// SSO: a local OpenID provider upstream of Synapse; its login form takes any name and password.
+const oidc = await startOidcProvider({ redirectUris: [oidcCallbackUrl(HOMESERVER_PORT)], port: OIDC_PORT });
+const synapse = await startSynapse({
+  dataDir,
+  port: HOMESERVER_PORT,
+  sharedSecret: SHARED_SECRET,
+  oidc,
+  // This checkout's dist/chrome loaded unpacked, and the Firefox build: no confirmation page after SSO.
+  ssoClientWhitelist: [chromeRedirectUrl(path.join(root, 'dist/chrome')), firefoxRedirectUrl()],
+});
 const { userId, roomId } = await ensureDemoAccount(synapse.baseUrl);
 const demo = await startDemoServers({ widgetDir: demoWidgetDir, sitePort: SITE_PORT, widgetPort: WIDGET_PORT, defaultRoomHint: roomId });
 
 console.log(`
 Matrix Widget Bridge demo is running.
   homeserver   ${synapse.baseUrl}   (user "${DEMO_USER.username}", password "${DEMO_USER.password}" → ${userId})
+               or "Sign in with ${LOCAL_IDP_NAME}" (${oidc.issuer}): any user name and password
   demo site    ${demo.siteOrigin}/  embeds a chat widget from ${demo.widgetOrigin}
   demo room    ${roomId}
 Log in from the extension's popup with the homeserver URL, user name and password above, then open
@@ -116,6 +129,7 @@ async function shutdown() {
   await browserContext?.close().catch(() => undefined);
   await demo.stop();
   await synapse.stop();
+  await oidc.stop();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown());

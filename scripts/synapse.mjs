@@ -1,6 +1,7 @@
 // The project's own Synapse: a pinned matrix-synapse in a project-local virtualenv, configured for
 // local use (sqlite, one listener on 127.0.0.1, registration by shared secret, relaxed rate limits,
-// delayed events). Used by `npm start` and by the test runner's global setup.
+// delayed events, optionally SSO through an upstream OpenID provider). Used by `npm start` and by the
+// test runner's global setup.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -16,13 +17,14 @@ const python = path.join(venvDir, 'bin/python');
 
 /** Creates the virtualenv and installs the pinned Synapse, unless it is already there. */
 export function ensureSynapseVenv() {
+  // The `oidc` extra (authlib) is what Synapse needs to log users in through an OpenID provider.
   const check = existsSync(python)
-    ? spawnSync(python, ['-c', 'import importlib.metadata as m; print(m.version("matrix-synapse"))'], { encoding: 'utf8' })
+    ? spawnSync(python, ['-c', 'import importlib.metadata as m, authlib; print(m.version("matrix-synapse"))'], { encoding: 'utf8' })
     : undefined;
   if (check?.status === 0 && check.stdout.trim() === SYNAPSE_VERSION) return;
-  console.log(`[synapse] installing matrix-synapse==${SYNAPSE_VERSION} into ${path.relative(root, venvDir)} …`);
-  run('python3', ['-m', 'venv', venvDir]);
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse==${SYNAPSE_VERSION}`]);
+  console.log(`[synapse] installing matrix-synapse[oidc]==${SYNAPSE_VERSION} into ${path.relative(root, venvDir)} …`);
+  if (!existsSync(python)) run('python3', ['-m', 'venv', venvDir]);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[oidc]==${SYNAPSE_VERSION}`]);
 }
 
 function run(command, args) {
@@ -43,7 +45,44 @@ export function freePort(host = '127.0.0.1') {
 
 const GENEROUS = { per_second: 10000, burst_count: 10000 };
 
-function configYaml({ dataDir, port, sharedSecret }) {
+/** The IdP id clients see: Synapse prefixes the configured `idp_id` of an OIDC provider with `oidc-`. */
+export const LOCAL_IDP_ID = 'oidc-local';
+export const LOCAL_IDP_NAME = 'Local OpenID';
+
+/**
+ * SSO through an upstream OpenID provider (`oidc`: { issuer, clientId, clientSecret }), or nothing.
+ * `clientWhitelist` lists redirect URLs Synapse sends a login token to without first showing its
+ * "Continue to your account" page; it matches them as prefixes (`str.startswith`), so each entry
+ * ends with `/` after the host.
+ */
+function ssoConfig(oidc, clientWhitelist) {
+  if (!oidc) return {};
+  return {
+    oidc_providers: [
+      {
+        idp_id: LOCAL_IDP_ID.replace(/^oidc-/, ''),
+        idp_name: LOCAL_IDP_NAME,
+        issuer: oidc.issuer,
+        client_id: oidc.clientId,
+        client_secret: oidc.clientSecret,
+        scopes: ['openid', 'profile'],
+        // The issuer is plain http on loopback; discovery checks would demand https.
+        skip_verification: true,
+        user_mapping_provider: {
+          config: { localpart_template: '{{ user.preferred_username }}', display_name_template: '{{ user.name }}' },
+        },
+      },
+    ],
+    sso: { client_whitelist: clientWhitelist },
+  };
+}
+
+/** Where Synapse's OIDC login returns to from the provider (the client's redirect URI there). */
+export function oidcCallbackUrl(port) {
+  return `http://127.0.0.1:${port}/_synapse/client/oidc/callback`;
+}
+
+function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist }) {
   // JSON is valid YAML, so the config is written as JSON: no YAML library needed.
   return JSON.stringify(
     {
@@ -83,6 +122,7 @@ function configYaml({ dataDir, port, sharedSecret }) {
       rc_3pid_validation: GENEROUS,
       rc_room_creation: GENEROUS,
       rc_delayed_event_mgmt: GENEROUS,
+      ...ssoConfig(oidc, ssoClientWhitelist),
     },
     null,
     2,
@@ -100,14 +140,24 @@ const LOG_CONFIG = JSON.stringify({
 
 /**
  * Starts Synapse on a free (or given) port with its data in `dataDir`. Resolves once the client
- * API answers. `stop()` ends it.
+ * API answers. `stop()` ends it. With `oidc` ({ issuer, clientId, clientSecret }) it offers SSO
+ * through that provider (whose client must allow `oidcCallbackUrl(port)`); `ssoClientWhitelist`
+ * lists the redirect URLs it trusts (see `ssoConfig`).
+ * @param {{ dataDir: string, port?: number, sharedSecret?: string,
+ *   oidc?: { issuer: string, clientId: string, clientSecret: string }, ssoClientWhitelist?: string[] }} options
  */
-export async function startSynapse({ dataDir, port = undefined, sharedSecret = randomBytes(16).toString("hex") }) {
+export async function startSynapse({
+  dataDir,
+  port = undefined,
+  sharedSecret = randomBytes(16).toString("hex"),
+  oidc = undefined,
+  ssoClientWhitelist = [],
+}) {
   ensureSynapseVenv();
   const listenPort = port ?? (await freePort());
   await mkdir(path.join(dataDir, 'media'), { recursive: true });
   const configPath = path.join(dataDir, 'homeserver.yaml');
-  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret }));
+  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist }));
   await writeFile(path.join(dataDir, 'log.config'), LOG_CONFIG);
   if (!existsSync(path.join(dataDir, 'signing.key'))) {
     run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys']);

@@ -7,9 +7,11 @@ import { NESTED_SITE_SEPARATOR, type WidgetIdentity } from '../shared/core/widge
 import { fail, ok, parseMessage, type Reply } from '../shared/protocol/errors';
 import { UiToBackground, type UiKind, type UiRequest } from '../shared/protocol/ui-to-background';
 import { createLogger } from '../shared/log';
+import { browserWebAuthFlow } from './adapters/web-auth-flow';
 import { UnknownApproval } from './approvals/approval-queue';
 import { VerificationRefused } from './session/device-verification';
 import { NotLoggedIn } from './session/matrix-session';
+import { fetchLoginMethods, LoginMethodsUnavailable, obtainLoginToken, SsoLoginFailed } from './session/sso-login';
 import type { Services } from './services';
 
 const log = createLogger('bg:ui');
@@ -20,6 +22,13 @@ const handlers: Handlers = {
   getStatus: (_request, { session }) => session.status(),
   login: async (request, { session }) => {
     await session.login(request.homeserverUrl, request.username, request.password);
+    return session.status();
+  },
+  getLoginFlows: (request) => fetchLoginMethods(request.homeserverUrl),
+  loginSso: async (request, { session }) => {
+    // The token goes from the auth window straight into the login; the popup only learns the status.
+    const loginToken = await obtainLoginToken(request.homeserverUrl, request.idpId, browserWebAuthFlow);
+    await session.loginWithToken(request.homeserverUrl, loginToken);
     return session.status();
   },
   logout: async (_request, { session, grants, audit, hosts }) => {
@@ -148,6 +157,8 @@ function toReplyError(error: unknown): Reply<never> {
   if (error instanceof NotLoggedIn) return fail('notLoggedIn', error.message);
   if (error instanceof UnknownApproval) return fail('unknownApproval', error.message);
   if (error instanceof VerificationRefused) return fail('verificationRefused', error.message);
+  if (error instanceof SsoLoginFailed) return fail('ssoFailed', error.message);
+  if (error instanceof LoginMethodsUnavailable) return fail('homeserverError', error.message);
   if (error instanceof MatrixError) {
     const code = error.httpStatus === 403 && error.errcode === 'M_FORBIDDEN' ? 'loginFailed' : 'homeserverError';
     return fail(code, error.data.error ?? error.message);

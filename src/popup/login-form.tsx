@@ -1,18 +1,49 @@
-// Password login. The password goes to the background once and is not kept anywhere.
-import { useState } from 'preact/hooks';
-import type { SessionStatus } from '../shared/protocol/background-to-ui';
+// Login: password, or SSO through one of the homeserver's identity providers. The password goes to
+// the background once and is not kept anywhere; SSO runs entirely in the background (the popup may
+// close while the browser's sign-in window is open) and the popup only ever sees the status.
+import { useEffect, useState } from 'preact/hooks';
+import type { LoginMethods, SessionStatus } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 
+/** Ask for the login methods once the user pauses typing, not for every partial URL. */
+const LOOKUP_DELAY_MS = 400;
+const DEFAULT_HOMESERVER = 'https://matrix-client.matrix.org';
+
 export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: SessionStatus) => void }) {
-  const [isBusy, setBusy] = useState(false);
+  // The field's latest input, for the lookup and the SSO buttons; the field itself stays uncontrolled.
+  const [homeserver, setHomeserver] = useState(DEFAULT_HOMESERVER);
+  const [methods, setMethods] = useState<LoginMethods | undefined>();
+  const [busy, setBusy] = useState<'password' | 'sso' | undefined>();
   const [error, setError] = useState('');
+
+  useEffect(() => {
+    setMethods(undefined);
+    const homeserverUrl = homeserver.trim();
+    if (!/^https?:\/\/./.test(homeserverUrl) || !URL.canParse(homeserverUrl)) return;
+    let isCurrent = true;
+    const timer = setTimeout(() => {
+      void askBackground({ kind: 'getLoginFlows', homeserverUrl }).then((reply) => {
+        // Unknown methods (server unreachable, still typing) leave the password form as it is.
+        if (isCurrent && reply.ok) setMethods(reply.value);
+      });
+    }, LOOKUP_DELAY_MS);
+    return () => {
+      isCurrent = false;
+      clearTimeout(timer);
+    };
+  }, [homeserver]);
+
+  // Without an answer yet, offer the password form: most homeservers have it.
+  const hasPassword = methods?.hasPasswordLogin ?? true;
+  const providers = methods?.ssoProviders;
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (!hasPassword) return; // Enter in the URL field of an SSO-only homeserver
     const form = event.currentTarget as HTMLFormElement;
     const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
-    setBusy(true);
+    setBusy('password');
     setError('');
     const reply = await askBackground({
       kind: 'login',
@@ -20,8 +51,17 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: SessionStatus) 
       username: field('username'),
       password: field('password'),
     });
-    setBusy(false);
+    setBusy(undefined);
     (form.elements.namedItem('password') as HTMLInputElement).value = '';
+    if (reply.ok) onLoggedIn(reply.value);
+    else setError(reply.error.message);
+  };
+
+  const signInWith = async (idpId: string | null) => {
+    setBusy('sso');
+    setError('');
+    const reply = await askBackground({ kind: 'loginSso', homeserverUrl: homeserver.trim(), idpId });
+    setBusy(undefined);
     if (reply.ok) onLoggedIn(reply.value);
     else setError(reply.error.message);
   };
@@ -30,15 +70,54 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: SessionStatus) 
     <section id="logged-out">
       <form onSubmit={(event) => void submit(event)}>
         <label for="homeserver">{t('homeserverLabel')}</label>
-        <input id="homeserver" name="homeserver" type="url" required value="https://matrix-client.matrix.org" autocomplete="url" />
-        <label for="username">{t('usernameLabel')}</label>
-        <input id="username" name="username" type="text" required autocomplete="username" />
-        <label for="password">{t('passwordLabel')}</label>
-        <input id="password" name="password" type="password" required autocomplete="current-password" />
-        <button id="login" class="primary" type="submit" disabled={isBusy}>
-          {isBusy ? t('loggingIn') : t('logIn')}
-        </button>
+        <input
+          id="homeserver"
+          name="homeserver"
+          type="url"
+          required
+          defaultValue={DEFAULT_HOMESERVER}
+          onInput={(event) => setHomeserver(event.currentTarget.value)}
+          autocomplete="url"
+        />
+        {hasPassword && (
+          <>
+            <label for="username">{t('usernameLabel')}</label>
+            <input id="username" name="username" type="text" required autocomplete="username" />
+            <label for="password">{t('passwordLabel')}</label>
+            <input id="password" name="password" type="password" required autocomplete="current-password" />
+            <button id="login" class="primary" type="submit" disabled={busy !== undefined}>
+              {busy === 'password' ? t('loggingIn') : t('logIn')}
+            </button>
+          </>
+        )}
       </form>
+      {providers && (
+        <div id="sso-login" role="group" aria-label={t('ssoGroupLabel')}>
+          {providers.length === 0 ? (
+            <button type="button" class="sso" data-idp-id="" disabled={busy !== undefined} onClick={() => void signInWith(null)}>
+              {t('signInWithSso')}
+            </button>
+          ) : (
+            providers.map((provider) => (
+              <button
+                key={provider.id}
+                type="button"
+                class="sso"
+                data-idp-id={provider.id}
+                disabled={busy !== undefined}
+                onClick={() => void signInWith(provider.id)}
+              >
+                {t('signInWith', provider.name)}
+              </button>
+            ))
+          )}
+        </div>
+      )}
+      {busy === 'sso' && (
+        <p id="sso-waiting" role="status">
+          {t('ssoWaiting')}
+        </p>
+      )}
       <p id="login-error" class="error" role="alert">
         {error}
       </p>

@@ -68,8 +68,13 @@ async function findPage(
   });
 }
 
+export type FirefoxExtensionBrowser = ExtensionBrowser & {
+  /** The puppeteer browser, for windows the harness has no words for (the SSO auth window). */
+  puppeteer: Browser;
+};
+
 /** `extensionDir: null` launches the same Firefox without the extension (bench baselines). */
-export async function launchFirefox(extensionDir: string | null): Promise<ExtensionBrowser> {
+export async function launchFirefox(extensionDir: string | null): Promise<FirefoxExtensionBrowser> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'mwb-firefox-'));
   for (const folder of ['tmp', 'config', 'cache', 'profile']) await mkdir(path.join(home, folder));
   const uuid = randomUUID();
@@ -100,6 +105,7 @@ export async function launchFirefox(extensionDir: string | null): Promise<Extens
 
   return {
     name: 'firefox',
+    puppeteer: browser,
     async openExtensionUi() {
       // The first-run tab the extension opened itself (runtime.onInstalled). It cannot be reopened
       // over BiDi, so it is kept: "closing" it is a no-op, and the page refreshes itself on focus.

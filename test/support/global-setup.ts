@@ -1,12 +1,15 @@
-// Once per test run: build the extension and the demo widget, start one real Synapse and the demo
-// site + widget servers (two origins), and hand their addresses to the tests.
+// Once per test run: build the extension and the demo widget, start a real OpenID provider, one real
+// Synapse that offers SSO through it, and the demo site + widget servers (two origins), and hand
+// their addresses to the tests.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { buildExtension } from '../../scripts/build.mjs';
 import { baselineHostDir, buildDemoWidget, demoWidgetDir } from '../../scripts/build-demo.mjs';
-import { startSynapse } from '../../scripts/synapse.mjs';
+import { chromeRedirectUrl, firefoxRedirectUrl } from '../../scripts/extension-ids.mjs';
+import { startOidcProvider } from '../../scripts/oidc-provider.mjs';
+import { freePort, oidcCallbackUrl, startSynapse } from '../../scripts/synapse.mjs';
 import { startDemoServers } from '../../demo/servers.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -16,19 +19,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await buildExtension();
     await buildDemoWidget();
   }
+  const chromeExtensionDir = path.join(root, 'dist/chrome');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mwb-synapse-'));
-  const synapse = await startSynapse({ dataDir, port: undefined });
+  // The provider must know Synapse's callback URL, and Synapse the provider's issuer: the port first.
+  const synapsePort = await freePort();
+  const oidc = await startOidcProvider({ redirectUris: [oidcCallbackUrl(synapsePort)] });
+  const synapse = await startSynapse({
+    dataDir,
+    port: synapsePort,
+    oidc,
+    // The test browsers' extension redirect URLs: SSO returns there without Synapse's confirmation page.
+    ssoClientWhitelist: [chromeRedirectUrl(chromeExtensionDir), firefoxRedirectUrl()],
+  }).catch(async (error: unknown) => {
+    await oidc.stop(); // or its open server keeps the test run from exiting
+    throw error;
+  });
   const demo = await startDemoServers({ widgetDir: demoWidgetDir, baselineDir: baselineHostDir });
   project.provide('homeserverUrl', synapse.baseUrl);
   project.provide('registrationSecret', synapse.sharedSecret);
   project.provide('siteOrigin', demo.siteOrigin);
   project.provide('secondSiteOrigin', demo.secondSiteOrigin);
   project.provide('widgetOrigin', demo.widgetOrigin);
-  project.provide('chromeExtensionDir', path.join(root, 'dist/chrome'));
+  project.provide('chromeExtensionDir', chromeExtensionDir);
   project.provide('firefoxExtensionDir', path.join(root, 'dist/firefox'));
   return async () => {
     await demo.stop();
     await synapse.stop();
+    await oidc.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
 }

@@ -13,6 +13,7 @@ import {
   type MatrixEvent,
   type Room,
   type IRoomTimelineData,
+  type LoginRequest,
 } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
@@ -105,16 +106,20 @@ export class MatrixSession {
   }
 
   async login(homeserverUrl: string, username: string, password: string): Promise<void> {
+    await this.loginWith(homeserverUrl, { type: 'm.login.password', identifier: { type: 'm.id.user', user: username }, password });
+  }
+
+  /** SSO's last step: the homeserver's short-lived `loginToken` becomes a session (m.login.token). */
+  async loginWithToken(homeserverUrl: string, loginToken: string): Promise<void> {
+    await this.loginWith(homeserverUrl, { type: 'm.login.token', token: loginToken });
+  }
+
+  private async loginWith(homeserverUrl: string, credentials: LoginRequest): Promise<void> {
     await this.restore();
     if (this.session) await this.logout();
     const baseUrl = homeserverUrl.replace(/\/+$/, '');
     const anonymous = createClient({ baseUrl, fetchFn: boundFetch });
-    const response = await anonymous.loginRequest({
-      type: 'm.login.password',
-      identifier: { type: 'm.id.user', user: username },
-      password,
-      initial_device_display_name: 'Matrix Widget Bridge',
-    });
+    const response = await anonymous.loginRequest({ ...credentials, initial_device_display_name: 'Matrix Widget Bridge' });
     const session: StoredSession = {
       homeserverUrl: baseUrl,
       userId: response.user_id,

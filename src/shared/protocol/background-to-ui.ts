@@ -35,6 +35,20 @@ export const VerificationView = v.object({
 });
 export type VerificationView = v.InferOutput<typeof VerificationView>;
 
+/** Spec (client login via SSO): an IdP id is 1–255 unreserved URI characters (RFC 3986 §2.3). */
+export const IdpId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9._~-]{1,255}$/, 'must be an identity provider id'));
+
+export const IdentityProvider = v.object({ id: IdpId, name: v.pipe(v.string(), v.minLength(1), v.maxLength(255)) });
+export type IdentityProvider = v.InferOutput<typeof IdentityProvider>;
+
+/** How a homeserver lets users log in, as far as the extension supports it. */
+export const LoginMethods = v.object({
+  hasPasswordLogin: v.boolean(),
+  /** Its `m.login.sso` identity providers; null without SSO, empty for SSO without a choice. */
+  ssoProviders: v.nullable(v.array(IdentityProvider)),
+});
+export type LoginMethods = v.InferOutput<typeof LoginMethods>;
+
 export const RoomChoice = v.object({ roomId: v.string(), name: v.string() });
 export type RoomChoice = v.InferOutput<typeof RoomChoice>;
 
@@ -96,6 +110,8 @@ export type TabWidgetView = v.InferOutput<typeof TabWidgetView>;
 export type UiReplies = {
   getStatus: SessionStatus;
   login: SessionStatus;
+  getLoginFlows: LoginMethods;
+  loginSso: SessionStatus;
   logout: SessionStatus;
   getApproval: ApprovalView;
   decideApproval: { accepted: true };

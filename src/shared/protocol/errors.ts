@@ -5,6 +5,7 @@ export const ErrorCode = v.picklist([
   'invalidMessage',
   'notLoggedIn',
   'loginFailed',
+  'ssoFailed',
   'unknownApproval',
   'verificationRefused',
   'forbiddenSender',

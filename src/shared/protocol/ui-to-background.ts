@@ -1,6 +1,7 @@
 // Requests the popup and the approval window send the background with runtime.sendMessage.
 // The background accepts them only from extension pages (checked on the sender, not here).
 import * as v from 'valibot';
+import { IdpId } from './background-to-ui';
 
 const HomeserverUrl = v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'must be an http(s) URL'));
 
@@ -11,6 +12,17 @@ export const Login = v.object({
   homeserverUrl: HomeserverUrl,
   username: v.pipe(v.string(), v.trim(), v.minLength(1, 'user name is empty'), v.maxLength(255)),
   password: v.pipe(v.string(), v.minLength(1, 'password is empty'), v.maxLength(1024)),
+});
+
+/** Which login methods the homeserver offers (the popup shows SSO buttons for them). */
+export const GetLoginFlows = v.object({ kind: v.literal('getLoginFlows'), homeserverUrl: HomeserverUrl });
+
+/** Log in through the homeserver's SSO in a browser window; the login token stays in the background. */
+export const LoginSso = v.object({
+  kind: v.literal('loginSso'),
+  homeserverUrl: HomeserverUrl,
+  /** One of the homeserver's identity providers; null when it offers SSO without a choice. */
+  idpId: v.nullable(IdpId),
 });
 
 export const Logout = v.object({ kind: v.literal('logout') });
@@ -81,6 +93,8 @@ export const CancelVerification = v.object({ kind: v.literal('cancelVerification
 export const UiToBackground = v.variant('kind', [
   GetStatus,
   Login,
+  GetLoginFlows,
+  LoginSso,
   Logout,
   GetApproval,
   DecideApproval,
