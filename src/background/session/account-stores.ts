@@ -26,3 +26,18 @@ export function newStoreKey(): string {
 export function decodeStoreKey(encoded: string): Uint8Array {
   return Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0));
 }
+
+const isAccountStore = (name: string): boolean => name.startsWith('mwb-crypto:') || name.startsWith('matrix-js-sdk:mwb-sync:');
+
+/**
+ * Deletes every account store that does not belong to the account in use (`keep`, or none):
+ * a logout whose deletion was blocked (a crypto object still held the database open) finishes
+ * here, on the next start. Deletions are requested, not awaited: a blocked one completes later.
+ */
+export async function deleteStaleAccountStores(keep: { userId: string; deviceId: string } | undefined): Promise<string[]> {
+  const keepPrefixes = keep ? [cryptoStorePrefix(keep.userId, keep.deviceId), `matrix-js-sdk:${syncStoreName(keep.userId, keep.deviceId)}`] : [];
+  const names = (await indexedDB.databases()).map((database) => database.name ?? '');
+  const stale = names.filter((name) => isAccountStore(name) && !keepPrefixes.some((prefix) => name.startsWith(prefix)));
+  for (const name of stale) indexedDB.deleteDatabase(name);
+  return stale;
+}

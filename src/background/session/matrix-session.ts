@@ -19,13 +19,15 @@ import { createLogger } from '../../shared/log';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
 import { DeviceVerification } from './device-verification';
 import { SecretKeyHolder } from './secret-keys';
-import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
+import { accountLockName, cryptoStorePrefix, deleteStaleAccountStores, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionStore, StoredSession } from './session-store';
 
 const log = createLogger('bg:session');
 
 /** DESIGN §4: the long poll must end before Chrome's 30 s idle limit can stop the worker mid-request. */
 const SYNC_POLL_TIMEOUT_MS = 20_000;
+/** How long logout waits for the account's databases to be deleted before reporting done. */
+const STORE_DELETION_WAIT_MS = 3_000;
 /** Keep syncing briefly after the last user leaves, so a page reload does not restart sync. */
 const SYNC_GRACE_MS = 10_000;
 
@@ -89,6 +91,7 @@ export class MatrixSession {
   restore(): Promise<void> {
     this.restored ??= this.store.load().then(async (session) => {
       if (session && !this.account) await this.open(session);
+      if (!session && this.options.persistence === 'indexeddb') await deleteStaleAccountStores(undefined).catch(() => []);
     });
     return this.restored;
   }
@@ -150,10 +153,14 @@ export class MatrixSession {
     const { client, session } = account;
     client.stopClient();
     await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
-    await client
+    account.releaseLock();
+    const cleared = client
       .clearStores({ cryptoDatabasePrefix: cryptoStorePrefix(session.userId, session.deviceId) })
       .catch((error: unknown) => log.warn('clearing the stores failed', String(error)));
-    account.releaseLock();
+    // A verification object js-sdk still holds can keep the crypto database open, which blocks its
+    // deletion until the worker stops; the user is logged out regardless, and the next start
+    // deletes what is left (see `open`).
+    await Promise.race([cleared, new Promise((resolve) => setTimeout(resolve, STORE_DELETION_WAIT_MS))]);
   }
 
   private async encryptionStatus({ client, session, cryptoError }: OpenAccount): Promise<NonNullable<SessionStatus['encryption']>> {
@@ -260,6 +267,10 @@ export class MatrixSession {
     const { userId, deviceId } = session;
     const isPersistent = this.options.persistence === 'indexeddb';
     const releaseLock = isPersistent ? await holdLock(accountLockName(userId, deviceId)) : () => undefined;
+    if (isPersistent) {
+      const stale = await deleteStaleAccountStores({ userId, deviceId }).catch(() => []);
+      if (stale.length > 0) log.info('deleted stores of ended sessions', stale.length);
+    }
     const syncStore = isPersistent
       ? new IndexedDBStore({ indexedDB: globalThis.indexedDB, dbName: syncStoreName(userId, deviceId) })
       : undefined;
