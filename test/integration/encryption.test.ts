@@ -1,5 +1,6 @@
 // End-to-end encrypted rooms through the real host (issue #5), against Synapse and a peer with real
 // Rust crypto: sends are encrypted on the wire, widgets get plaintext, late keys are caught up.
+import { ClientEvent } from 'matrix-js-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
 import { eventually, freshUser } from '../support/homeserver';
@@ -80,6 +81,44 @@ describe('an encrypted room through the host', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(pushedEvents(harness).filter((event) => event.event_id === eventId)).toHaveLength(1);
     expect(pushedEvents(harness).some((event) => event.content.msgtype === 'm.bad.encrypted')).toBe(false);
+  });
+
+  it('sends and receives encrypted to-device messages, Olm-encrypted on the wire', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const type = 'org.example.game.move';
+    // Grants are bound to a room, even for capabilities that do not act in one.
+    const roomId = await encryptedRoom(bob, alice, 'To-device game');
+    harness = await hostHarness(alice, {
+      capabilities: [`org.matrix.msc3819.send.to_device:${type}`, `org.matrix.msc3819.receive.to_device:${type}`],
+      roomHint: roomId,
+    });
+    await harness.request('supported_api_versions');
+    await harness.startSync();
+    peer = await cryptoPeer(bob);
+    const peerDevice = peer.client.getDeviceId() ?? '';
+    const aliceDevice = (await harness.session.status()).session?.deviceId ?? '';
+    await waitForDeviceKeys({ client: await harness.session.requireClient() }, bob.userId, peerDevice);
+    await waitForDeviceKeys(peer, alice.userId, aliceDevice);
+
+    // Widget → peer's device, named and by `*`.
+    const received: { type: string; content: Record<string, unknown>; isEncrypted: boolean }[] = [];
+    peer.client.on(ClientEvent.ToDeviceEvent, (event) => received.push({ type: event.getType(), content: event.getContent(), isEncrypted: event.isEncrypted() }));
+    for (const deviceId of [peerDevice, '*']) {
+      const reply = await harness.request('send_to_device', { type, encrypted: true, messages: { [bob.userId]: { [deviceId]: { move: `e4 to ${deviceId}` } } } });
+      expect(reply).toEqual({});
+    }
+    const moves = await eventually('both moves at the peer', async () => (received.filter((event) => event.type === type).length === 2 ? received : undefined));
+    expect(moves.filter((event) => event.type === type).map((event) => [event.content['move'], event.isEncrypted])).toEqual([
+      [`e4 to ${peerDevice}`, true],
+      ['e4 to *', true],
+    ]);
+
+    // Peer → widget: pushed decrypted, marked encrypted.
+    const batch = await peer.client.getCrypto()!.encryptToDeviceMessages(type, [{ userId: alice.userId, deviceId: aliceDevice }], { move: 'e5' });
+    await peer.client.queueToDevice(batch);
+    const pushed = await eventually('the encrypted move in the widget', async () => harness?.toWidget('send_to_device')[0]);
+    expect(pushed.data).toEqual({ type, sender: bob.userId, content: { move: 'e5' }, encrypted: true });
   });
 
   it('refuses a delayed event in an encrypted room instead of sending it in the clear', async () => {
