@@ -15,6 +15,7 @@ import {
 } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { createLogger } from '../../shared/log';
 import type { VerificationView } from '../../shared/protocol/background-to-ui';
+import { cryptoOf } from './crypto-readiness';
 import type { SecretKeyHolder } from './secret-keys';
 
 const log = createLogger('bg:verification');
@@ -56,7 +57,7 @@ export class DeviceVerification {
 
   /** Unlocks secret storage with the recovery key: cross-signs this device, then restores the key backup. */
   async withRecoveryKey(client: MatrixClient, recoveryKey: string): Promise<void> {
-    const crypto = requireCrypto(client);
+    const crypto = await requireCrypto(client);
     let key: Uint8Array<ArrayBuffer>;
     try {
       key = decodeRecoveryKey(recoveryKey.trim());
@@ -83,7 +84,7 @@ export class DeviceVerification {
    * where the server asks), secret storage and a key backup. Returns the new recovery key, shown once.
    */
   async setUp(client: MatrixClient, password: string): Promise<string> {
-    const crypto = requireCrypto(client);
+    const crypto = await requireCrypto(client);
     const userId = client.getSafeUserId();
     if (await crypto.userHasCrossSigningKeys(userId, true)) {
       throw new VerificationRefused('Your account already has cross-signing: verify this device with your recovery key or another device');
@@ -111,7 +112,7 @@ export class DeviceVerification {
 
   /** Asks the user's other devices to verify this one. */
   async requestFromOtherDevice(client: MatrixClient): Promise<void> {
-    this.follow(await requireCrypto(client).requestOwnUserVerification());
+    this.follow(await (await requireCrypto(client)).requestOwnUserVerification());
   }
 
   async accept(): Promise<void> {
@@ -177,7 +178,7 @@ export class DeviceVerification {
   }
 
   private async restoreBackup(client: MatrixClient): Promise<void> {
-    const crypto = requireCrypto(client);
+    const crypto = await requireCrypto(client);
     try {
       if (!(await crypto.checkKeyBackupAndEnable())) return;
       this.backup = { done: 0, total: 0 };
@@ -194,8 +195,8 @@ export class DeviceVerification {
   }
 }
 
-function requireCrypto(client: MatrixClient) {
-  const crypto = client.getCrypto();
+async function requireCrypto(client: MatrixClient) {
+  const crypto = await cryptoOf(client);
   if (!crypto) throw new VerificationRefused('End-to-end encryption is unavailable in this browser');
   return crypto;
 }

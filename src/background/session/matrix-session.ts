@@ -17,6 +17,7 @@ import {
 } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
+import { setCryptoReadiness } from './crypto-readiness';
 import { DeviceVerification } from './device-verification';
 import { SecretKeyHolder } from './secret-keys';
 import { accountLockName, cryptoStorePrefix, deleteStaleAccountStores, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
@@ -57,6 +58,9 @@ type OpenAccount = {
   syncStore: IndexedDBStore | undefined;
   /** Why end-to-end encryption is unavailable, when it is. */
   cryptoError: string | undefined;
+  /** Settles once the saved sync and crypto have loaded (`isReady` then). */
+  ready: Promise<void>;
+  isReady: boolean;
   releaseLock: () => void;
 };
 
@@ -151,6 +155,7 @@ export class MatrixSession {
     await this.store.clear();
     if (!account) return;
     const { client, session } = account;
+    await account.ready;
     client.stopClient();
     await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
     account.releaseLock();
@@ -163,7 +168,9 @@ export class MatrixSession {
     await Promise.race([cleared, new Promise((resolve) => setTimeout(resolve, STORE_DELETION_WAIT_MS))]);
   }
 
-  private async encryptionStatus({ client, session, cryptoError }: OpenAccount): Promise<NonNullable<SessionStatus['encryption']>> {
+  private async encryptionStatus(account: OpenAccount): Promise<NonNullable<SessionStatus['encryption']>> {
+    await account.ready;
+    const { client, session, cryptoError } = account;
     const crypto = client.getCrypto();
     if (!crypto || cryptoError !== undefined) return { isReady: false, isDeviceVerified: false, hasCrossSigning: false, hasKeyBackup: false };
     // Each of these reads the crypto store; the server is only asked when nothing is cached yet.
@@ -220,7 +227,8 @@ export class MatrixSession {
    */
   private pause(): void {
     const account = this.account;
-    if (!account || this.options.persistence === 'memory') return;
+    // Still loading: closing crypto mid-initialisation would break it; the worker idles out anyway.
+    if (!account || !account.isReady || this.options.persistence === 'memory') return;
     this.account = undefined;
     this.restored = undefined;
     void account.syncStore?.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
@@ -254,8 +262,9 @@ export class MatrixSession {
   }
 
   /**
-   * Builds the account's client: its saved sync (browser), then Rust crypto over the account's own
-   * store, before anything can sync: a to-device room key synced without crypto would be lost.
+   * Builds the account's client. Plain requests can use it at once; its saved sync (browser) and
+   * Rust crypto load in the background (`ready`), and sync starts only after both: a to-device room
+   * key synced without crypto would be lost.
    */
   private async open(saved: StoredSession): Promise<void> {
     let session = saved.storeKey ? (saved as OpenAccount['session']) : undefined;
@@ -267,14 +276,9 @@ export class MatrixSession {
     const { userId, deviceId } = session;
     const isPersistent = this.options.persistence === 'indexeddb';
     const releaseLock = isPersistent ? await holdLock(accountLockName(userId, deviceId)) : () => undefined;
-    if (isPersistent) {
-      const stale = await deleteStaleAccountStores({ userId, deviceId }).catch(() => []);
-      if (stale.length > 0) log.info('deleted stores of ended sessions', stale.length);
-    }
     const syncStore = isPersistent
       ? new IndexedDBStore({ indexedDB: globalThis.indexedDB, dbName: syncStoreName(userId, deviceId) })
       : undefined;
-    await syncStore?.startup();
     const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,
@@ -284,20 +288,9 @@ export class MatrixSession {
       cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
     });
-    let cryptoError: string | undefined;
-    try {
-      await this.options.loadCrypto?.();
-      await client.initRustCrypto({
-        useIndexedDB: isPersistent,
-        cryptoDatabasePrefix: cryptoStorePrefix(userId, deviceId),
-        storageKey: decodeStoreKey(session.storeKey),
-      });
-    } catch (error) {
-      // Unencrypted rooms still work; encrypted ones refuse (js-sdk will not send plaintext there).
-      cryptoError = String(error);
-      log.error('end-to-end encryption unavailable', cryptoError);
-    }
-    if (cryptoError === undefined) this.verification.watch(client);
+    const account: OpenAccount = { session, client, syncStore, cryptoError: undefined, isReady: false, ready: Promise.resolve(), releaseLock };
+    account.ready = this.prepare(account);
+    setCryptoReadiness(client, account.ready);
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
     client.on(RoomEvent.LocalEchoUpdated, this.forwardOwnEcho);
     client.on(ClientEvent.ToDeviceEvent, (event) => {
@@ -312,13 +305,40 @@ export class MatrixSession {
         void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
       }
     });
-    this.account = { session, client, syncStore, cryptoError, releaseLock };
+    this.account = account;
+  }
+
+  /** Loads what the client needs before it may sync: the saved sync and the crypto store. */
+  private async prepare(account: OpenAccount): Promise<void> {
+    const { client, session, syncStore } = account;
+    if (this.options.persistence === 'indexeddb') {
+      const stale = await deleteStaleAccountStores(session).catch(() => []);
+      if (stale.length > 0) log.info('deleted stores of ended sessions', stale.length);
+    }
+    await syncStore?.startup();
+    try {
+      await this.options.loadCrypto?.();
+      await client.initRustCrypto({
+        useIndexedDB: this.options.persistence === 'indexeddb',
+        cryptoDatabasePrefix: cryptoStorePrefix(session.userId, session.deviceId),
+        storageKey: decodeStoreKey(session.storeKey),
+      });
+      this.verification.watch(client);
+    } catch (error) {
+      // Unencrypted rooms still work; encrypted ones refuse (see room-encryption.ts).
+      account.cryptoError = String(error);
+      log.error('end-to-end encryption unavailable', account.cryptoError);
+    }
+    account.isReady = true;
   }
 
   private startSync(): void {
-    const client = this.client;
-    if (!client || client.clientRunning) return;
-    void client.startClient({ pollTimeout: SYNC_POLL_TIMEOUT_MS, initialSyncLimit: 20, lazyLoadMembers: true });
+    const account = this.account;
+    void account?.ready.then(() => {
+      const { client } = account;
+      if (this.account !== account || this.syncUsers === 0 || client.clientRunning) return;
+      void client.startClient({ pollTimeout: SYNC_POLL_TIMEOUT_MS, initialSyncLimit: 20, lazyLoadMembers: true });
+    });
   }
 
   private readonly forwardLiveEvent = (

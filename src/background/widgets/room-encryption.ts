@@ -10,6 +10,7 @@ import {
   type MatrixEvent,
   type Room,
 } from 'matrix-js-sdk';
+import { cryptoOf } from '../session/crypto-readiness';
 import { request } from './room-actions';
 
 /** How long a send into an encrypted room waits for the room to appear in the client's sync. */
@@ -25,7 +26,7 @@ export async function isRoomEncrypted(client: MatrixClient, roomId: string): Pro
   knownEncrypted.set(client, known);
   if (known.has(roomId)) return true;
   const room = client.getRoom(roomId);
-  let isEncrypted = room?.hasEncryptionStateEvent() === true || (await client.getCrypto()?.isEncryptionEnabledInRoom(roomId)) === true;
+  let isEncrypted = room?.hasEncryptionStateEvent() === true || (await (await cryptoOf(client))?.isEncryptionEnabledInRoom(roomId)) === true;
   if (!isEncrypted && !(room && room.getMyMembership() === 'join')) {
     // Not synced (yet): the room's current state on the server decides.
     isEncrypted = await request(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`).then(
@@ -67,7 +68,7 @@ export async function sendEncryptedRoomEvent(
   content: Record<string, unknown>,
   txnId: string,
 ): Promise<{ room_id: string; event_id: string }> {
-  if (!client.getCrypto()) throw new Error('End-to-end encryption is unavailable in this session, so nothing can be sent to an encrypted room');
+  if (!(await cryptoOf(client))) throw new Error('End-to-end encryption is unavailable in this session, so nothing can be sent to an encrypted room');
   await syncedRoom(client, roomId);
   try {
     // js-sdk's send: it encrypts with the room's Megolm session and shares the key first.
@@ -87,7 +88,7 @@ export async function sendEncryptedRoomEvent(
  * only reaches a widget that may read encrypted events, and never as js-sdk's placeholder text.
  */
 export async function decryptForWidget(client: MatrixClient, roomId: string, events: Partial<IEvent>[]): Promise<Partial<IEvent>[]> {
-  if (!events.some((event) => event.type === 'm.room.encrypted') || !client.getCrypto()) return events;
+  if (!events.some((event) => event.type === 'm.room.encrypted') || !(await cryptoOf(client))) return events;
   const toMatrixEvent = client.getEventMapper({ decrypt: false });
   return Promise.all(
     events.map(async (raw) => {

@@ -4,6 +4,7 @@
 import { Method, type MatrixClient } from 'matrix-js-sdk';
 import { allowsToDevice, isCryptoInternalToDeviceType } from '../../../shared/core/grant-policy';
 import { SendToDeviceData } from '../../../shared/protocol/widget-api';
+import { cryptoOf } from '../../session/crypto-readiness';
 import { request } from '../room-actions';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
@@ -33,7 +34,7 @@ type DeviceMessages = Record<string, Record<string, Record<string, unknown>>>;
  * without keys cannot be encrypted for and are left out, as js-sdk does.
  */
 async function encryptForDevices(client: MatrixClient, type: string, messages: DeviceMessages): Promise<{ type: string; messages: DeviceMessages }> {
-  const crypto = client.getCrypto();
+  const crypto = await cryptoOf(client);
   if (!crypto) throw new WidgetRequestRefused('End-to-end encryption is unavailable in this session, so encrypted to-device messages cannot be sent');
   const known = await crypto.getUserDeviceInfo(Object.keys(messages), true);
   // One encryption call per distinct content: most widgets send the same content to every device.
