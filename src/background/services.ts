@@ -6,14 +6,14 @@ import { AuditLog } from './grants/audit-log';
 import { GrantStore } from './grants/grant-store';
 import { SiteSettings } from './grants/site-settings';
 import { loadCryptoWasm } from './session/crypto-wasm';
-import { MatrixSession } from './session/matrix-session';
-import { SessionStore } from './session/session-store';
+import { Accounts } from './session/accounts';
+import { AccountSessions } from './session/session-store';
 import { readSession, removeSession, writeSession } from './adapters/session-storage';
 import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
 
 export type Services = {
-  session: MatrixSession;
+  session: Accounts;
   grants: GrantStore;
   sites: SiteSettings;
   audit: AuditLog;
@@ -26,7 +26,7 @@ let services: Services | undefined;
 
 export function getServices(): Services {
   if (!services) {
-    const session = new MatrixSession(new SessionStore(keyValueStore('session')), {
+    const session = new Accounts(new AccountSessions(keyValueStore('session')), {
       persistence: 'indexeddb',
       loadCrypto: loadCryptoWasm,
     });

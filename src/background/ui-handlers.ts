@@ -20,22 +20,34 @@ type Handlers = { [K in UiKind]: (request: UiRequest<K>, services: Services) => 
 
 const handlers: Handlers = {
   getStatus: (_request, { session }) => session.status(),
-  login: async (request, { session }) => {
-    await session.login(request.homeserverUrl, request.username, request.password);
-    return session.status();
+  login: async (request, services) => {
+    const before = await services.session.userId();
+    await services.session.login(request.homeserverUrl, request.username, request.password);
+    await closeWidgetsOf(before, services);
+    return services.session.status();
   },
   getLoginFlows: (request) => fetchLoginMethods(request.homeserverUrl),
-  loginSso: async (request, { session }) => {
+  loginSso: async (request, services) => {
     // The token goes from the auth window straight into the login; the popup only learns the status.
     const loginToken = await obtainLoginToken(request.homeserverUrl, request.idpId, browserWebAuthFlow);
-    await session.loginWithToken(request.homeserverUrl, loginToken);
-    return session.status();
+    const before = await services.session.userId();
+    await services.session.loginWithToken(request.homeserverUrl, loginToken);
+    await closeWidgetsOf(before, services);
+    return services.session.status();
   },
   logout: async (_request, { session, grants, audit, hosts }) => {
-    await hosts.closeAll();
-    await session.logout();
-    await grants.clear();
-    await audit.clear();
+    await hosts.closeAll('Logged out');
+    const userId = await session.logout();
+    if (userId !== undefined) {
+      await grants.removeAccount(userId);
+      await audit.removeAccount(userId);
+    }
+    return session.status();
+  },
+  switchAccount: async (request, { session, hosts }) => {
+    // Running widgets act for the account they connected under: they reconnect and ask again.
+    await hosts.closeAll('Switched to another account');
+    await session.switchTo(request.userId);
     return session.status();
   },
   getApproval: async (request, { approvals, session }) => {
@@ -97,32 +109,40 @@ const handlers: Handlers = {
   },
   getAudit: async (request, services) => services.audit.entries(await widgetOf(request.widget, services)),
   listTabWidgets: (request, { hosts }) => hosts.inTab(request.tabId),
-  getVerification: async (_request, { session }) => session.verification.view(),
+  getVerification: async (_request, { session }) => (await session.verification()).view(),
   verifyWithRecoveryKey: async (request, { session }) => {
-    await session.verification.withRecoveryKey(await session.requireClient(), request.recoveryKey);
+    await (await session.verification()).withRecoveryKey(await session.requireClient(), request.recoveryKey);
     return session.status();
   },
   setUpEncryption: async (request, { session }) => {
-    const recoveryKey = await session.verification.setUp(await session.requireClient(), request.password);
+    const recoveryKey = await (await session.verification()).setUp(await session.requireClient(), request.password);
     return { recoveryKey, status: await session.status() };
   },
   requestVerification: async (_request, { session }) => {
-    await session.verification.requestFromOtherDevice(await session.requireClient());
-    return session.verification.view();
+    await (await session.verification()).requestFromOtherDevice(await session.requireClient());
+    return (await session.verification()).view();
   },
   acceptVerification: async (_request, { session }) => {
-    await session.verification.accept();
-    return session.verification.view();
+    await (await session.verification()).accept();
+    return (await session.verification()).view();
   },
   confirmEmoji: async (request, { session }) => {
-    await session.verification.confirmEmoji(request.isMatch);
-    return session.verification.view();
+    await (await session.verification()).confirmEmoji(request.isMatch);
+    return (await session.verification()).view();
   },
   cancelVerification: async (_request, { session }) => {
-    session.verification.cancel();
-    return session.verification.view();
+    (await session.verification()).cancel();
+    return (await session.verification()).view();
   },
 };
+
+/**
+ * A login made another account (or a new device of the same one) active: widgets running for the
+ * previous one must not go on under the new one, so they are closed and reconnect to ask again.
+ */
+async function closeWidgetsOf(previous: string | undefined, { hosts }: Services): Promise<void> {
+  if (previous !== undefined) await hosts.closeAll('Another account became active');
+}
 
 async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { session }: Services): Promise<WidgetIdentity> {
   const account = await session.userId();

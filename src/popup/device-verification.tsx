@@ -2,14 +2,14 @@
 // user's devices (either may start), or first-time set-up for an account without cross-signing.
 // Keys typed here go to the background once; the new recovery key is shown once and kept nowhere.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { SessionStatus, VerificationView } from '../shared/protocol/background-to-ui';
+import type { BridgeStatus, SessionStatus, VerificationView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 
 /** How often the popup looks for incoming requests and the other device's progress. */
 const POLL_MS = 700;
 
-type Props = { encryption: NonNullable<SessionStatus['encryption']>; onStatus: (status: SessionStatus) => void; refresh: () => Promise<void> };
+type Props = { encryption: NonNullable<SessionStatus['encryption']>; onStatus: (status: BridgeStatus) => void; refresh: () => Promise<void> };
 
 export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
   const [view, setView] = useState<VerificationView | undefined>();

@@ -2,7 +2,7 @@
 // the background once and is not kept anywhere; SSO runs entirely in the background (the popup may
 // close while the browser's sign-in window is open) and the popup only ever sees the status.
 import { useEffect, useState } from 'preact/hooks';
-import type { LoginMethods, SessionStatus } from '../shared/protocol/background-to-ui';
+import type { BridgeStatus, LoginMethods } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 
@@ -10,7 +10,7 @@ import { t } from '../shared/ui/i18n';
 const LOOKUP_DELAY_MS = 400;
 const DEFAULT_HOMESERVER = 'https://matrix-client.matrix.org';
 
-export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: SessionStatus) => void }) {
+export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: BridgeStatus) => void }) {
   // The field's latest input, for the lookup and the SSO buttons; the field itself stays uncontrolled.
   const [homeserver, setHomeserver] = useState(DEFAULT_HOMESERVER);
   const [methods, setMethods] = useState<LoginMethods | undefined>();

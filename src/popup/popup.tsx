@@ -1,8 +1,9 @@
 // The popup's one screen: the account, this tab's widgets, sites, and what each widget may do.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { GrantView, SessionStatus, SiteView } from '../shared/protocol/background-to-ui';
+import type { BridgeStatus, GrantView, SessionStatus, SiteView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
+import { AccountList } from './account-list';
 import { DeviceVerification } from './device-verification';
 import { GrantList } from './grant-list';
 import { LoginForm } from './login-form';
@@ -13,7 +14,7 @@ import { TabWidgets } from './tab-widgets';
 export type Refresh = () => Promise<void>;
 
 export function Popup({ isWelcome }: { isWelcome: boolean }) {
-  const [status, setStatus] = useState<SessionStatus | undefined>();
+  const [status, setStatus] = useState<BridgeStatus | undefined>();
   const [grants, setGrants] = useState<GrantView[]>([]);
   const [sites, setSites] = useState<SiteView[]>([]);
   const [error, setError] = useState('');
@@ -75,6 +76,7 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
               {t('logOut')}
             </button>
           </section>
+          <AccountList status={status} onStatus={setStatus} />
           {status.encryption && <DeviceVerification encryption={status.encryption} onStatus={setStatus} refresh={refresh} />}
           <TabWidgets />
           <SiteList sites={sites} onChange={setSites} refresh={refresh} />

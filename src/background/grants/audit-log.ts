@@ -34,6 +34,14 @@ export class AuditLog {
     return this.read(auditKey(identity));
   }
 
+  /** Forgets one account's activity (it logged out). Keys are JSON arrays whose first element is the account. */
+  async removeAccount(account: string): Promise<void> {
+    for (const key of await this.store.keys()) {
+      const parts: unknown = JSON.parse(key);
+      if (Array.isArray(parts) && parts[0] === account) await this.store.delete(key);
+    }
+  }
+
   clear(): Promise<void> {
     return this.store.clear();
   }

@@ -141,6 +141,18 @@ export class GrantStore {
     }
   }
 
+  /** Forgets every decision and room binding of one account (it logged out); other accounts keep theirs. */
+  async removeAccount(account: string): Promise<void> {
+    for (const record of await this.all()) {
+      if (record.account === account) await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
+    }
+    // Binding keys are JSON arrays whose first element is the account.
+    for (const key of await this.bindings.keys()) {
+      const parts: unknown = JSON.parse(key);
+      if (Array.isArray(parts) && parts[0] === account) await this.bindings.delete(key);
+    }
+  }
+
   async clear(): Promise<void> {
     await Promise.all([this.grants.clear(), this.bindings.clear()]);
   }

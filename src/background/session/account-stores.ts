@@ -30,12 +30,12 @@ export function decodeStoreKey(encoded: string): Uint8Array {
 const isAccountStore = (name: string): boolean => name.startsWith('mwb-crypto:') || name.startsWith('matrix-js-sdk:mwb-sync:');
 
 /**
- * Deletes every account store that does not belong to the account in use (`keep`, or none):
- * a logout whose deletion was blocked (a crypto object still held the database open) finishes
- * here, on the next start. Deletions are requested, not awaited: a blocked one completes later.
+ * Deletes every account store that belongs to none of the accounts in use (`keep`): a logout
+ * whose deletion was blocked (a crypto object still held the database open) finishes here, on the
+ * next start. Deletions are requested, not awaited: a blocked one completes later.
  */
-export async function deleteStaleAccountStores(keep: { userId: string; deviceId: string } | undefined): Promise<string[]> {
-  const keepPrefixes = keep ? [cryptoStorePrefix(keep.userId, keep.deviceId), `matrix-js-sdk:${syncStoreName(keep.userId, keep.deviceId)}`] : [];
+export async function deleteStaleAccountStores(keep: readonly { userId: string; deviceId: string }[]): Promise<string[]> {
+  const keepPrefixes = keep.flatMap(({ userId, deviceId }) => [cryptoStorePrefix(userId, deviceId), `matrix-js-sdk:${syncStoreName(userId, deviceId)}`]);
   const names = (await indexedDB.databases()).map((database) => database.name ?? '');
   const stale = names.filter((name) => isAccountStore(name) && !keepPrefixes.some((prefix) => name.startsWith(prefix)));
   for (const name of stale) indexedDB.deleteDatabase(name);

@@ -20,8 +20,8 @@ import type { SessionStatus, RoomChoice } from '../../shared/protocol/background
 import { setCryptoReadiness } from './crypto-readiness';
 import { DeviceVerification } from './device-verification';
 import { SecretKeyHolder } from './secret-keys';
-import { accountLockName, cryptoStorePrefix, deleteStaleAccountStores, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
-import type { SessionStore, StoredSession } from './session-store';
+import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
+import type { SessionSlot, StoredSession } from './session-store';
 
 const log = createLogger('bg:session');
 
@@ -79,7 +79,7 @@ export class MatrixSession {
   readonly verification = new DeviceVerification(this.secretKeys);
 
   constructor(
-    private readonly store: SessionStore,
+    private readonly store: SessionSlot,
     private readonly options: SessionOptions = { persistence: 'memory' },
   ) {}
 
@@ -95,7 +95,6 @@ export class MatrixSession {
   restore(): Promise<void> {
     this.restored ??= this.store.load().then(async (session) => {
       if (session && !this.account) await this.open(session);
-      if (!session && this.options.persistence === 'indexeddb') await deleteStaleAccountStores(undefined).catch(() => []);
     });
     return this.restored;
   }
@@ -147,12 +146,13 @@ export class MatrixSession {
    * Ends the session: deletes the device on the server, then the account's stores (crypto, sync)
    * and the saved session. A failing server must not keep the user logged in locally.
    */
-  async logout(): Promise<void> {
+  async logout({ keepSavedSession = false }: { keepSavedSession?: boolean } = {}): Promise<void> {
     await this.restore();
     const account = this.account;
     this.account = undefined;
     this.verification.reset();
-    await this.store.clear();
+    // A new login of the same account already saved its session in this slot.
+    if (!keepSavedSession) await this.store.clear();
     if (!account) return;
     const { client, session } = account;
     await account.ready;
@@ -164,7 +164,7 @@ export class MatrixSession {
       .catch((error: unknown) => log.warn('clearing the stores failed', String(error)));
     // A verification object js-sdk still holds can keep the crypto database open, which blocks its
     // deletion until the worker stops; the user is logged out regardless, and the next start
-    // deletes what is left (see `open`).
+    // deletes what is left (see `Accounts.restore`).
     await Promise.race([cleared, new Promise((resolve) => setTimeout(resolve, STORE_DELETION_WAIT_MS))]);
   }
 
@@ -311,10 +311,6 @@ export class MatrixSession {
   /** Loads what the client needs before it may sync: the saved sync and the crypto store. */
   private async prepare(account: OpenAccount): Promise<void> {
     const { client, session, syncStore } = account;
-    if (this.options.persistence === 'indexeddb') {
-      const stale = await deleteStaleAccountStores(session).catch(() => []);
-      if (stale.length > 0) log.info('deleted stores of ended sessions', stale.length);
-    }
     await syncStore?.startup();
     try {
       await this.options.loadCrypto?.();

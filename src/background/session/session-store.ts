@@ -1,5 +1,5 @@
-// Persists the logged-in Matrix session (access token included) in IndexedDB. The token never
-// leaves this module's callers in the background.
+// Persists the logged-in Matrix sessions (access tokens included) in IndexedDB. Tokens never leave
+// this module's callers in the background.
 import * as v from 'valibot';
 import type { KeyValueStore } from '../adapters/database';
 
@@ -13,21 +13,85 @@ export const StoredSession = v.object({
 });
 export type StoredSession = v.InferOutput<typeof StoredSession>;
 
-const CURRENT = 'current';
+/** Where one account's session is kept. */
+export type SessionSlot = {
+  load(): Promise<StoredSession | undefined>;
+  save(session: StoredSession): Promise<void>;
+  clear(): Promise<void>;
+};
 
-export class SessionStore {
-  constructor(private readonly store: KeyValueStore) {}
+function parse(value: unknown): StoredSession | undefined {
+  const parsed = v.safeParse(StoredSession, value);
+  return parsed.success ? parsed.output : undefined;
+}
+
+/** One session under one key: a single account (and the Node tests). */
+export class SessionStore implements SessionSlot {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly key = 'current',
+  ) {}
 
   async load(): Promise<StoredSession | undefined> {
-    const parsed = v.safeParse(StoredSession, await this.store.get(CURRENT));
-    return parsed.success ? parsed.output : undefined;
+    return parse(await this.store.get(this.key));
   }
 
   save(session: StoredSession): Promise<void> {
-    return this.store.put(CURRENT, session);
+    return this.store.put(this.key, session);
   }
 
   clear(): Promise<void> {
-    return this.store.delete(CURRENT);
+    return this.store.delete(this.key);
+  }
+}
+
+const ACCOUNT_PREFIX = 'account:';
+const ACTIVE = 'active';
+/** Where the single session lived before several accounts could be logged in. */
+const LEGACY_CURRENT = 'current';
+
+/** Every logged-in account's session, one key each, and which account is active. */
+export class AccountSessions {
+  constructor(private readonly store: KeyValueStore) {}
+
+  /** The slot of a known account, or of a login to come (its key is learnt when it is saved). */
+  slot(userId?: string): SessionSlot {
+    let key = userId === undefined ? undefined : ACCOUNT_PREFIX + userId;
+    return {
+      load: async () => (key === undefined ? undefined : parse(await this.store.get(key))),
+      save: async (session) => {
+        key = ACCOUNT_PREFIX + session.userId;
+        await this.store.put(key, session);
+      },
+      clear: async () => {
+        if (key !== undefined) await this.store.delete(key);
+      },
+    };
+  }
+
+  async list(): Promise<StoredSession[]> {
+    await this.migrate();
+    const keys = (await this.store.keys()).filter((key) => key.startsWith(ACCOUNT_PREFIX)).sort();
+    const sessions = await Promise.all(keys.map(async (key) => parse(await this.store.get(key))));
+    return sessions.filter((session): session is StoredSession => session !== undefined);
+  }
+
+  async activeUserId(): Promise<string | undefined> {
+    const value = await this.store.get(ACTIVE);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  async setActive(userId: string | undefined): Promise<void> {
+    if (userId === undefined) await this.store.delete(ACTIVE);
+    else await this.store.put(ACTIVE, userId);
+  }
+
+  /** A profile from before several accounts: its session becomes the active account. */
+  private async migrate(): Promise<void> {
+    const legacy = parse(await this.store.get(LEGACY_CURRENT));
+    if (!legacy) return;
+    await this.store.put(ACCOUNT_PREFIX + legacy.userId, legacy);
+    await this.setActive(legacy.userId);
+    await this.store.delete(LEGACY_CURRENT);
   }
 }

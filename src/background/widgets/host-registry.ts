@@ -36,10 +36,10 @@ export class HostRegistry {
   }
 
   /** The user logged out: no widget keeps acting. */
-  async closeAll(): Promise<void> {
+  async closeAll(reason: string): Promise<void> {
     const closing = [...this.hosts];
     this.hosts.clear();
-    await Promise.all(closing.map((host) => host.close('Logged out')));
+    await Promise.all(closing.map((host) => host.close(reason)));
   }
 
   /**

@@ -65,7 +65,8 @@ export type HostContext = {
   key: string;
   roomHint: string | undefined;
   post: (message: WidgetInbound) => void;
-  session: MatrixSession;
+  /** The account the widget acts for: the active one when it connected. */
+  session: Pick<MatrixSession, 'requireClient' | 'userId' | 'whenLoggedIn'>;
   grants: GrantStore;
   approvals: AskUser;
   audit: AuditLog;

@@ -22,6 +22,13 @@ export const SessionStatus = v.object({
 });
 export type SessionStatus = v.InferOutput<typeof SessionStatus>;
 
+/** Every logged-in account; the active one is what the popup shows and new widgets act for. */
+export const AccountView = v.object({ userId: v.string(), homeserverUrl: v.string(), isActive: v.boolean() });
+export type AccountView = v.InferOutput<typeof AccountView>;
+
+export const BridgeStatus = v.object({ ...SessionStatus.entries, accounts: v.array(AccountView) });
+export type BridgeStatus = v.InferOutput<typeof BridgeStatus>;
+
 /** Where verifying this device stands; never holds a key. */
 export const VerificationView = v.object({
   phase: v.picklist(['none', 'requested', 'ready', 'started', 'cancelled', 'done']),
@@ -108,11 +115,11 @@ export type TabWidgetView = v.InferOutput<typeof TabWidgetView>;
 
 /** What each UI request kind answers with, so callers get typed replies. */
 export type UiReplies = {
-  getStatus: SessionStatus;
-  login: SessionStatus;
+  getStatus: BridgeStatus;
+  login: BridgeStatus;
   getLoginFlows: LoginMethods;
-  loginSso: SessionStatus;
-  logout: SessionStatus;
+  loginSso: BridgeStatus;
+  logout: BridgeStatus;
   getApproval: ApprovalView;
   decideApproval: { accepted: true };
   listGrants: GrantView[];
@@ -122,10 +129,11 @@ export type UiReplies = {
   removeSite: SiteView[];
   getAudit: AuditEntry[];
   listTabWidgets: TabWidgetView[];
+  switchAccount: BridgeStatus;
   getVerification: VerificationView;
-  verifyWithRecoveryKey: SessionStatus;
+  verifyWithRecoveryKey: BridgeStatus;
   /** The new recovery key: shown to the user once, in the popup, and kept nowhere. */
-  setUpEncryption: { recoveryKey: string; status: SessionStatus };
+  setUpEncryption: { recoveryKey: string; status: BridgeStatus };
   requestVerification: VerificationView;
   acceptVerification: VerificationView;
   confirmEmoji: VerificationView;

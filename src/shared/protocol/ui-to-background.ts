@@ -72,6 +72,11 @@ export const GetAudit = v.object({ kind: v.literal('getAudit'), widget: WidgetRe
 
 export const ListTabWidgets = v.object({ kind: v.literal('listTabWidgets'), tabId: v.pipe(v.number(), v.integer()) });
 
+export const SwitchAccount = v.object({
+  kind: v.literal('switchAccount'),
+  userId: v.pipe(v.string(), v.startsWith('@'), v.maxLength(255)),
+});
+
 export const GetVerification = v.object({ kind: v.literal('getVerification') });
 
 export const VerifyWithRecoveryKey = v.object({
@@ -105,6 +110,7 @@ export const UiToBackground = v.variant('kind', [
   RemoveSite,
   GetAudit,
   ListTabWidgets,
+  SwitchAccount,
   GetVerification,
   VerifyWithRecoveryKey,
   SetUpEncryption,

@@ -1,0 +1,194 @@
+// The user's Matrix accounts. Several can be logged in at once, each with its own client, crypto
+// store and grants; one is active: the popup shows it, and widgets act for the account that was
+// active when they connected (the approval window names it). Switching closes running widgets, so
+// they reconnect and ask under the new account: a grant belongs to one account only.
+import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
+import { createLogger } from '../../shared/log';
+import type { BridgeStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
+import { deleteStaleAccountStores } from './account-stores';
+import type { DeviceVerification } from './device-verification';
+import { MatrixSession, NotLoggedIn, type LiveEventListener, type SessionOptions } from './matrix-session';
+import type { AccountSessions } from './session-store';
+
+const log = createLogger('bg:accounts');
+
+export class Accounts {
+  private readonly sessions = new Map<string, MatrixSession>();
+  private activeUserId: string | undefined;
+  private restored: Promise<void> | undefined;
+  /** Claims on sync (widget frames, the popup); they follow the active account. */
+  private syncUsers = 0;
+  private readonly liveEventListeners = new Set<LiveEventListener>();
+  private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
+  private loginWaiters: ((userId: string) => void)[] = [];
+
+  constructor(
+    private readonly store: AccountSessions,
+    private readonly options: SessionOptions,
+  ) {}
+
+  /** Rebuilds the accounts from storage once per worker lifetime; only the active one opens its client. */
+  restore(): Promise<void> {
+    this.restored ??= (async () => {
+      const stored = await this.store.list();
+      for (const session of stored) this.sessionFor(session.userId);
+      const active = await this.store.activeUserId();
+      this.activeUserId = active !== undefined && this.sessions.has(active) ? active : stored[0]?.userId;
+      if (this.options.persistence === 'indexeddb') {
+        const stale = await deleteStaleAccountStores(stored).catch(() => []);
+        if (stale.length > 0) log.info('deleted stores of ended sessions', stale.length);
+      }
+    })();
+    return this.restored;
+  }
+
+  async status(): Promise<BridgeStatus> {
+    const active = await this.active();
+    const base = active ? await active.status() : { session: null, syncState: 'STOPPED', encryption: null };
+    const stored = await this.store.list();
+    return {
+      ...base,
+      accounts: stored.map((session) => ({ userId: session.userId, homeserverUrl: session.homeserverUrl, isActive: session.userId === this.activeUserId })),
+    };
+  }
+
+  /** Logs in (an additional account when one is logged in already) and makes it the active one. */
+  async login(homeserverUrl: string, username: string, password: string): Promise<void> {
+    await this.loginWith((session) => session.login(homeserverUrl, username, password));
+  }
+
+  async loginWithToken(homeserverUrl: string, loginToken: string): Promise<void> {
+    await this.loginWith((session) => session.loginWithToken(homeserverUrl, loginToken));
+  }
+
+  /** Logs the active account out; another logged-in account (if any) becomes active. */
+  async logout(): Promise<string | undefined> {
+    await this.restore();
+    const userId = this.activeUserId;
+    const session = userId === undefined ? undefined : this.sessions.get(userId);
+    if (!userId || !session) return undefined;
+    this.moveSyncClaims(session, undefined);
+    this.sessions.delete(userId);
+    this.activeUserId = undefined;
+    await session.logout();
+    const next = [...this.sessions.keys()][0];
+    await this.activate(next);
+    return userId;
+  }
+
+  async switchTo(userId: string): Promise<void> {
+    await this.restore();
+    if (!this.sessions.has(userId)) throw new NotLoggedIn();
+    await this.activate(userId);
+  }
+
+  async active(): Promise<MatrixSession | undefined> {
+    await this.restore();
+    return this.activeUserId === undefined ? undefined : this.sessions.get(this.activeUserId);
+  }
+
+  async requireClient(): Promise<MatrixClient> {
+    const active = await this.active();
+    if (!active) throw new NotLoggedIn();
+    return active.requireClient();
+  }
+
+  async userId(): Promise<string | undefined> {
+    await this.restore();
+    return this.activeUserId;
+  }
+
+  async whenLoggedIn(): Promise<string> {
+    const userId = await this.userId();
+    if (userId !== undefined) return userId;
+    return new Promise((resolve) => this.loginWaiters.push(resolve));
+  }
+
+  async verification(): Promise<DeviceVerification> {
+    const active = await this.active();
+    if (!active) throw new NotLoggedIn();
+    return active.verification;
+  }
+
+  async joinedRooms(): Promise<RoomChoice[]> {
+    const active = await this.active();
+    if (!active) throw new NotLoggedIn();
+    return active.joinedRooms();
+  }
+
+  acquireSync(): void {
+    this.syncUsers++;
+    void this.active().then((active) => active?.acquireSync());
+  }
+
+  releaseSync(): void {
+    this.syncUsers = Math.max(0, this.syncUsers - 1);
+    void this.active().then((active) => active?.releaseSync());
+  }
+
+  onLiveEvent(listener: LiveEventListener): void {
+    this.liveEventListeners.add(listener);
+  }
+
+  onToDeviceEvent(listener: (event: MatrixEvent) => void): void {
+    this.toDeviceListeners.add(listener);
+  }
+
+  private async loginWith(login: (session: MatrixSession) => Promise<void>): Promise<void> {
+    await this.restore();
+    const session = new MatrixSession(this.store.slot(), this.options);
+    await login(session);
+    const userId = await session.userId();
+    if (!userId) throw new Error('the login gave no user');
+    // The same account again is a new device that replaces the old one.
+    const replaced = this.sessions.get(userId);
+    if (replaced) {
+      if (this.activeUserId === userId) this.moveSyncClaims(replaced, undefined);
+      this.sessions.delete(userId);
+      this.activeUserId = this.activeUserId === userId ? undefined : this.activeUserId;
+      // Both keep their session under the same key, which now holds the new one's.
+      await replaced.logout({ keepSavedSession: true });
+    }
+    this.wire(userId, session);
+    await this.activate(userId);
+    const waiters = this.loginWaiters;
+    this.loginWaiters = [];
+    for (const wake of waiters) wake(userId);
+  }
+
+  private async activate(userId: string | undefined): Promise<void> {
+    const previous = this.activeUserId === undefined ? undefined : this.sessions.get(this.activeUserId);
+    const next = userId === undefined ? undefined : this.sessions.get(userId);
+    if (previous !== next) this.moveSyncClaims(previous, next);
+    this.activeUserId = userId;
+    await this.store.setActive(userId);
+  }
+
+  private moveSyncClaims(from: MatrixSession | undefined, to: MatrixSession | undefined): void {
+    for (let claim = 0; claim < this.syncUsers; claim++) {
+      from?.releaseSync();
+      to?.acquireSync();
+    }
+  }
+
+  private sessionFor(userId: string): MatrixSession {
+    const existing = this.sessions.get(userId);
+    if (existing) return existing;
+    const session = new MatrixSession(this.store.slot(userId), this.options);
+    this.wire(userId, session);
+    return session;
+  }
+
+  /** Events reach widgets from the active account only: every widget running acts for it. */
+  private wire(userId: string, session: MatrixSession): void {
+    this.sessions.set(userId, session);
+    session.onLiveEvent((roomId, event) => {
+      if (this.sessions.get(this.activeUserId ?? '') !== session) return;
+      for (const listener of this.liveEventListeners) listener(roomId, event);
+    });
+    session.onToDeviceEvent((event) => {
+      if (this.sessions.get(this.activeUserId ?? '') !== session) return;
+      for (const listener of this.toDeviceListeners) listener(event);
+    });
+  }
+}
