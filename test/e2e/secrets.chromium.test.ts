@@ -1,11 +1,13 @@
 // Issue #7: no secret ever crosses into a web page. Every message every frame of the page receives
 // (the widget's included: all that the background sends the content script is posted into the widget)
-// is recorded from before the page's own scripts run, through login, approval, sending, reading and
-// an OpenID request; none may contain the session's access token or password.
+// is recorded from before the page's own scripts run, through login, encryption set-up, approval,
+// sending and reading in an encrypted room, and an OpenID request; none may contain the session's
+// access token, the password, the recovery key, the crypto store's key or the device's keys.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { waitForValue } from '../support/browser-driver';
-import { freshUser, sharedRoom, type TestUser } from '../support/homeserver';
+import { encryptedRoom } from '../support/crypto-peer';
+import { freshUser, type TestUser } from '../support/homeserver';
 import { approvalReady, openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
@@ -30,10 +32,16 @@ describe('Chromium: secrets stay in the extension', () => {
     await browser?.close();
   });
 
-  it('never lets the access token or the password reach a page or a widget', async () => {
+  it('never lets a token, the password, the recovery key or a device key reach a page or a widget', async () => {
     const bob = await freshUser('bob');
-    const roomId = await sharedRoom(bob, alice, 'Secret room');
+    const roomId = await encryptedRoom(bob, alice, 'Secret room');
     await logInThroughPopup(browser, alice);
+    const ui = await browser.openExtensionUi();
+    await waitForValue(ui, `!!document.querySelector('#set-up-encryption')`, 'the set-up offer');
+    await ui.type('#setup-password', alice.password);
+    await ui.click('#set-up-encryption');
+    const recoveryKey = await waitForValue<string>(ui, `document.querySelector('#new-recovery-key')?.textContent`, 'the recovery key');
+    await ui.close();
     const { site, widget, approved } = await openGrantedWidget(browser, roomId);
     expect(approved).toHaveLength(2);
     await sendFromWidget(widget, 'nothing secret here');
@@ -44,20 +52,25 @@ describe('Chromium: secrets stay in the extension', () => {
     await waitForValue(widget, `window.__recorded.some((message) => message.includes('openid_credentials'))`, 'the OpenID credentials');
 
     const worker = await browser.serviceWorker();
-    const accessToken = await worker.evaluate(`new Promise((resolve, reject) => {
+    const stored = await worker.evaluate<{ accessToken: string; storeKey: string; deviceId: string }>(`new Promise((resolve, reject) => {
       const open = indexedDB.open('matrix-widget-bridge');
       open.onerror = () => reject(open.error);
       open.onsuccess = () => {
-        const read = open.result.transaction('session').objectStore('session').get('current');
-        read.onsuccess = () => resolve(read.result?.accessToken ?? '');
+        const read = open.result.transaction('session').objectStore('session').get(${JSON.stringify(`account:${alice.userId}`)});
+        read.onsuccess = () => resolve(read.result);
       };
     })`);
-    expect(accessToken).toMatch(/^syt_/);
+    expect(stored.accessToken).toMatch(/^syt_/);
+    expect(stored.storeKey.length).toBeGreaterThan(40);
+    const { device_keys: deviceKeys } = await alice.client.downloadKeysForUsers([alice.userId]);
+    const keys = Object.values(deviceKeys[alice.userId]?.[stored.deviceId]?.keys ?? {});
+    expect(keys).toHaveLength(2); // the device's ed25519 and curve25519 keys
+    const secrets = [stored.accessToken, stored.storeKey, alice.password, recoveryKey, recoveryKey.replace(/ /g, ''), ...keys];
 
     const frames = [site, widget, await site.widget(inject('widgetOrigin'))];
     const recorded = (await Promise.all(frames.map((frame) => frame.evaluate<string[]>('window.__recorded')))).flat();
     expect(recorded.length).toBeGreaterThan(10);
-    const leaks = recorded.filter((message) => message.includes(accessToken as string) || message.includes(alice.password));
+    const leaks = recorded.filter((message) => secrets.some((secret) => message.includes(secret)));
     expect(leaks).toEqual([]);
     // The widget did get the OpenID token, which is not the access token.
     expect(recorded.some((message) => message.includes('"state":"allowed"') && message.includes('access_token'))).toBe(true);

@@ -27,7 +27,7 @@ export async function signInThroughPopup(
 }
 
 /**
- * Asks the homeserver who the stored session's access token belongs to. Read from the extension's
+ * Asks the homeserver who the active account's stored access token belongs to. Read from the extension's
  * own IndexedDB through one of its pages (the popup shares the background's origin); the token
  * reaches the test, never a web page.
  */
@@ -36,8 +36,12 @@ export async function whoamiOfStoredSession(ui: Surface): Promise<string> {
     const open = indexedDB.open('matrix-widget-bridge');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
-      const read = open.result.transaction('session').objectStore('session').get('current');
-      read.onsuccess = () => resolve(read.result ?? null);
+      const sessions = open.result.transaction('session').objectStore('session');
+      const active = sessions.get('active');
+      active.onsuccess = () => {
+        const read = sessions.get('account:' + active.result);
+        read.onsuccess = () => resolve(read.result ?? null);
+      };
     };
   })`);
   expect(stored?.homeserverUrl).toBe(homeserverUrl());
