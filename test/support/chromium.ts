@@ -40,12 +40,14 @@ export type ChromiumExtensionBrowser = ExtensionBrowser & {
   serviceWorker(): Promise<Worker>;
   /** Stops the extension's service worker the way Chrome does when idle (CDP ServiceWorker.stopAllWorkers). */
   stopServiceWorker(): Promise<void>;
+  /** Quits the browser and starts it again on the same profile (a browser restart for the user). */
+  restart(): Promise<ChromiumExtensionBrowser>;
 };
 
 /** `extensionDir: null` launches the same Chromium without the extension (bench baselines). */
-export async function launchChromium(extensionDir: string | null): Promise<ChromiumExtensionBrowser> {
-  const home = await mkdtemp(path.join(os.tmpdir(), 'mwb-chromium-'));
-  for (const folder of ['tmp', 'config', 'cache', 'data']) await mkdir(path.join(home, folder));
+export async function launchChromium(extensionDir: string | null, { home: reusedHome }: { home?: string } = {}): Promise<ChromiumExtensionBrowser> {
+  const home = reusedHome ?? (await mkdtemp(path.join(os.tmpdir(), 'mwb-chromium-')));
+  if (!reusedHome) for (const folder of ['tmp', 'config', 'cache', 'data']) await mkdir(path.join(home, folder));
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
@@ -117,6 +119,10 @@ export async function launchChromium(extensionDir: string | null): Promise<Chrom
     async close() {
       await context.close();
       await rm(home, { recursive: true, force: true });
+    },
+    async restart() {
+      await context.close();
+      return launchChromium(extensionDir, { home });
     },
   };
 }
