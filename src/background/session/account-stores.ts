@@ -30,13 +30,18 @@ export function decodeStoreKey(encoded: string): Uint8Array {
 const isAccountStore = (name: string): boolean => name.startsWith('mwb-crypto:') || name.startsWith('matrix-js-sdk:mwb-sync:');
 
 /**
- * Deletes every account store that belongs to none of the accounts in use (`keep`): a logout
+ * Deletes every account store that belongs to none of the accounts in use: a logout
  * whose deletion was blocked (a crypto object still held the database open) finishes here, on the
  * next start. Deletions are requested, not awaited: a blocked one completes later.
  */
-export async function deleteStaleAccountStores(keep: readonly { userId: string; deviceId: string }[]): Promise<string[]> {
-  const keepPrefixes = keep.flatMap(({ userId, deviceId }) => [cryptoStorePrefix(userId, deviceId), `matrix-js-sdk:${syncStoreName(userId, deviceId)}`]);
+export async function deleteStaleAccountStores(
+  accountsInUse: () => Promise<readonly { userId: string; deviceId: string }[]>,
+): Promise<string[]> {
   const names = (await indexedDB.databases()).map((database) => database.name ?? '');
+  // Asked after listing: a login saves its session before its databases exist, so a database
+  // created meanwhile always belongs to an account in this list.
+  const keep = await accountsInUse();
+  const keepPrefixes = keep.flatMap(({ userId, deviceId }) => [cryptoStorePrefix(userId, deviceId), `matrix-js-sdk:${syncStoreName(userId, deviceId)}`]);
   const stale = names.filter((name) => isAccountStore(name) && !keepPrefixes.some((prefix) => name.startsWith(prefix)));
   for (const name of stale) indexedDB.deleteDatabase(name);
   return stale;

@@ -35,8 +35,11 @@ export class Accounts {
       const active = await this.store.activeUserId();
       this.activeUserId = active !== undefined && this.sessions.has(active) ? active : stored[0]?.userId;
       if (this.options.persistence === 'indexeddb') {
-        const stale = await deleteStaleAccountStores(stored).catch(() => []);
-        if (stale.length > 0) log.info('deleted stores of ended sessions', stale.length);
+        // Off the wake's critical path: nothing waits for leftovers to go.
+        void deleteStaleAccountStores(() => this.store.list()).then(
+          (stale) => stale.length > 0 && log.info('deleted stores of ended sessions', stale.length),
+          () => undefined,
+        );
       }
     })();
     return this.restored;
