@@ -13,6 +13,12 @@ import { TabWidgets } from './tab-widgets';
 
 export type Refresh = () => Promise<void>;
 
+const SYNC_POLL_MS = 1_000;
+
+function hasSynced(syncState: string): boolean {
+  return syncState === 'SYNCING' || syncState === 'PREPARED' || syncState === 'CATCHUP';
+}
+
 export function Popup({ isWelcome }: { isWelcome: boolean }) {
   const [status, setStatus] = useState<BridgeStatus | undefined>();
   const [grants, setGrants] = useState<GrantView[]>([]);
@@ -37,6 +43,14 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
     return () => window.removeEventListener('focus', onFocus);
   }, [refresh]);
 
+  // Until the first sync is through, follow it: the user sees the work going on, then the result.
+  const isWaitingForSync = Boolean(status?.session) && !hasSynced(status?.syncState ?? '');
+  useEffect(() => {
+    if (!isWaitingForSync) return;
+    const timer = setInterval(() => void refresh(), SYNC_POLL_MS);
+    return () => clearInterval(timer);
+  }, [isWaitingForSync, refresh]);
+
   return (
     <>
       <h1>{t('extensionName')}</h1>
@@ -58,6 +72,11 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
               </span>{' '}
               · {t('syncLabel', status.syncState)}
             </p>
+            {!hasSynced(status.syncState) && status.syncState !== 'ERROR' && status.syncState !== 'RECONNECTING' && (
+              <p id="first-sync" class="muted" role="status">
+                {t('firstSync')}
+              </p>
+            )}
             {status.encryption && (
               <p id="device-verification" data-state={verificationState(status.encryption)}>
                 {VERIFICATION_TEXT[verificationState(status.encryption)]()}

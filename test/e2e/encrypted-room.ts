@@ -18,6 +18,8 @@ export function shownInWidget(widget: Surface, eventId: string, what: string): P
 
 export async function deviceVerificationState(browser: ExtensionBrowser): Promise<string> {
   const ui = await browser.openExtensionUi();
+  // The first sync shows as progress, and the popup follows it until it is through.
+  await waitForValue(ui, `!!document.querySelector('#user-id') && !document.querySelector('#first-sync')`, 'the first sync to finish');
   const state = await waitForValue<string>(ui, `document.querySelector('#device-verification')?.dataset.state`, 'the device state');
   await ui.close();
   return state;
