@@ -16,6 +16,8 @@ import {
 import { OidcClientStore } from '../../src/background/session/oidc-client-store';
 import { discoverDelegation } from '../../src/background/session/oidc-discovery';
 import { isSecureOrLoopback, OidcUnavailable, parseAuthMetadata } from '../../src/background/session/oidc-metadata';
+import { StoredSession } from '../../src/background/session/session-store';
+import * as v from 'valibot';
 import { memoryStore } from '../support/memory-store';
 
 const CHROME_REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
@@ -329,5 +331,15 @@ describe('OidcClientStore', () => {
     await storage.put('current', { kept: true });
     await new OidcClientStore(storage).remember({ issuer: ISSUER, redirectUrl: CHROME_REDIRECT, clientId: 'c' });
     expect(await storage.get('current')).toEqual({ kept: true });
+  });
+});
+
+describe('the saved session', () => {
+  const base = { homeserverUrl: HS, userId: '@a:example.org', deviceId: 'DEVICE', accessToken: 'at', storeKey: 'k' };
+  it('reads sessions saved before OIDC existed, and OIDC ones with or without a refresh token', () => {
+    expect(v.safeParse(StoredSession, base).success).toBe(true);
+    expect(v.safeParse(StoredSession, { ...base, oidc: { issuer: ISSUER, clientId: 'c', refreshToken: 'rt' } }).success).toBe(true);
+    expect(v.safeParse(StoredSession, { ...base, oidc: { issuer: ISSUER, clientId: 'c' } }).success).toBe(true);
+    expect(v.safeParse(StoredSession, { ...base, oidc: { issuer: ISSUER } }).success).toBe(false);
   });
 });
