@@ -14,7 +14,7 @@ import { matrixScope } from '../../src/background/session/oidc-authorization';
 import { OidcClientStore } from '../../src/background/session/oidc-client-store';
 import { discoverDelegation } from '../../src/background/session/oidc-discovery';
 import { parseAuthMetadata, type AuthServer } from '../../src/background/session/oidc-metadata';
-import { authorizeDevice } from '../../src/background/session/oidc-native';
+import { authorizeDevice, loginOptions } from '../../src/background/session/oidc-native';
 import type { WebAuthFlow } from '../../src/background/session/sso-login';
 import { homeserverUrl } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
@@ -142,7 +142,10 @@ describe('OIDC-native login against a real OAuth 2.0 server', () => {
     );
   });
 
-  it('says the test homeserver does not delegate', async () => {
+  it('says the test homeserver does not delegate, and offers its own methods', async () => {
     expect(await discoverDelegation(homeserverUrl(), fetch)).toBeNull();
+    const options = await loginOptions(homeserverUrl());
+    expect(options.oidcIssuer).toBeNull();
+    expect(options.hasPasswordLogin).toBe(true);
   });
 });

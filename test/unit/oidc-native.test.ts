@@ -16,7 +16,10 @@ import {
 import { OidcClientStore } from '../../src/background/session/oidc-client-store';
 import { discoverDelegation } from '../../src/background/session/oidc-discovery';
 import { isSecureOrLoopback, OidcUnavailable, parseAuthMetadata } from '../../src/background/session/oidc-metadata';
+import { loginOptions } from '../../src/background/session/oidc-native';
 import { StoredSession } from '../../src/background/session/session-store';
+import { parseMessage } from '../../src/shared/protocol/errors';
+import { UiToBackground } from '../../src/shared/protocol/ui-to-background';
 import * as v from 'valibot';
 import { memoryStore } from '../support/memory-store';
 
@@ -293,6 +296,19 @@ describe('discoverDelegation', () => {
   });
 });
 
+describe('loginOptions', () => {
+  it('offers only the OpenID service of a homeserver that delegates, not its /login', async () => {
+    const fetchFn = answering({ [STABLE]: [200, MAS_METADATA], [`${HS}/_matrix/client/v3/login`]: [200, { flows: [{ type: 'm.login.password' }] }] });
+    expect(await loginOptions(HS, fetchFn)).toEqual({ hasPasswordLogin: false, ssoProviders: null, oidcIssuer: ISSUER });
+    expect(fetchFn.asked).not.toContain(`${HS}/_matrix/client/v3/login`);
+  });
+
+  it('offers a homeserver’s own methods when it does not delegate', async () => {
+    const fetchFn = answering({ [`${HS}/_matrix/client/v3/login`]: [200, { flows: [{ type: 'm.login.password' }] }] });
+    expect(await loginOptions(HS, fetchFn)).toEqual({ hasPasswordLogin: true, ssoProviders: null, oidcIssuer: null });
+  });
+});
+
 describe('OidcClientStore', () => {
   it('keeps one registration per server and redirect address', async () => {
     const clients = new OidcClientStore(memoryStore());
@@ -341,5 +357,13 @@ describe('the saved session', () => {
     expect(v.safeParse(StoredSession, { ...base, oidc: { issuer: ISSUER, clientId: 'c', refreshToken: 'rt' } }).success).toBe(true);
     expect(v.safeParse(StoredSession, { ...base, oidc: { issuer: ISSUER, clientId: 'c' } }).success).toBe(true);
     expect(v.safeParse(StoredSession, { ...base, oidc: { issuer: ISSUER } }).success).toBe(false);
+  });
+});
+
+describe('the loginOidc message', () => {
+  it('names only the homeserver', () => {
+    expect(parseMessage(UiToBackground, { kind: 'loginOidc', homeserverUrl: 'https://hs.example' }).ok).toBe(true);
+    expect(parseMessage(UiToBackground, { kind: 'loginOidc', homeserverUrl: 'file:///etc/passwd' }).ok).toBe(false);
+    expect(parseMessage(UiToBackground, { kind: 'loginOidc' }).ok).toBe(false);
   });
 });

@@ -4,12 +4,13 @@
 // the access token. Tokens go from here into the session store only: never into a log, an error
 // message or a reply to another context. No browser API here; the window comes in as `WebAuthFlow`.
 import { createClient, OAuth2, OAuth2HTTPError, type AccessTokens, type BearerTokenResponse, type MatrixClient } from 'matrix-js-sdk';
+import type { LoginOptions } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
 import { authorizationCodeFrom, clientMetadata, isScopeGranted, matrixScope, newState, OidcLoginFailed } from './oidc-authorization';
 import type { OidcClientStore } from './oidc-client-store';
 import { discoverDelegation, type Delegation } from './oidc-discovery';
 import { OidcUnavailable } from './oidc-metadata';
-import type { WebAuthFlow } from './sso-login';
+import { fetchLoginMethods, type WebAuthFlow } from './sso-login';
 
 const log = createLogger('bg:oidc');
 
@@ -33,6 +34,17 @@ export type OidcDependencies = {
 
 /** Tokens for one new device, before the homeserver has been asked who they belong to. */
 export type AuthorizedDevice = { clientId: string; deviceId: string; tokens: BearerTokenResponse };
+
+/**
+ * How the popup may offer to log in. A homeserver that delegates to an OpenID service gets that
+ * service only: its `/login` is a compatibility layer (MSC3824) run by that service, and password or
+ * m.login.sso there would bypass the consent screen the user should see for a new client.
+ */
+export async function loginOptions(homeserverUrl: string, fetchFn: typeof fetch = boundFetch): Promise<LoginOptions> {
+  const delegation = await discoverDelegation(homeserverUrl, fetchFn);
+  if (delegation) return { hasPasswordLogin: false, ssoProviders: null, oidcIssuer: delegation.authServer.issuer };
+  return { ...(await fetchLoginMethods(homeserverUrl, fetchFn)), oidcIssuer: null };
+}
 
 /** The whole login: discovery, registration, the auth window, the code exchange, whoami. */
 export async function loginWithOidc(homeserverUrl: string, dependencies: OidcDependencies): Promise<OidcSession> {
