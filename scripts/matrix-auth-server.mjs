@@ -68,6 +68,20 @@ export async function startMatrixAuthServer({ port = 0, accessTokenTtl = 300, di
   return {
     issuer,
     provider,
+    /** Lets another handler answer some paths first (see mas-stand-in.mjs); it returns true when it did. */
+    intercept(handler) {
+      server.removeAllListeners('request');
+      const fallback = provider.callback();
+      server.on('request', (request, response) => {
+        Promise.resolve(handler(request, response)).then(
+          (isHandled) => isHandled || fallback(request, response),
+          (error) => {
+            response.statusCode = 500;
+            response.end(String(error));
+          },
+        );
+      });
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(() => resolve(undefined)));

@@ -1,13 +1,14 @@
 // OIDC-native login's client side (MSC3861) with matrix-js-sdk's real OAuth helpers against a real
 // OAuth 2.0 server started here (oidc-provider, configured for dynamic registration, PKCE and refresh
 // tokens; scripts/matrix-auth-server.mjs). The browser's auth window is replaced by an HTTP walk
-// through the server's login and consent forms. The test Synapse cannot delegate to that server (it
-// would need the Matrix Authentication Service), so whoami with these tokens is not tested here.
+// through the server's login and consent forms. The homeserver side (a Synapse delegating to this
+// server through a MAS stand-in: whoami, js-sdk's refresh in a MatrixClient) is
+// oidc-delegated-synapse.test.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuth2, TokenRefreshLogoutError, type AccessTokens } from 'matrix-js-sdk';
 // Not exported from the package root: js-sdk's token manager builds it for a MatrixClient given a
-// refresh token. Used here directly, as the client would, because no homeserver here expires a token.
+// refresh token. Used here directly, as the client does, to see the server's rotation and revocation.
 import { TokenRefresher } from 'matrix-js-sdk/lib/oauth/tokenRefresher.js';
 import { startMatrixAuthServer } from '../../scripts/matrix-auth-server.mjs';
 import { matrixScope } from '../../src/background/session/oidc-authorization';
