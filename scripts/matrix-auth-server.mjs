@@ -52,6 +52,10 @@ export async function startMatrixAuthServer({ port = 0, accessTokenTtl = 300, di
     // Matrix clients get a refresh token without asking for offline_access (MSC2964).
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     pkce: { required: () => true },
+    // As MAS does (its OAuth endpoints answer any origin). The package's default lets a public client
+    // call the token endpoint only from its redirect URI's origin, and an extension's requests come
+    // from chrome-extension:// or moz-extension://, never from its redirect host.
+    clientBasedCORS: () => true,
     discovery,
     // Seconds. Explicit, so the package does not print a notice for each default it falls back to.
     ttl: {

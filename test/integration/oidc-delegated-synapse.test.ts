@@ -5,18 +5,14 @@
 // the code exchange, whoami with the new token, the session adopted by MatrixSession, an expired
 // access token renewed by js-sdk with the refresh token and saved, and logout revoking the tokens.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMasStandIn } from '../../scripts/mas-stand-in.mjs';
-import { freePort, startSynapse } from '../../scripts/synapse.mjs';
 import { MatrixSession } from '../../src/background/session/matrix-session';
 import { OidcClientStore } from '../../src/background/session/oidc-client-store';
 import { discoverDelegation } from '../../src/background/session/oidc-discovery';
 import { loginOptions, loginWithOidc } from '../../src/background/session/oidc-native';
 import { SessionStore, type StoredSession } from '../../src/background/session/session-store';
 import type { WebAuthFlow } from '../../src/background/session/sso-login';
+import { startDelegatingHomeserver, type DelegatingHomeserver } from '../support/delegating-homeserver';
 import { eventually } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
 import { walkSsoLogin } from '../support/sso-over-http';
@@ -25,22 +21,14 @@ const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 /** Seconds. Short, so the test sees an access token expire and js-sdk renew it. */
 const ACCESS_TOKEN_TTL = 6;
 
-let standIn: Awaited<ReturnType<typeof startMasStandIn>>;
-let synapse: Awaited<ReturnType<typeof startSynapse>>;
-let dataDir: string;
+let synapse: DelegatingHomeserver;
 
 beforeAll(async () => {
-  const port = await freePort();
-  const secret = randomBytes(16).toString('hex');
-  standIn = await startMasStandIn({ synapseUrl: `http://127.0.0.1:${port}`, secret, accessTokenTtl: ACCESS_TOKEN_TTL });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'mwb-synapse-mas-'));
-  synapse = await startSynapse({ dataDir, port, mas: { endpoint: standIn.issuer, secret } });
+  synapse = await startDelegatingHomeserver({ accessTokenTtl: ACCESS_TOKEN_TTL });
 }, 120_000);
 
 afterAll(async () => {
   await synapse?.stop();
-  await standIn?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 function walkingFlow(username: string): WebAuthFlow {
@@ -50,16 +38,16 @@ function walkingFlow(username: string): WebAuthFlow {
 describe('OIDC-native login with Synapse delegating to a MAS stand-in', () => {
   it('finds the service through Synapse’s auth_metadata and offers nothing else', async () => {
     expect(await discoverDelegation(synapse.baseUrl, fetch)).toMatchObject({
-      authServer: { issuer: standIn.issuer },
+      authServer: { issuer: synapse.issuer },
       scopeSpelling: 'stable',
     });
-    expect(await loginOptions(synapse.baseUrl)).toEqual({ hasPasswordLogin: false, ssoProviders: null, oidcIssuer: standIn.issuer });
+    expect(await loginOptions(synapse.baseUrl)).toEqual({ hasPasswordLogin: false, ssoProviders: null, oidcIssuer: synapse.issuer });
   });
 
   it('signs in, renews an expired access token with the refresh token and saves it, and logs out', async () => {
     const username = `oidc-${randomBytes(5).toString('hex')}`;
     const oidc = await loginWithOidc(synapse.baseUrl, { flow: walkingFlow(username), clients: new OidcClientStore(memoryStore()) });
-    expect(oidc).toMatchObject({ userId: `@${username}:localhost`, issuer: standIn.issuer, homeserverUrl: synapse.baseUrl });
+    expect(oidc).toMatchObject({ userId: `@${username}:localhost`, issuer: synapse.issuer, homeserverUrl: synapse.baseUrl });
     expect(oidc.refreshToken).toEqual(expect.any(String));
 
     const storage = memoryStore();
@@ -74,7 +62,7 @@ describe('OIDC-native login with Synapse delegating to a MAS stand-in', () => {
     expect(await client.whoami()).toMatchObject({ user_id: oidc.userId, device_id: oidc.deviceId });
     const saved = () => storage.get('current') as Promise<StoredSession>;
     // (On a slow machine js-sdk may have renewed the tokens already; which refresh token is saved is checked below.)
-    expect((await saved()).oidc).toMatchObject({ issuer: standIn.issuer, clientId: oidc.clientId, refreshToken: expect.any(String) });
+    expect((await saved()).oidc).toMatchObject({ issuer: synapse.issuer, clientId: oidc.clientId, refreshToken: expect.any(String) });
 
     // Once the homeserver refuses the first access token (it expired), js-sdk renews it and retries.
     await eventually('the homeserver to refuse the first access token', async () => {
@@ -88,12 +76,12 @@ describe('OIDC-native login with Synapse delegating to a MAS stand-in', () => {
     expect(renewed.accessToken).not.toBe(oidc.accessToken);
     expect(renewed.oidc?.refreshToken).toEqual(expect.any(String));
     expect(renewed.oidc?.refreshToken).not.toBe(oidc.refreshToken);
-    expect(await standIn.provider.AccessToken.find(renewed.accessToken)).toBeDefined();
+    expect(await synapse.provider.AccessToken.find(renewed.accessToken)).toBeDefined();
 
     // Logout revokes the tokens at the service (MAS would then delete the device on Synapse).
     await session.logout();
     expect(await storage.get('current')).toBeUndefined();
-    expect(await standIn.provider.RefreshToken.find(renewed.oidc?.refreshToken ?? '')).toBeUndefined();
-    expect(await standIn.provider.AccessToken.find(renewed.accessToken)).toBeUndefined();
+    expect(await synapse.provider.RefreshToken.find(renewed.oidc?.refreshToken ?? '')).toBeUndefined();
+    expect(await synapse.provider.AccessToken.find(renewed.accessToken)).toBeUndefined();
   });
 });
