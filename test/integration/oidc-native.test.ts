@@ -39,13 +39,18 @@ afterAll(async () => {
   await authServer?.stop();
 });
 
-/** The auth window, as an HTTP walk that signs in as `username` and consents. */
+/**
+ * The auth window, as an HTTP walk that signs in as `username` and consents. Like the browser's, it
+ * answers only once the window reaches the redirect address; a walk that ends on some page is a
+ * window the user closes (undefined).
+ */
 function walkingFlow(username: string, seen: string[] = []): WebAuthFlow {
   return {
     redirectUrl: () => REDIRECT,
     launch: async (url) => {
       seen.push(url);
-      return (await walkSsoLogin(url, REDIRECT, username)).finalUrl;
+      const { finalUrl } = await walkSsoLogin(url, REDIRECT, username);
+      return finalUrl.startsWith(REDIRECT) ? finalUrl : undefined;
     },
   };
 }
@@ -94,6 +99,19 @@ describe('OIDC-native login against a real OAuth 2.0 server', () => {
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
     });
+  });
+
+  it('registers anew after the service no longer knows the stored registration', async () => {
+    const clients = new OidcClientStore(memoryStore());
+    await clients.remember({ issuer: metadata.issuer, redirectUrl: REDIRECT, clientId: 'forgotten-by-the-service' });
+    // The service shows its error page; the window never reaches the redirect address.
+    await expect(authorizeDevice({ authServer: metadata, scopeSpelling: 'stable' }, { flow: walkingFlow(user()), clients })).rejects.toThrow(
+      'did not finish',
+    );
+    expect(await clients.clientIdFor(metadata.issuer, REDIRECT)).toBeUndefined();
+    const { clientId } = await authorizeDevice({ authServer: metadata, scopeSpelling: 'stable' }, { flow: walkingFlow(user()), clients });
+    expect(registrations).toContain(clientId);
+    expect(await clients.clientIdFor(metadata.issuer, REDIRECT)).toBe(clientId);
   });
 
   it('refuses a code exchanged without the PKCE verifier of its request', async () => {

@@ -131,6 +131,13 @@ describe('authorizationCodeFrom', () => {
     expect(() => authorizationCodeFrom(finalUrl, expected)).toThrow(OidcLoginFailed);
   });
 
+  it('keeps the service’s error code for the caller', () => {
+    expect(() => authorizationCodeFrom(answer('error=unauthorized_client&state=the-state'), expected)).toThrow(
+      expect.objectContaining({ oauthError: 'unauthorized_client' }),
+    );
+    expect(() => authorizationCodeFrom(answer('code=c&state=other'), expected)).toThrow(expect.objectContaining({ oauthError: undefined }));
+  });
+
   it('refuses an answer without `iss` from a server that promised one (RFC 9207)', () => {
     expect(() => authorizationCodeFrom(answer('code=c&state=the-state'), { ...expected, isIssRequired: true })).toThrow(OidcLoginFailed);
   });

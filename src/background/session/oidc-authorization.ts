@@ -6,7 +6,15 @@ import type { OAuthRegistrationRequest } from 'matrix-js-sdk';
 import type { ScopeSpelling } from './oidc-discovery';
 
 /** OIDC sign-in did not end with a usable code or token; the message is for the user and carries no secret. */
-export class OidcLoginFailed extends Error {}
+export class OidcLoginFailed extends Error {
+  /** The service's RFC 6749 error code, when it answered with one. */
+  readonly oauthError: string | undefined;
+
+  constructor(message: string, oauthError?: string) {
+    super(message);
+    this.oauthError = oauthError;
+  }
+}
 
 export const CLIENT_NAME = 'Matrix Widget Bridge';
 
@@ -108,7 +116,8 @@ export function authorizationCodeFrom(finalUrl: string, expected: ExpectedRespon
   if (error !== null) {
     // RFC 6749 §4.1.2.1: an ASCII error code; the description is the server's prose, not shown.
     const code = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(error) ? error : 'unknown error';
-    throw new OidcLoginFailed(code === 'access_denied' ? 'The sign-in was cancelled or refused' : `The sign-in service refused: ${code}`);
+    const message = code === 'access_denied' ? 'The sign-in was cancelled or refused' : `The sign-in service refused: ${code}`;
+    throw new OidcLoginFailed(message, code);
   }
   const codes = params.getAll('code');
   const [code] = codes;

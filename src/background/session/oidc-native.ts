@@ -90,13 +90,26 @@ export async function authorizeDevice({ authServer, scopeSpelling }: Delegation,
     // The browsers' words differ; they go to the log only.
     log.warn('auth window ended without a redirect', error instanceof Error ? error.message : String(error));
   }
-  if (!finalUrl) throw new OidcLoginFailed('Sign-in did not finish: the window was closed or the sign-in page failed');
-  const code = authorizationCodeFrom(finalUrl, {
-    redirectUrl,
-    state,
-    issuer: authServer.issuer,
-    isIssRequired: authServer.authorization_response_iss_parameter_supported === true,
-  });
+  if (!finalUrl) {
+    // A service that no longer knows the client id shows an error page and cannot send the window
+    // back (RFC 6749 §4.1.2.1), so the user closes it: registering again next time costs little.
+    await clients.forget(authServer.issuer, redirectUrl);
+    throw new OidcLoginFailed('Sign-in did not finish: the window was closed or the sign-in page failed');
+  }
+  let code: string;
+  try {
+    code = authorizationCodeFrom(finalUrl, {
+      redirectUrl,
+      state,
+      issuer: authServer.issuer,
+      isIssRequired: authServer.authorization_response_iss_parameter_supported === true,
+    });
+  } catch (error) {
+    if (error instanceof OidcLoginFailed && (error.oauthError === 'invalid_client' || error.oauthError === 'unauthorized_client')) {
+      await clients.forget(authServer.issuer, redirectUrl);
+    }
+    throw error;
+  }
   let tokens: BearerTokenResponse;
   try {
     tokens = await oauth.completeAuthorizationCodeGrant(code, redirectUrl);
