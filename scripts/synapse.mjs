@@ -77,12 +77,25 @@ function ssoConfig(oidc, clientWhitelist) {
   };
 }
 
+/**
+ * Authentication delegated to the Matrix Authentication Service at `mas.endpoint` (Synapse's own
+ * integration; the tests use scripts/mas-stand-in.mjs), or nothing. Synapse then refuses password
+ * login, registration and SSO of its own.
+ */
+function masConfig(mas) {
+  if (!mas) return {};
+  return {
+    matrix_authentication_service: { enabled: true, endpoint: mas.endpoint, secret: mas.secret },
+    password_config: { enabled: false },
+  };
+}
+
 /** Where Synapse's OIDC login returns to from the provider (the client's redirect URI there). */
 export function oidcCallbackUrl(port) {
   return `http://127.0.0.1:${port}/_synapse/client/oidc/callback`;
 }
 
-function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist }) {
+function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas }) {
   // JSON is valid YAML, so the config is written as JSON: no YAML library needed.
   return JSON.stringify(
     {
@@ -123,6 +136,7 @@ function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist }) {
       rc_room_creation: GENEROUS,
       rc_delayed_event_mgmt: GENEROUS,
       ...ssoConfig(oidc, ssoClientWhitelist),
+      ...masConfig(mas),
     },
     null,
     2,
@@ -142,9 +156,11 @@ const LOG_CONFIG = JSON.stringify({
  * Starts Synapse on a free (or given) port with its data in `dataDir`. Resolves once the client
  * API answers. `stop()` ends it. With `oidc` ({ issuer, clientId, clientSecret }) it offers SSO
  * through that provider (whose client must allow `oidcCallbackUrl(port)`); `ssoClientWhitelist`
- * lists the redirect URLs it trusts (see `ssoConfig`).
+ * lists the redirect URLs it trusts (see `ssoConfig`). With `mas` ({ endpoint, secret }) it delegates
+ * authentication instead (see `masConfig`).
  * @param {{ dataDir: string, port?: number, sharedSecret?: string,
- *   oidc?: { issuer: string, clientId: string, clientSecret: string }, ssoClientWhitelist?: string[] }} options
+ *   oidc?: { issuer: string, clientId: string, clientSecret: string }, ssoClientWhitelist?: string[],
+ *   mas?: { endpoint: string, secret: string } }} options
  */
 export async function startSynapse({
   dataDir,
@@ -152,12 +168,13 @@ export async function startSynapse({
   sharedSecret = randomBytes(16).toString("hex"),
   oidc = undefined,
   ssoClientWhitelist = [],
+  mas = undefined,
 }) {
   ensureSynapseVenv();
   const listenPort = port ?? (await freePort());
   await mkdir(path.join(dataDir, 'media'), { recursive: true });
   const configPath = path.join(dataDir, 'homeserver.yaml');
-  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist }));
+  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist, mas }));
   await writeFile(path.join(dataDir, 'log.config'), LOG_CONFIG);
   if (!existsSync(path.join(dataDir, 'signing.key'))) {
     run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys']);

@@ -8,6 +8,7 @@ import { SiteSettings } from './grants/site-settings';
 import { loadCryptoWasm } from './session/crypto-wasm';
 import { Accounts } from './session/accounts';
 import { AccountSessions } from './session/session-store';
+import { OidcClientStore } from './session/oidc-client-store';
 import { readSession, removeSession, writeSession } from './adapters/session-storage';
 import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
@@ -20,6 +21,8 @@ export type Services = {
   approvals: ApprovalQueue;
   hosts: HostRegistry;
   hostRecords: HostRecords;
+  /** The extension's registrations with OpenID services (OIDC-native login). */
+  oidcClients: OidcClientStore;
 };
 
 let services: Services | undefined;
@@ -41,6 +44,7 @@ export function getServices(): Services {
       approvals: new ApprovalQueue(),
       hosts,
       hostRecords: new HostRecords({ read: readSession, write: writeSession, remove: removeSession }),
+      oidcClients: new OidcClientStore(keyValueStore('session')),
     };
   }
   return services;

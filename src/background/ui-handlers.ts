@@ -11,7 +11,10 @@ import { browserWebAuthFlow } from './adapters/web-auth-flow';
 import { UnknownApproval } from './approvals/approval-queue';
 import { VerificationRefused } from './session/device-verification';
 import { NotLoggedIn } from './session/matrix-session';
-import { fetchLoginMethods, LoginMethodsUnavailable, obtainLoginToken, SsoLoginFailed } from './session/sso-login';
+import { LoginMethodsUnavailable, obtainLoginToken, SsoLoginFailed } from './session/sso-login';
+import { OidcLoginFailed } from './session/oidc-authorization';
+import { OidcUnavailable } from './session/oidc-metadata';
+import { loginOptions, loginWithOidc } from './session/oidc-native';
 import type { Services } from './services';
 
 const log = createLogger('bg:ui');
@@ -26,12 +29,20 @@ const handlers: Handlers = {
     await closeWidgetsOf(before, services);
     return services.session.status();
   },
-  getLoginFlows: (request) => fetchLoginMethods(request.homeserverUrl),
+  getLoginFlows: (request) => loginOptions(request.homeserverUrl),
   loginSso: async (request, services) => {
     // The token goes from the auth window straight into the login; the popup only learns the status.
     const loginToken = await obtainLoginToken(request.homeserverUrl, request.idpId, browserWebAuthFlow);
     const before = await services.session.userId();
     await services.session.loginWithToken(request.homeserverUrl, loginToken);
+    await closeWidgetsOf(before, services);
+    return services.session.status();
+  },
+  loginOidc: async (request, services) => {
+    // Tokens go from the token endpoint into the session store; the popup only learns the status.
+    const oidc = await loginWithOidc(request.homeserverUrl, { flow: browserWebAuthFlow, clients: services.oidcClients });
+    const before = await services.session.userId();
+    await services.session.loginWithOidc(oidc);
     await closeWidgetsOf(before, services);
     return services.session.status();
   },
@@ -179,6 +190,8 @@ function toReplyError(error: unknown): Reply<never> {
   if (error instanceof VerificationRefused) return fail('verificationRefused', error.message);
   if (error instanceof SsoLoginFailed) return fail('ssoFailed', error.message);
   if (error instanceof LoginMethodsUnavailable) return fail('homeserverError', error.message);
+  if (error instanceof OidcLoginFailed) return fail('oidcFailed', error.message);
+  if (error instanceof OidcUnavailable) return fail('homeserverError', error.message);
   if (error instanceof MatrixError) {
     const code = error.httpStatus === 403 && error.errcode === 'M_FORBIDDEN' ? 'loginFailed' : 'homeserverError';
     return fail(code, error.data.error ?? error.message);

@@ -1,8 +1,9 @@
-// Login: password, or SSO through one of the homeserver's identity providers. The password goes to
-// the background once and is not kept anywhere; SSO runs entirely in the background (the popup may
-// close while the browser's sign-in window is open) and the popup only ever sees the status.
+// Login: password, SSO through one of the homeserver's identity providers, or the OpenID service a
+// homeserver delegates to (MSC3861, then the only way offered). The password goes to the background
+// once and is not kept anywhere; SSO and OIDC run entirely in the background (the popup may close
+// while the browser's sign-in window is open) and the popup only ever sees the status.
 import { useEffect, useState } from 'preact/hooks';
-import type { BridgeStatus, LoginMethods } from '../shared/protocol/background-to-ui';
+import type { BridgeStatus, LoginOptions } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 
@@ -13,8 +14,8 @@ const DEFAULT_HOMESERVER = 'https://matrix-client.matrix.org';
 export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: BridgeStatus) => void }) {
   // The field's latest input, for the lookup and the SSO buttons; the field itself stays uncontrolled.
   const [homeserver, setHomeserver] = useState(DEFAULT_HOMESERVER);
-  const [methods, setMethods] = useState<LoginMethods | undefined>();
-  const [busy, setBusy] = useState<'password' | 'sso' | undefined>();
+  const [methods, setMethods] = useState<LoginOptions | undefined>();
+  const [busy, setBusy] = useState<'password' | 'sso' | 'oidc' | undefined>();
   const [error, setError] = useState('');
 
   useEffect(() => {
@@ -37,6 +38,7 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: BridgeStatus) =
   // Without an answer yet, offer the password form: most homeservers have it.
   const hasPassword = methods?.hasPasswordLogin ?? true;
   const providers = methods?.ssoProviders;
+  const oidcIssuer = methods?.oidcIssuer ?? null;
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -61,6 +63,16 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: BridgeStatus) =
     setBusy('sso');
     setError('');
     const reply = await askBackground({ kind: 'loginSso', homeserverUrl: homeserver.trim(), idpId });
+    setBusy(undefined);
+    if (reply.ok) onLoggedIn(reply.value);
+    else setError(reply.error.message);
+  };
+
+  const continueWithOidc = async () => {
+    setBusy('oidc');
+    setError('');
+    // The background asks the homeserver for its OpenID service again: the issuer shown here is a label.
+    const reply = await askBackground({ kind: 'loginOidc', homeserverUrl: homeserver.trim() });
     setBusy(undefined);
     if (reply.ok) onLoggedIn(reply.value);
     else setError(reply.error.message);
@@ -113,7 +125,12 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: BridgeStatus) =
           )}
         </div>
       )}
-      {busy === 'sso' && (
+      {oidcIssuer !== null && (
+        <button id="oidc-login" type="button" class="primary" disabled={busy !== undefined} onClick={() => void continueWithOidc()}>
+          {t('continueWith', new URL(oidcIssuer).host)}
+        </button>
+      )}
+      {(busy === 'sso' || busy === 'oidc') && (
         <p id="sso-waiting" role="status">
           {t('ssoWaiting')}
         </p>

@@ -1,6 +1,6 @@
-// Walks the homeserver's SSO redirect the way a browser window would (redirects, cookies, the local
-// OpenID provider's login form), over plain HTTP from Node, so integration tests can log in through
-// SSO without a browser. Real Synapse, real provider; only the window is replaced.
+// Walks the homeserver's SSO redirect (or an OAuth 2.0 authorization URL) the way a browser window
+// would (redirects, cookies, the local OpenID provider's login and consent forms), over plain HTTP
+// from Node, so integration tests can sign in without a browser. Real servers; only the window is replaced.
 
 /** Where the walk ended: at `redirectUrl` (with the login token), or on a page that wanted more. */
 export type SsoWalkEnd = { finalUrl: string; page: string | undefined };
@@ -14,6 +14,7 @@ export async function walkSsoLogin(startUrl: string, redirectUrl: string, userna
   let url = startUrl;
   let request: RequestInit = { method: 'GET' };
   let hasSignedIn = false;
+  let hasConsented = false;
   for (let step = 0; step < 20; step++) {
     const response = await fetch(url, {
       ...request,
@@ -42,6 +43,18 @@ export async function walkSsoLogin(startUrl: string, redirectUrl: string, userna
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ prompt: 'login', login: username, password: 'any password' }).toString(),
+      };
+      continue;
+    }
+    // Its consent form, for a client that is not its own (one that registered itself): "Continue".
+    const consent = /<form[^>]*action="([^"]+)"[^>]*>\s*<input type="hidden" name="prompt" value="consent"/.exec(page)?.[1];
+    if (consent && !hasConsented) {
+      hasConsented = true;
+      url = new URL(consent.replaceAll('&amp;', '&'), url).href;
+      request = {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ prompt: 'consent' }).toString(),
       };
       continue;
     }

@@ -8,6 +8,7 @@ import type { BridgeStatus, RoomChoice } from '../../shared/protocol/background-
 import { deleteStaleAccountStores } from './account-stores';
 import type { DeviceVerification } from './device-verification';
 import { MatrixSession, NotLoggedIn, type LiveEventListener, type SessionOptions } from './matrix-session';
+import type { OidcSession } from './oidc-native';
 import type { AccountSessions } from './session-store';
 
 const log = createLogger('bg:accounts');
@@ -62,6 +63,11 @@ export class Accounts {
 
   async loginWithToken(homeserverUrl: string, loginToken: string): Promise<void> {
     await this.loginWith((session) => session.loginWithToken(homeserverUrl, loginToken));
+  }
+
+  /** OIDC-native login's last step: the session the authorization server issued becomes an account. */
+  async loginWithOidc(oidc: OidcSession): Promise<void> {
+    await this.loginWith((session) => session.adoptOidcSession(oidc));
   }
 
   /** Logs the active account out; another logged-in account (if any) becomes active. */

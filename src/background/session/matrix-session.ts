@@ -14,6 +14,7 @@ import {
   type Room,
   type IRoomTimelineData,
   type LoginRequest,
+  type AccessTokens,
 } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
@@ -22,6 +23,7 @@ import { DeviceVerification } from './device-verification';
 import { SecretKeyHolder } from './secret-keys';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionSlot, StoredSession } from './session-store';
+import { oidcClientOptions, pinAuthServer, type OidcSession } from './oidc-native';
 
 const log = createLogger('bg:session');
 
@@ -140,6 +142,43 @@ export class MatrixSession {
     this.loginWaiters = [];
     for (const wake of waiters) wake(session.userId);
     log.info('logged in', session.userId);
+  }
+
+  /** OIDC-native login's last step (oidc-native.ts): the session the authorization server issued. */
+  async adoptOidcSession(oidc: OidcSession): Promise<void> {
+    await this.restore();
+    if (this.session) await this.logout();
+    const { homeserverUrl, userId, deviceId, accessToken, issuer, clientId, refreshToken } = oidc;
+    const session: StoredSession = {
+      homeserverUrl,
+      userId,
+      deviceId,
+      accessToken,
+      storeKey: newStoreKey(),
+      oidc: { issuer, clientId, ...(refreshToken ? { refreshToken } : {}) },
+    };
+    await this.store.save(session);
+    await this.open(session);
+    if (this.syncUsers > 0) this.startSync();
+    const waiters = this.loginWaiters;
+    this.loginWaiters = [];
+    for (const wake of waiters) wake(session.userId);
+    log.info('logged in through OIDC', session.userId);
+  }
+
+  /**
+   * js-sdk renewed an OIDC session's tokens. The old refresh token is spent, so the new ones are saved
+   * before js-sdk uses them (it awaits this). `session` is the open account's own record, updated in
+   * place so that logout and later saves carry the new tokens.
+   */
+  private async saveRefreshedTokens(session: StoredSession, tokens: AccessTokens): Promise<void> {
+    if (!session.oidc) return;
+    session.accessToken = tokens.accessToken;
+    session.oidc.refreshToken = tokens.refreshToken;
+    // A session logged out meanwhile stays logged out.
+    const saved = await this.store.load();
+    if (saved?.userId !== session.userId || saved.deviceId !== session.deviceId) return;
+    await this.store.save(session);
   }
 
   /**
@@ -274,6 +313,7 @@ export class MatrixSession {
       await this.store.save(session);
     }
     const { userId, deviceId } = session;
+    const openedSession = session;
     const isPersistent = this.options.persistence === 'indexeddb';
     const releaseLock = isPersistent ? await holdLock(accountLockName(userId, deviceId)) : () => undefined;
     const syncStore = isPersistent
@@ -287,7 +327,9 @@ export class MatrixSession {
       fetchFn: boundFetch,
       cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
+      ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => this.saveRefreshedTokens(openedSession, tokens)) : {}),
     });
+    if (session.oidc) pinAuthServer(client, session.homeserverUrl, session.oidc.issuer);
     const account: OpenAccount = { session, client, syncStore, cryptoError: undefined, isReady: false, ready: Promise.resolve(), releaseLock };
     account.ready = this.prepare(account);
     setCryptoReadiness(client, account.ready);

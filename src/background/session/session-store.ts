@@ -10,6 +10,13 @@ export const StoredSession = v.object({
   accessToken: v.string(),
   /** Encrypts the account's crypto store at rest; absent in sessions saved before crypto existed. */
   storeKey: v.optional(v.string()),
+  /**
+   * Present for OIDC-native sessions (MSC3861): the server that issued the tokens, the extension's
+   * client id there, and the refresh token, which is replaced each time js-sdk renews the tokens.
+   */
+  oidc: v.optional(
+    v.object({ issuer: v.string(), clientId: v.string(), refreshToken: v.optional(v.string()) }),
+  ),
 });
 export type StoredSession = v.InferOutput<typeof StoredSession>;
 

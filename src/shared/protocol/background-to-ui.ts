@@ -56,6 +56,17 @@ export const LoginMethods = v.object({
 });
 export type LoginMethods = v.InferOutput<typeof LoginMethods>;
 
+/** The login methods, and whether the homeserver delegates sign-in to an OpenID service (MSC3861). */
+export const LoginOptions = v.object({
+  ...LoginMethods.entries,
+  /**
+   * The authorization server the homeserver delegates to (MSC2965), or null. When set, it is the only
+   * way offered: `hasPasswordLogin` is false and `ssoProviders` null.
+   */
+  oidcIssuer: v.nullable(v.pipe(v.string(), v.url())),
+});
+export type LoginOptions = v.InferOutput<typeof LoginOptions>;
+
 export const RoomChoice = v.object({ roomId: v.string(), name: v.string() });
 export type RoomChoice = v.InferOutput<typeof RoomChoice>;
 
@@ -117,8 +128,9 @@ export type TabWidgetView = v.InferOutput<typeof TabWidgetView>;
 export type UiReplies = {
   getStatus: BridgeStatus;
   login: BridgeStatus;
-  getLoginFlows: LoginMethods;
+  getLoginFlows: LoginOptions;
   loginSso: BridgeStatus;
+  loginOidc: BridgeStatus;
   logout: BridgeStatus;
   getApproval: ApprovalView;
   decideApproval: { accepted: true };

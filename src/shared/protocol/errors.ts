@@ -6,6 +6,7 @@ export const ErrorCode = v.picklist([
   'notLoggedIn',
   'loginFailed',
   'ssoFailed',
+  'oidcFailed',
   'unknownApproval',
   'verificationRefused',
   'forbiddenSender',

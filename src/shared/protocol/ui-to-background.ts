@@ -25,6 +25,12 @@ export const LoginSso = v.object({
   idpId: v.nullable(IdpId),
 });
 
+/**
+ * Log in through the OpenID service the homeserver delegates to (MSC3861). The background finds that
+ * service itself; the tokens stay in the background.
+ */
+export const LoginOidc = v.object({ kind: v.literal('loginOidc'), homeserverUrl: HomeserverUrl });
+
 export const Logout = v.object({ kind: v.literal('logout') });
 
 export const GetApproval = v.object({
@@ -100,6 +106,7 @@ export const UiToBackground = v.variant('kind', [
   Login,
   GetLoginFlows,
   LoginSso,
+  LoginOidc,
   Logout,
   GetApproval,
   DecideApproval,
