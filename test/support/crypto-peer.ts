@@ -3,6 +3,7 @@
 // messages) and deliver them later, to make the other side decrypt late.
 import { randomBytes } from 'node:crypto';
 import { ClientEvent, createClient, MatrixEventEvent, Method, SyncState, type MatrixClient, type MatrixEvent } from 'matrix-js-sdk';
+import type { Logger } from 'matrix-js-sdk/lib/logger.js';
 import { homeserverUrl, type TestUser } from './homeserver';
 
 export type CryptoPeer = {
@@ -23,6 +24,20 @@ export type CryptoPeer = {
 
 type HeldRequest = { path: string; body: string };
 
+/**
+ * Warnings and errors only, as test/support/homeserver.ts sets for js-sdk's root logger: the child
+ * loggers Rust crypto uses start at debug level whatever the root's, and a bench's thousand
+ * encrypted sends would flood the output with a dozen lines each.
+ */
+const quietLogger: Logger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...message) => console.warn(...message),
+  error: (...message) => console.error(...message),
+  getChild: () => quietLogger,
+};
+
 export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
   let isHolding = false;
   const held: HeldRequest[] = [];
@@ -42,6 +57,7 @@ export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
     deviceId: user.client.getDeviceId() ?? '',
     accessToken,
     fetchFn,
+    logger: quietLogger,
   });
   client.setMaxListeners(50);
   await client.initRustCrypto({ useIndexedDB: false });
