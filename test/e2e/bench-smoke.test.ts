@@ -1,6 +1,7 @@
 // Keeps `npm run bench` working: its measures run here with tiny counts. Nothing is asserted on
 // the figures themselves (DESIGN: speed is measured, not asserted by timers).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { measureEncryptedRead } from '../../bench/encrypted-read';
 import { deliveryTimings, measureEventDelivery } from '../../bench/event-delivery';
 import { BARE_EXTENSION_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
 import { freshUser, sharedRoom, type TestUser } from '../support/homeserver';
@@ -67,6 +68,16 @@ describe('bench smoke', () => {
       expect(result.n).toBe(5);
       expect(Number.isFinite(result.ours) && Number.isFinite(result.baseline)).toBe(true);
     }
+  });
+
+  it('measures P4 encrypted read_events paging against js-sdk with Rust crypto in Node', async () => {
+    const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
+    // 20 events, 8 a page: the widget pages three times with next_batch.
+    const result = await measureEncryptedRead('chromium', { browser: withExtension, user: await loggedInUser() }, origins, { events: 20, pageSize: 8, repeats: 1 });
+    expect(result.id).toBe('P4 read encrypted');
+    expect(result.n).toBe(20);
+    expect(result.ours).toBeGreaterThan(0);
+    expect(result.baseline).toBeGreaterThan(0);
   });
 
   it('times delivery from each send’s response to its arrival, and the burst from the first send to the last arrival', () => {

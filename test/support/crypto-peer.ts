@@ -2,7 +2,7 @@
 // test user's own device. It can hold back the room keys it sends (the Olm-encrypted to-device
 // messages) and deliver them later, to make the other side decrypt late.
 import { randomBytes } from 'node:crypto';
-import { ClientEvent, createClient, MatrixEventEvent, Method, SyncState, type MatrixClient, type MatrixEvent } from 'matrix-js-sdk';
+import { ClientEvent, createClient, MatrixEventEvent, MatrixScheduler, Method, SyncState, type MatrixClient, type MatrixEvent } from 'matrix-js-sdk';
 import type { Logger } from 'matrix-js-sdk/lib/logger.js';
 import { homeserverUrl, type TestUser } from './homeserver';
 
@@ -38,7 +38,11 @@ const quietLogger: Logger = {
   getChild: () => quietLogger,
 };
 
-export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
+/**
+ * `queuesSends: false` sends each message at once instead of after the previous one (js-sdk's
+ * default scheduler queues a room's messages), so a bench can fill a room with a bounded pool.
+ */
+export async function cryptoPeer(user: TestUser, { queuesSends = true }: { queuesSends?: boolean } = {}): Promise<CryptoPeer> {
   let isHolding = false;
   const held: HeldRequest[] = [];
   const fetchFn: typeof fetch = async (input, init) => {
@@ -58,6 +62,7 @@ export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
     accessToken,
     fetchFn,
     logger: quietLogger,
+    ...(queuesSends ? {} : { scheduler: new MatrixScheduler(undefined, () => null) }),
   });
   client.setMaxListeners(50);
   await client.initRustCrypto({ useIndexedDB: false });
