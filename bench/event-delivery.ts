@@ -37,9 +37,17 @@ async function deliveriesWith(surface: Surface, prefix: string): Promise<Deliver
   return surface.evaluate<Delivery[]>(`window.deliveries.filter((delivery) => delivery.body.startsWith(${JSON.stringify(prefix)}))`);
 }
 
-function waitForDeliveries(surface: Surface, prefix: string, count: number, what: string): Promise<unknown> {
-  const expression = `new Set(window.deliveries.filter((delivery) => delivery.body.startsWith(${JSON.stringify(prefix)})).map((delivery) => delivery.body)).size >= ${count}`;
-  return waitForValue(surface, expression, what, 60_000 + count * 200);
+/** Waits for `count` distinct messages; failing, says how many came (and whether a sync was limited). */
+async function waitForDeliveries(surface: Surface, prefix: string, count: number, what: string): Promise<void> {
+  const distinct = `new Set(window.deliveries.filter((delivery) => delivery.body.startsWith(${JSON.stringify(prefix)})).map((delivery) => delivery.body)).size`;
+  try {
+    await waitForValue(surface, `${distinct} >= ${count}`, what, 60_000 + count * 200);
+  } catch (error) {
+    const arrived = await surface.evaluate<number>(distinct);
+    const limited = await surface.evaluate<number | null>(`window.gaps ? window.gaps.limitedSyncs : null`);
+    const gaps = limited === null ? '' : `, ${limited} limited sync(s) of the room`;
+    throw new Error(`${String(error)}: ${arrived} of ${count} arrived${gaps}`);
+  }
 }
 
 /** When each message first arrived, in Node's clock (`offset` as from `clockOffset`). */

@@ -8,6 +8,11 @@ type Start = { baseUrl: string; user: string; password: string; roomId: string }
 const status = document.getElementById('status') as HTMLElement;
 /** Live messages as they arrived: the body and this page's `performance.now()` at arrival. */
 const deliveries: { body: string; at: number }[] = [];
+/**
+ * Syncs of the room that came back `limited` (more new events than the sync's timeline limit): the
+ * older ones never arrive as live events, which is why a bench wait may never end.
+ */
+const gaps = { limitedSyncs: 0 };
 
 /** Logs in with a password (a new device), starts syncing, and resolves once the sync is live. */
 async function startBaselineClient({ baseUrl, user, password, roomId }: Start): Promise<void> {
@@ -24,6 +29,9 @@ async function startBaselineClient({ baseUrl, user, password, roomId }: Start): 
     const body = event.getContent()['body'];
     deliveries.push({ body: typeof body === 'string' ? body : '', at });
   });
+  client.on(RoomEvent.TimelineReset, (room) => {
+    if (room?.roomId === roomId) gaps.limitedSyncs++;
+  });
   const live = new Promise<void>((resolve) => {
     const onSync = (state: SyncState) => {
       if (state !== SyncState.Prepared && state !== SyncState.Syncing) return;
@@ -32,9 +40,11 @@ async function startBaselineClient({ baseUrl, user, password, roomId }: Start): 
     };
     client.on(ClientEvent.Sync, onSync);
   });
-  await client.startClient({ initialSyncLimit: 1 });
+  // The extension's own sync options (src/background/session/matrix-session.ts), so both receivers
+  // ask the server for the same thing.
+  await client.startClient({ pollTimeout: 20_000, initialSyncLimit: 20, lazyLoadMembers: true });
   await live;
   status.textContent = 'syncing';
 }
 
-Object.assign(window, { startBaselineClient, deliveries });
+Object.assign(window, { startBaselineClient, deliveries, gaps });
