@@ -1,5 +1,6 @@
 // `npm run bench`: runs each measure in real Chromium and Firefox ESR against the real Synapse,
-// prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000).
+// prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000) round trips
+// (P1) and encrypted events (P4), a fifth of it messages (P2: 200).
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,6 +9,8 @@ import { describe, inject, it } from 'vitest';
 import { packageExtension } from '../scripts/package.mjs';
 import { launchChromium } from '../test/support/chromium';
 import { launchFirefox } from '../test/support/firefox';
+import { measureEncryptedRead } from './encrypted-read';
+import { measureEventDelivery } from './event-delivery';
 import { BARE_EXTENSION_DIR, measureColdWake, measurePackageSize, measureRoundTrips, table, type Result } from './measures';
 import { freshUser, sharedRoom } from '../test/support/homeserver';
 import { openGrantedWidget } from '../test/e2e/grant-scenarios';
@@ -44,6 +47,11 @@ describe('bench', () => {
       const withoutExtension = await launch(null);
       try {
         results.push(...(await measureRoundTrips(name, withExtension, withoutExtension, origins, count)));
+        const alice = await freshUser('alice');
+        await logInThroughPopup(withExtension, alice);
+        const ours = { browser: withExtension, user: alice };
+        results.push(...(await measureEventDelivery(name, ours, withoutExtension, origins, Math.max(5, Math.round(count / 5)))));
+        results.push(await measureEncryptedRead(name, ours, origins, { events: count, pageSize: 100, repeats: 3 }));
       } finally {
         await withExtension.close();
         await withoutExtension.close();

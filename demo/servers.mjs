@@ -75,10 +75,16 @@ function spoofPage({ widgetOrigin, thirdOrigin, roomHint }) {
 </body></html>`;
 }
 
-/** The page the bench measures the extension with: the bench widget, marked, no room. */
-function benchPage(widgetOrigin) {
+/**
+ * The page the bench measures the extension with: the bench widget, marked. `?room=` sets the room
+ * hint and `?capabilities=receive` makes the widget ask to receive messages (P2, P4); without them
+ * it has no room and asks for nothing (P1).
+ */
+function benchPage(widgetOrigin, roomHint, capabilities) {
+  const room = roomHint ? ` data-matrix-room="${escapeAttribute(roomHint)}"` : '';
+  const src = `${widgetOrigin}/bench.html?widgetId=bench${capabilities ? `&capabilities=${encodeURIComponent(capabilities)}` : ''}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench site</title></head><body>
-<iframe data-matrix-widget id="bench" title="Bench widget" src="${widgetOrigin}/bench.html?widgetId=bench" width="400" height="120"></iframe>
+<iframe data-matrix-widget${room} id="bench" title="Bench widget" src="${escapeAttribute(src)}" width="400" height="120"></iframe>
 </body></html>`;
 }
 
@@ -124,7 +130,7 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
     }
     if (url.pathname === '/bench') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return response.end(benchPage(widgetOrigin));
+      return response.end(benchPage(widgetOrigin, url.searchParams.get('room'), url.searchParams.get('capabilities')));
     }
     const page = sitePage({
       widgetOrigin,

@@ -5,7 +5,7 @@ import { build } from 'vite';
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../..');
 export const demoWidgetDir = path.join(root, 'dist/demo-widget');
-/** The in-page ClientWidgetApi host that `npm run bench` compares the extension with. */
+/** The baselines `npm run bench` compares the extension with: an in-page ClientWidgetApi host (P1), a plain js-sdk client page (P2). */
 export const baselineHostDir = path.join(root, 'dist/demo-baseline');
 
 export async function buildDemoWidget() {
@@ -30,7 +30,22 @@ export async function buildDemoWidget() {
   await build({
     ...common,
     root: path.join(root, 'demo/baseline-host'),
-    build: { outDir: baselineHostDir, emptyOutDir: true, target: 'es2022', sourcemap: false },
+    // matrix-js-sdk reads process.env.NODE_ENV, which a page does not have.
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: {
+      outDir: baselineHostDir,
+      emptyOutDir: true,
+      // The js-sdk client is one large chunk by nature; the warning would only be noise in test logs.
+      chunkSizeWarningLimit: 4096,
+      target: 'es2022',
+      sourcemap: false,
+      rolldownOptions: {
+        input: {
+          index: path.join(root, 'demo/baseline-host/index.html'),
+          client: path.join(root, 'demo/baseline-host/client.html'),
+        },
+      },
+    },
   });
 }
 

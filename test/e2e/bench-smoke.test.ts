@@ -1,8 +1,10 @@
 // Keeps `npm run bench` working: its measures run here with tiny counts. Nothing is asserted on
 // the figures themselves (DESIGN: speed is measured, not asserted by timers).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { measureEncryptedRead } from '../../bench/encrypted-read';
+import { deliveryTimings, measureEventDelivery } from '../../bench/event-delivery';
 import { BARE_EXTENSION_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
-import { freshUser, sharedRoom } from '../support/homeserver';
+import { freshUser, sharedRoom, type TestUser } from '../support/homeserver';
 import { openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup } from './user-story';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
@@ -10,6 +12,16 @@ import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromi
 describe('bench smoke', () => {
   let withExtension: ChromiumExtensionBrowser;
   let withoutExtension: ChromiumExtensionBrowser;
+  let loggedIn: TestUser | undefined;
+
+  /** One user logged in to the extension for the measures that need an account. */
+  async function loggedInUser(): Promise<TestUser> {
+    if (!loggedIn) {
+      loggedIn = await freshUser('alice');
+      await logInThroughPopup(withExtension, loggedIn);
+    }
+    return loggedIn;
+  }
 
   beforeAll(async () => {
     withExtension = await launchChromium(inject('chromeExtensionDir'));
@@ -33,10 +45,9 @@ describe('bench smoke', () => {
   });
 
   it('measures P3 cold wake against a bare worker', async () => {
-    const alice = await freshUser('alice');
+    const alice = await loggedInUser();
     const bob = await freshUser('bob');
     const roomId = await sharedRoom(bob, alice, 'Smoke wake room');
-    await logInThroughPopup(withExtension, alice);
     const { widget } = await openGrantedWidget(withExtension, roomId);
     const bare = await launchChromium(BARE_EXTENSION_DIR);
     try {
@@ -47,6 +58,34 @@ describe('bench smoke', () => {
     } finally {
       await bare.close();
     }
+  });
+
+  it('measures P2 event delivery to the widget and to a plain js-sdk client page', async () => {
+    const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
+    const results = await measureEventDelivery('chromium', { browser: withExtension, user: await loggedInUser() }, withoutExtension, origins, 5);
+    expect(results.map((result) => result.id)).toEqual(['P2 delivery p50', 'P2 delivery p99', 'P2 burst']);
+    for (const result of results) {
+      expect(result.n).toBe(5);
+      expect(Number.isFinite(result.ours) && Number.isFinite(result.baseline)).toBe(true);
+    }
+  });
+
+  it('measures P4 encrypted read_events paging against js-sdk with Rust crypto in Node', async () => {
+    const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
+    // 20 events, 8 a page: the widget pages three times with next_batch.
+    const result = await measureEncryptedRead('chromium', { browser: withExtension, user: await loggedInUser() }, origins, { events: 20, pageSize: 8, repeats: 1 });
+    expect(result.id).toBe('P4 read encrypted');
+    expect(result.n).toBe(20);
+    expect(result.ours).toBeGreaterThan(0);
+    expect(result.baseline).toBeGreaterThan(0);
+  });
+
+  it('times delivery from each send’s response to its arrival, and the burst from the first send to the last arrival', () => {
+    const sends = new Map([
+      ['a', { started: 100, answered: 120 }],
+      ['b', { started: 105, answered: 115 }],
+    ]);
+    expect(deliveryTimings(new Map([['a', 130], ['b', 125]]), sends)).toEqual({ latencies: [10, 10], burst: 30 });
   });
 
   it('computes percentiles as nearest rank', () => {

@@ -2,7 +2,8 @@
 // test user's own device. It can hold back the room keys it sends (the Olm-encrypted to-device
 // messages) and deliver them later, to make the other side decrypt late.
 import { randomBytes } from 'node:crypto';
-import { ClientEvent, createClient, MatrixEventEvent, Method, SyncState, type MatrixClient, type MatrixEvent } from 'matrix-js-sdk';
+import { ClientEvent, createClient, MatrixEventEvent, MatrixScheduler, Method, SyncState, type MatrixClient, type MatrixEvent } from 'matrix-js-sdk';
+import type { Logger } from 'matrix-js-sdk/lib/logger.js';
 import { homeserverUrl, type TestUser } from './homeserver';
 
 export type CryptoPeer = {
@@ -23,7 +24,25 @@ export type CryptoPeer = {
 
 type HeldRequest = { path: string; body: string };
 
-export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
+/**
+ * Warnings and errors only, as test/support/homeserver.ts sets for js-sdk's root logger: the child
+ * loggers Rust crypto uses start at debug level whatever the root's, and a bench's thousand
+ * encrypted sends would flood the output with a dozen lines each.
+ */
+const quietLogger: Logger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...message) => console.warn(...message),
+  error: (...message) => console.error(...message),
+  getChild: () => quietLogger,
+};
+
+/**
+ * `queuesSends: false` sends each message at once instead of after the previous one (js-sdk's
+ * default scheduler queues a room's messages), so a bench can fill a room with a bounded pool.
+ */
+export async function cryptoPeer(user: TestUser, { queuesSends = true }: { queuesSends?: boolean } = {}): Promise<CryptoPeer> {
   let isHolding = false;
   const held: HeldRequest[] = [];
   const fetchFn: typeof fetch = async (input, init) => {
@@ -42,6 +61,8 @@ export async function cryptoPeer(user: TestUser): Promise<CryptoPeer> {
     deviceId: user.client.getDeviceId() ?? '',
     accessToken,
     fetchFn,
+    logger: quietLogger,
+    ...(queuesSends ? {} : { scheduler: new MatrixScheduler(undefined, () => null) }),
   });
   client.setMaxListeners(50);
   await client.initRustCrypto({ useIndexedDB: false });
