@@ -98,14 +98,6 @@ describe('Chromium: load', () => {
       const order = await roomOrder(bob, roomId);
       return order.length === total ? order : undefined;
     }, 60_000);
-    if (process.env['MWB_DEBUG_LOAD']) {
-      await new Promise((resolve) => setTimeout(resolve, 20_000));
-      for (const widget of widgets) {
-        const got = await widget.evaluate<string[]>('window.__loadReceived');
-        const missing = expected.filter((id) => !got.includes(id));
-        console.log('LOAD', got.length, 'missing', missing.length, 'first missing at', expected.indexOf(missing[0] ?? ''), 'dups', got.length - new Set(got).size);
-      }
-    }
     for (const [index, widget] of widgets.entries()) {
       const received = await eventually(
         `widget ${index} to receive all ${total} events`,

@@ -1,8 +1,9 @@
 // What the host pushes to a running widget (issue #4): live room events once each, to-device
 // messages it was granted (never crypto-internal ones), and MSC2974 renegotiation.
-import { Method } from 'matrix-js-sdk';
+import { Method, RoomEvent } from 'matrix-js-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, freshUser, sendText, sharedRoom } from '../support/homeserver';
+import { startFaultProxy } from '../support/fault-proxy';
+import { eventually, freshUser, homeserverUrl, sendText, sharedRoom } from '../support/homeserver';
 import { hostHarness, type HostHarness } from '../support/host-harness';
 
 const SEND = 'org.matrix.msc2762.send.event:m.room.message';
@@ -36,6 +37,41 @@ describe('pushed to a running widget', () => {
     });
     expect(pushed.map((event) => event.event_id)).toEqual([wanted, last]);
     expect(pushed.every((event) => event.room_id === roomId && event.type === 'm.room.message')).toBe(true);
+  });
+
+  it('reads back the events a limited sync skipped, and pushes every one in room order', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Gap room');
+    // Slowed sync answers let many events pile up between two syncs: more than one sync may carry.
+    const proxy = await startFaultProxy(homeserverUrl());
+    try {
+      running = await hostHarness(alice, { capabilities: [RECEIVE], roomHint: roomId, homeserverUrl: proxy.url });
+      const harness = running;
+      await harness.request('supported_api_versions');
+      await harness.startSync();
+      let resets = 0;
+      (await harness.session.requireClient()).on(RoomEvent.TimelineReset, () => resets++);
+      const SYNC = /^GET \/_matrix\/client\/v3\/sync/;
+      proxy.failNext(SYNC, { kind: 'slowResponse', ms: 1500 }, { kind: 'slowResponse', ms: 1500 });
+      const sent: string[] = [];
+      sent.push(await sendText(bob, roomId, 'gap 0'));
+      // Concurrent sends: they land while the slowed sync answer is on its way.
+      sent.push(...(await Promise.all(Array.from({ length: 80 }, (_, index) => sendText(bob, roomId, `gap ${index + 1}`)))));
+      const order = (await bob.client.createMessagesRequest(roomId, null, 200, 'b' as never)).chunk
+        .filter((event) => String(event.content?.['body'] ?? '').startsWith('gap '))
+        .map((event) => event.event_id)
+        .reverse();
+      expect(order).toHaveLength(sent.length);
+      const pushed = await eventually('every gap event in the widget', async () => {
+        const ids = harness.toWidget('send_event').map((message) => (message.data as { event_id: string }).event_id);
+        return ids.length >= order.length ? ids : undefined;
+      }, 30_000);
+      expect(resets).toBeGreaterThan(0); // the sync really was limited
+      expect(pushed).toEqual(order);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('applies back-pressure to a slow widget, keeps room order, and reports overflow instead of dropping silently', async () => {

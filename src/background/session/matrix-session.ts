@@ -5,6 +5,7 @@ import {
   ClientEvent,
   createClient,
   EventStatus,
+  Filter,
   IndexedDBStore,
   MatrixEventEvent,
   RoomEvent,
@@ -21,6 +22,7 @@ import type { SessionStatus, RoomChoice } from '../../shared/protocol/background
 import { setCryptoReadiness } from './crypto-readiness';
 import { DeviceVerification } from './device-verification';
 import { SecretKeyHolder } from './secret-keys';
+import { TimelineGaps } from './timeline-gaps';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionSlot, StoredSession } from './session-store';
 import { oidcClientOptions, pinAuthServer, type OidcSession } from './oidc-native';
@@ -29,6 +31,8 @@ const log = createLogger('bg:session');
 
 /** DESIGN §4: the long poll must end before Chrome's 30 s idle limit can stop the worker mid-request. */
 const SYNC_POLL_TIMEOUT_MS = 20_000;
+/** Events per room one incremental sync may bring before it is limited (a gap). */
+const LIVE_SYNC_TIMELINE_LIMIT = 50;
 /** How long logout waits for the account's databases to be deleted before reporting done. */
 const STORE_DELETION_WAIT_MS = 3_000;
 /** Keep syncing briefly after the last user leaves, so a page reload does not restart sync. */
@@ -79,6 +83,7 @@ export class MatrixSession {
   private readonly secretKeys = new SecretKeyHolder();
   /** Verifying this device; one at a time, for the logged-in account. */
   readonly verification = new DeviceVerification(this.secretKeys);
+  private readonly gaps = new TimelineGaps((roomId, event) => this.forwardWhenReadable(roomId, event));
 
   constructor(
     private readonly store: SessionSlot,
@@ -334,6 +339,9 @@ export class MatrixSession {
     account.ready = this.prepare(account);
     setCryptoReadiness(client, account.ready);
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
+    client.on(RoomEvent.TimelineReset, (room, timelineSet) => {
+      if (room && timelineSet === room.getUnfilteredTimelineSet()) this.gaps.reset(client, room);
+    });
     client.on(RoomEvent.LocalEchoUpdated, this.forwardOwnEcho);
     client.on(ClientEvent.ToDeviceEvent, (event) => {
       if (!event.isEncrypted() || !event.isDecryptionFailure()) this.isSyncWorthSaving = true;
@@ -375,7 +383,7 @@ export class MatrixSession {
     void account?.ready.then(() => {
       const { client } = account;
       if (this.account !== account || this.syncUsers === 0 || client.clientRunning) return;
-      void client.startClient({ pollTimeout: SYNC_POLL_TIMEOUT_MS, initialSyncLimit: 20, lazyLoadMembers: true });
+      void client.startClient({ pollTimeout: SYNC_POLL_TIMEOUT_MS, initialSyncLimit: 20, lazyLoadMembers: true, filter: liveSyncFilter(client) });
     });
   }
 
@@ -390,7 +398,7 @@ export class MatrixSession {
     this.isSyncWorthSaving = true;
     // Only the server's copy reaches widgets; local echoes carry no server-assigned event ID.
     if (event.status !== null || !event.getId()?.startsWith('$')) return;
-    this.forwardWhenReadable(room.roomId, event);
+    this.gaps.live(room.roomId, event);
   };
 
   /**
@@ -421,6 +429,16 @@ export class MatrixSession {
     };
     event.on(MatrixEventEvent.Decrypted, onDecrypted);
   }
+}
+
+/**
+ * Synapse sends at most 10 new events per room and sync by default; more leave a gap that has to be
+ * read back (timeline-gaps.ts). A busy room with widgets seldom needs that with 50.
+ */
+function liveSyncFilter(client: MatrixClient): Filter {
+  const filter = new Filter(client.getSafeUserId());
+  filter.setTimelineLimit(LIVE_SYNC_TIMELINE_LIMIT);
+  return filter;
 }
 
 /** Resolves once this context holds the lock; calling the result lets it go. */

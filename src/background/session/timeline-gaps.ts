@@ -1,0 +1,74 @@
+// A limited sync (more new events in a room than the sync's timeline limit) leaves a gap: js-sdk
+// starts a new live timeline and never emits the events it skipped. Widgets must get every event of
+// a room once, in order, so the gap is read back with /messages and forwarded before anything that
+// came after it; live events of that room wait behind the fill.
+import { Direction, type IEvent, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
+import { EventTimeline } from 'matrix-js-sdk';
+import { createLogger } from '../../shared/log';
+
+const log = createLogger('bg:gaps');
+
+const GAP_PAGE_SIZE = 100;
+/** A gap longer than this many pages is not read back further (the oldest part is reported lost). */
+const MAX_GAP_PAGES = 10;
+
+type Forward = (roomId: string, event: MatrixEvent) => void;
+
+export class TimelineGaps {
+  /** The last live event seen per room: where a gap that opens after it starts. */
+  private readonly lastSeen = new Map<string, string>();
+  /** Rooms with a fill in progress: everything for them runs in order on this chain. */
+  private readonly chains = new Map<string, { tail: Promise<void>; pending: number }>();
+
+  constructor(private readonly forward: Forward) {}
+
+  /** A live event from sync: forwarded now, or after the fill it must not overtake. */
+  live(roomId: string, event: MatrixEvent): void {
+    const eventId = event.getId();
+    if (eventId) this.lastSeen.set(roomId, eventId);
+    if (!this.chains.has(roomId)) return this.forward(roomId, event);
+    this.enqueue(roomId, async () => this.forward(roomId, event));
+  }
+
+  /** js-sdk reset the room's live timeline after a limited sync: read back what it skipped. */
+  reset(client: MatrixClient, room: Room): void {
+    const until = this.lastSeen.get(room.roomId);
+    const token = room.getLiveTimeline().getPaginationToken(EventTimeline.BACKWARDS);
+    // Nothing seen yet in this room (first sync after a start): no widget has missed anything.
+    if (until === undefined || !token) return;
+    this.enqueue(room.roomId, () => this.fill(client, room.roomId, token, until));
+  }
+
+  private enqueue(roomId: string, task: () => Promise<void>): void {
+    const chain = this.chains.get(roomId) ?? { tail: Promise.resolve(), pending: 0 };
+    this.chains.set(roomId, chain);
+    chain.pending++;
+    chain.tail = chain.tail
+      .then(task)
+      .catch((error: unknown) => log.warn('filling a timeline gap failed', String(error)))
+      .finally(() => {
+        if (--chain.pending === 0) this.chains.delete(roomId);
+      });
+  }
+
+  private async fill(client: MatrixClient, roomId: string, token: string, until: string): Promise<void> {
+    const missing: Partial<IEvent>[] = [];
+    let from: string | null = token;
+    let isComplete = false;
+    for (let page = 0; page < MAX_GAP_PAGES && from && !isComplete; page++) {
+      const response = await client.createMessagesRequest(roomId, from, GAP_PAGE_SIZE, Direction.Backward);
+      for (const event of response.chunk) {
+        if (event.event_id === until) {
+          isComplete = true;
+          break;
+        }
+        missing.push(event);
+      }
+      if (response.chunk.length === 0) isComplete = true;
+      from = response.end ?? null;
+    }
+    if (!isComplete) log.warn('a timeline gap was longer than what is read back', roomId);
+    const toMatrixEvent = client.getEventMapper();
+    for (const raw of missing.reverse()) this.forward(roomId, toMatrixEvent({ ...raw, room_id: roomId }));
+  }
+}
