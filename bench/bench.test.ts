@@ -12,12 +12,18 @@ import { launchFirefox } from '../test/support/firefox';
 import { measureEncryptedRead } from './encrypted-read';
 import { measureEventDelivery } from './event-delivery';
 import { BARE_EXTENSION_DIR, measureColdWake, measurePackageSize, measureRoundTrips, table, type Result } from './measures';
+import { waitForValue } from '../test/support/browser-driver';
+import { cryptoPeer, encryptedRoom, waitForDeviceKeys } from '../test/support/crypto-peer';
 import { freshUser, sharedRoom } from '../test/support/homeserver';
 import { openGrantedWidget } from '../test/e2e/grant-scenarios';
 import { logInThroughPopup } from '../test/e2e/user-story';
 
-/** P3 in Chromium (CDP stops the worker): a logged-in, granted widget vs the bare extension. */
-async function coldWake(origins: { siteOrigin: string; widgetOrigin: string }, wakes: number): Promise<Result> {
+/**
+ * P3 in Chromium (CDP stops the worker): a logged-in, granted widget vs the bare extension. Twice:
+ * reading an unencrypted room (crypto loads behind the answer), and reading an encrypted room's
+ * last message, which waits for the crypto store and wasm to load (the wake with crypto).
+ */
+async function coldWake(origins: { siteOrigin: string; widgetOrigin: string }, wakes: number): Promise<Result[]> {
   const ours = await launchChromium(inject('chromeExtensionDir'));
   const bare = await launchChromium(BARE_EXTENSION_DIR);
   try {
@@ -25,8 +31,22 @@ async function coldWake(origins: { siteOrigin: string; widgetOrigin: string }, w
     const bob = await freshUser('bob');
     const roomId = await sharedRoom(bob, alice, 'Wake room');
     await logInThroughPopup(ours, alice);
-    const { widget } = await openGrantedWidget(ours, roomId);
-    return await measureColdWake({ browser: ours, widget }, bare, `${origins.siteOrigin}/?room=none`, wakes);
+    const { site, widget } = await openGrantedWidget(ours, roomId);
+    const plain = await measureColdWake({ browser: ours, widget }, bare, `${origins.siteOrigin}/?room=none`, wakes);
+    await site.close();
+
+    const encryptedRoomId = await encryptedRoom(bob, alice, 'Encrypted wake room');
+    const encrypted = await openGrantedWidget(ours, encryptedRoomId);
+    const peer = await cryptoPeer(bob);
+    try {
+      await waitForDeviceKeys(peer, alice.userId);
+      const { event_id: eventId } = await peer.client.sendTextMessage(encryptedRoomId, 'read after every wake');
+      await waitForValue(encrypted.widget, `!!document.querySelector('#messages li[data-event-id="${eventId}"]')`, 'the decrypted message');
+    } finally {
+      peer.stop();
+    }
+    const withCrypto = await measureColdWake({ browser: ours, widget: encrypted.widget }, bare, `${origins.siteOrigin}/?room=none`, wakes);
+    return [plain, { ...withCrypto, id: 'P3 cold wake, crypto p50' }];
   } finally {
     await ours.close();
     await bare.close();
@@ -57,7 +77,7 @@ describe('bench', () => {
         await withoutExtension.close();
       }
     }
-    results.push(await coldWake(origins, Math.max(5, Math.round(count / 50))));
+    results.push(...(await coldWake(origins, Math.max(5, Math.round(count / 50)))));
     const { chrome } = (await packageExtension()) as { chrome: string };
     results.push(await measurePackageSize(chrome));
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
