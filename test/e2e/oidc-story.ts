@@ -32,7 +32,7 @@ type StoredOidcSession = {
 };
 
 /**
- * The saved session and the extension's client id at the service, read from the extension's own
+ * The active account's saved session and the extension's client id at the service, read from the extension's own
  * IndexedDB through one of its pages; the tokens reach the test, never a web page.
  */
 export async function storedOidcSession(ui: Surface): Promise<StoredOidcSession | null> {
@@ -40,8 +40,12 @@ export async function storedOidcSession(ui: Surface): Promise<StoredOidcSession 
     const open = indexedDB.open('matrix-widget-bridge');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
-      const read = open.result.transaction('session').objectStore('session').get('current');
-      read.onsuccess = () => resolve(read.result ?? null);
+      const sessions = open.result.transaction('session').objectStore('session');
+      const active = sessions.get('active');
+      active.onsuccess = () => {
+        const read = sessions.get('account:' + active.result);
+        read.onsuccess = () => resolve(read.result ?? null);
+      };
     };
   })`);
 }
