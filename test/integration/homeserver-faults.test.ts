@@ -87,6 +87,35 @@ describe('homeserver faults', () => {
     expect(await onServer('back again')).toBe(1);
   }, 60_000);
 
+  it('starts with the homeserver down (as a woken worker may): a clear error, then recovery by itself', async () => {
+    const downProxy = await startFaultProxy(homeserverUrl());
+    try {
+      const carol = await freshUser('carol');
+      const carolRoom = await sharedRoom(bob, carol, 'Down at start');
+      const started = await hostHarness(carol, { capabilities: [SEND], roomHint: carolRoom, homeserverUrl: downProxy.url });
+      downProxy.setDown(true);
+      started.session.acquireSync(); // the first sync of this client starts while the server is away
+      const reply = await started.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'while down at start' } });
+      expect(reply['error']).toEqual({ message: 'Request failed: the homeserver could not be reached' });
+      const client = await started.session.requireClient();
+      await new Promise<void>((resolve) => {
+        const check = () => (['ERROR', 'RECONNECTING'].includes(client.getSyncState() ?? '') ? resolve() : setTimeout(check, 100));
+        check();
+      });
+      expect((await started.session.status()).syncState).toMatch(/ERROR|RECONNECTING/);
+      downProxy.setDown(false);
+      expect(await started.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'back at start' } })).toHaveProperty('event_id');
+      await new Promise<void>((resolve) => {
+        const check = () => (['SYNCING', 'PREPARED'].includes(client.getSyncState() ?? '') ? resolve() : setTimeout(check, 100));
+        check();
+      });
+      expect((await roomMessages(bob, carolRoom)).map((event) => event.content?.['body'])).toEqual(['back at start']);
+      client.stopClient();
+    } finally {
+      await downProxy.stop();
+    }
+  }, 90_000);
+
   it('does not retry what the homeserver refused', async () => {
     const before = attempts();
     proxy.failNext(SEND_PATH, { kind: 'status', status: 403, body: { errcode: 'M_FORBIDDEN', error: 'No' } });
