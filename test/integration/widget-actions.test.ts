@@ -129,9 +129,9 @@ describe('widget actions against Synapse', () => {
   it('gives client-UI actions a specific reason, and the media config behind the upload capability', async () => {
     const { alice, roomId } = await setUp();
     const harness = await hostHarness(alice, { capabilities: ['org.matrix.msc4039.upload_file'], roomHint: roomId });
-    for (const action of ['open_modal', 'm.sticker', 'set_always_on_screen', 'org.matrix.msc2931.navigate']) {
+    for (const action of ['open_modal', 'close_modal', 'set_button_enabled', 'm.sticker', 'set_always_on_screen', 'org.matrix.msc2931.navigate']) {
       const reply = await harness.request(action, {});
-      expect((reply['error'] as { message: string }).message).not.toMatch(/Unknown|not supported/);
+      expect((reply['error'] as { message: string }).message).toMatch(/web page/);
     }
     const config = await harness.request('org.matrix.msc4039.get_media_config', {});
     expect(config['m.upload.size']).toBeGreaterThan(0);
@@ -182,6 +182,7 @@ describe('delayed events (MSC4140 / MSC4157)', () => {
     expect(later).toMatchObject({ room_id: roomId, delay_id: expect.any(String) });
     const cancelled = await harness.request('send_event', { type: 'm.room.message', delay: 600_000, content: { msgtype: 'm.text', body: 'cancelled' } });
     expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: cancelled['delay_id'], action: 'cancel' })).toEqual({});
+    expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: later['delay_id'], action: 'restart' })).toEqual({});
     expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: later['delay_id'], action: 'send' })).toEqual({});
     const bodies = await eventually('the delayed event on the server', async () => {
       const all = (await roomMessages(bob, roomId)).map((event) => event.content?.['body']);
