@@ -28,6 +28,7 @@ api.requestCapabilities([
   WidgetEventCapability.forToDeviceEvent(EventDirection.Send, 'org.example.ping').raw,
   MatrixCapabilities.MSC4157SendDelayedEvent,
   MatrixCapabilities.MSC4157UpdateDelayedEvent,
+  MatrixCapabilities.MSC4407SendStickyEvent,
   MatrixCapabilities.MSC3973UserDirectorySearch,
   MatrixCapabilities.MSC4039UploadFile,
   MatrixCapabilities.MSC4039DownloadFile,
@@ -110,6 +111,13 @@ async function run(): Promise<void> {
     assert(scheduled.delay_id, 'no delay id');
     await api.cancelScheduledDelayedEvent(scheduled.delay_id);
     return scheduled.delay_id;
+  });
+  await check('send_event (sticky, MSC4354 / MSC4407)', async () => {
+    const { event_id: eventId } = await api.sendRoomEvent(MESSAGE, { msgtype: 'm.text', body: 'conformance sticky' }, undefined, undefined, 60_000);
+    const events = (await api.readRoomEvents(MESSAGE, 10)) as { event_id: string; msc4354_sticky?: { duration_ms?: number } }[];
+    const sent = events.find((event) => event.event_id === eventId);
+    assert(sent?.msc4354_sticky?.duration_ms === 60_000, 'not sticky on the server');
+    return eventId ?? '';
   });
   await check('get_media_config', async () => {
     const config = await api.getMediaConfig();

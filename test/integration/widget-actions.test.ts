@@ -220,7 +220,7 @@ describe('files (MSC4039)', () => {
   });
 });
 
-describe('room account data and sticky events', () => {
+describe('room account data', () => {
   it('reads the user’s room account data of a granted type only', async () => {
     const { alice, roomId } = await setUp();
     await alice.client.http.authedRequest(
@@ -234,13 +234,6 @@ describe('room account data and sticky events', () => {
     expect(read['events']).toEqual([{ type: 'org.example.layout', room_id: roomId, content: { columns: 2 } }]);
     const other = await harness.request('com.beeper.read_room_account_data', { type: 'm.fully_read' });
     expect((other['error'] as { message: string }).message).toMatch(/not granted/);
-  });
-
-  it('refuses sticky events with a clear error', async () => {
-    const { alice, roomId } = await setUp();
-    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
-    const reply = await harness.request('send_event', { type: 'm.room.message', sticky_duration_ms: 60_000, content: { msgtype: 'm.text', body: 'x' } });
-    expect(reply['error']).toEqual({ message: 'Sticky events (MSC4354) are not supported by this host yet' });
   });
 });
 

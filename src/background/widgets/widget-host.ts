@@ -123,6 +123,7 @@ export class WidgetHost {
       this.widgetId = record.widgetId;
       this.negotiation = this.restoreIdentity(record.widgetId).then(async () => {
         this.lastNotified = await this.currentApproved();
+        this.pushStickyState(this.lastNotified);
       });
     }
   }
@@ -176,6 +177,7 @@ export class WidgetHost {
   async dispose(): Promise<void> {
     this.isDisposed = true;
     this.turnWatch?.stop();
+    this.pusher.stop();
     this.channel.close();
     await this.context.records.remove(this.context.key);
     if (this.record) await this.context.grants.dropInstanceDecisions(this.record.hostInstance);
@@ -422,6 +424,11 @@ export class WidgetHost {
     this.lastNotified = approved;
     void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
     void this.pusher.pushRoomState(approved).catch((error: unknown) => log.warn('initial state push failed', String(error)));
+    this.pushStickyState(approved);
+  }
+
+  private pushStickyState(approved: string[]): void {
+    void this.pusher.pushStickyState(approved).catch((error: unknown) => log.warn('sticky state push failed', String(error)));
   }
 
   private async restoreIdentity(widgetId: string): Promise<void> {

@@ -59,6 +59,8 @@ const KNOWN_OTHER: Readonly<Record<string, string>> = {
   'org.matrix.msc4157.send.delayed_event': 'capSendDelayed',
   'town.robin.msc3846.turn_servers': 'capTurnServers',
   'org.matrix.msc4157.update_delayed_event': 'capUpdateDelayed',
+  'org.matrix.msc4407.send.sticky_event': 'capSendSticky',
+  'org.matrix.msc4407.receive.sticky_event': 'capReceiveSticky',
 };
 
 function describeOther(raw: string): Message {

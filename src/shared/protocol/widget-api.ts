@@ -69,8 +69,8 @@ export const SendEventData = v.object({
   delay: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** MSC4157: send when the delayed event with this ID is sent. */
   parent_delay_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
-  /** MSC4354 sticky events: not supported by this host yet (refused with a clear error). */
-  sticky_duration_ms: v.optional(v.number()),
+  /** MSC4354 / MSC4407: a sticky event, sticky for this many milliseconds (the server caps it at an hour). */
+  sticky_duration_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 /** Data of a fromWidget `com.beeper.read_room_account_data` request. */
