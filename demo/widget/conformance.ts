@@ -15,7 +15,9 @@ const params = new URLSearchParams(location.search);
 const parentUrl = params.get('parentUrl') ?? document.referrer;
 const api = new WidgetApi(params.get('widgetId') ?? 'conformance', parentUrl ? new URL(parentUrl).origin : undefined);
 const results: Check[] = [];
-const state = { done: false, results };
+/** The `visibility` the host told the widget, in order (the package acknowledges each by itself). */
+const visibility: boolean[] = [];
+const state = { done: false, results, visibility };
 Object.assign(window, { conformance: state });
 
 const MESSAGE = 'm.room.message';
@@ -159,6 +161,10 @@ async function run(): Promise<void> {
   state.done = true;
   document.getElementById('status')!.textContent = 'done';
 }
+
+api.on(`action:${WidgetApiToWidgetAction.UpdateVisibility}`, (event: CustomEvent<{ data: { visible: boolean } }>) => {
+  visibility.push(event.detail.data.visible);
+});
 
 api.on('ready', () => {
   document.getElementById('status')!.textContent = 'running';

@@ -20,6 +20,7 @@ import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './
 import { parseData } from './actions/action-context';
 import type { DeliveryLimits } from './delivery-window';
 import { EventPusher } from './event-pusher';
+import { PageVisibility } from './page-visibility';
 import { ToWidgetChannel } from './to-widget-channel';
 import { askForOpenId, rememberedOpenId, type OpenIdAnswer } from './openid';
 import type { MatrixSession } from '../session/matrix-session';
@@ -94,6 +95,7 @@ export class WidgetHost {
   private renegotiation: Promise<void> = Promise.resolve();
   private readonly channel: ToWidgetChannel;
   private readonly pusher: EventPusher;
+  private readonly visibility: PageVisibility;
   private isDisposed = false;
   private isNegotiating = false;
   /** What the widget was last told with notify_capabilities, to tell it again only on change. */
@@ -119,6 +121,7 @@ export class WidgetHost {
       this.channel,
       context.deliveryLimits,
     );
+    this.visibility = new PageVisibility(this.channel, () => this.record !== undefined && !this.isDisposed, record ? undefined : true);
     if (record) {
       this.widgetId = record.widgetId;
       this.negotiation = this.restoreIdentity(record.widgetId).then(async () => {
@@ -171,6 +174,11 @@ export class WidgetHost {
   /** Pushes a to-device message the widget may see (never a crypto-internal type). */
   deliverToDevice(event: MatrixEvent): void {
     this.pusher.deliverToDevice(event);
+  }
+
+  /** The relay saw the page become visible or hidden; the widget hears of it as `visibility`. */
+  setPageVisibility(isVisible: boolean): void {
+    this.visibility.set(isVisible);
   }
 
   /** The frame went away (page closed, navigated, relay stopped): forget its live state. */
@@ -425,6 +433,7 @@ export class WidgetHost {
     void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
     void this.pusher.pushRoomState(approved).catch((error: unknown) => log.warn('initial state push failed', String(error)));
     this.pushStickyState(approved);
+    this.visibility.tell();
   }
 
   private pushStickyState(approved: string[]): void {
