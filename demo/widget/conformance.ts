@@ -31,6 +31,8 @@ api.requestCapabilities([
   MatrixCapabilities.MSC4157SendDelayedEvent,
   MatrixCapabilities.MSC4157UpdateDelayedEvent,
   MatrixCapabilities.MSC4407SendStickyEvent,
+  MatrixCapabilities.MSC4515RtcTransports,
+  MatrixCapabilities.MSC4533RtcLivekitGetToken,
   MatrixCapabilities.MSC3973UserDirectorySearch,
   MatrixCapabilities.MSC4039UploadFile,
   MatrixCapabilities.MSC4039DownloadFile,
@@ -70,8 +72,11 @@ function assert(condition: unknown, message: string): asserts condition {
 async function run(): Promise<void> {
   let sentId = '';
   let ownUserId = '';
+  let roomId = '';
   await check('send_event (room message)', async () => {
-    sentId = (await api.sendRoomEvent(MESSAGE, { msgtype: 'm.text', body: 'conformance message' })).event_id ?? '';
+    const sent = await api.sendRoomEvent(MESSAGE, { msgtype: 'm.text', body: 'conformance message' });
+    sentId = sent.event_id ?? '';
+    roomId = sent.room_id;
     assert(sentId.startsWith('$'), 'no event id');
     return sentId;
   });
@@ -136,6 +141,17 @@ async function run(): Promise<void> {
     assert(back === text, `downloaded "${back}"`);
     return contentUri;
   });
+  await check('get_rtc_transports (MSC4515)', async () => {
+    const { rtc_transports: transports } = await api.getRtcTransports();
+    assert(transports.some((transport) => transport.type === 'livekit'), 'no LiveKit transport');
+    return `${transports.length} transport(s)`;
+  });
+  await check('rtc_livekit_get_token passes the homeserver’s refusal through (MSC4533)', () =>
+    expectRefusal(
+      () => api.getRtcLivekitToken({ server_name: 'localhost', url: 'wss://livekit.invalid', room_id: roomId, slot_id: 'm.call#ROOM', member: { id: 'conformance' } }),
+      /Unrecognized request/,
+    ),
+  );
   await check('client-UI action gets a specific refusal', () => expectRefusal(() => api.setAlwaysOnScreen(true), /page/));
   await check('unknown action is refused', () => expectRefusal(() => api.transport.send('com.example.unknown' as never, {}), /Unknown or unsupported/));
   await check('sending without the capability is refused', () =>

@@ -36,6 +36,7 @@ import { sendToDevice } from './actions/to-device';
 import { updateDelayedEvent } from './actions/delayed-events';
 import { downloadFile, uploadFile } from './actions/files';
 import { readRoomAccountData } from './actions/room-account-data';
+import { delegateDelayedLeave, getLivekitToken, getRtcTransports } from './actions/rtc';
 import { TurnServerWatch } from './turn-servers';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
@@ -56,6 +57,9 @@ const SUPPORTED_VERSIONS = [
   UnstableApiVersion.MSC3869,
   UnstableApiVersion.MSC3973,
   UnstableApiVersion.MSC4039,
+  // MatrixRTC: the host passes these to the homeserver, whose answer (or error) the widget gets.
+  UnstableApiVersion.MSC4515,
+  UnstableApiVersion.MSC4533,
   // Delayed events (no version constant in matrix-widget-api 1.19; widgets use the capabilities).
   'org.matrix.msc4157',
 ];
@@ -281,6 +285,12 @@ export class WidgetHost {
         return updateDelayedEvent(actions, request.data);
       case WidgetApiFromWidgetAction.GetOpenIDCredentials:
         return this.getOpenId(request.requestId);
+      case WidgetApiFromWidgetAction.MSC4515GetRtcTransports:
+        return getRtcTransports(actions);
+      case WidgetApiFromWidgetAction.MSC4533RtcLivekitGetToken:
+        return getLivekitToken(actions, request.data);
+      case WidgetApiFromWidgetAction.MSC4533RtcLivekitDelegateDelayedLeave:
+        return delegateDelayedLeave(actions, request.data);
       default: {
         const clientUi = clientUiRefusal(request.action);
         if (clientUi) throw clientUi;

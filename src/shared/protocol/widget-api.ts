@@ -123,6 +123,29 @@ export const SendToDeviceData = v.object({
   messages: v.record(v.pipe(v.string(), v.startsWith('@')), v.record(v.string(), JsonObject)),
 });
 
+const RtcMember = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  claimed_device_id: v.optional(v.pipe(v.string(), v.maxLength(255))),
+});
+
+/** Data of a fromWidget `rtc_livekit_get_token` request (MSC4533, the body of MSC4195's endpoint). */
+export const RtcLivekitGetTokenData = v.object({
+  server_name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
+  url: v.pipe(v.string(), v.minLength(1), v.maxLength(2048)),
+  room_id: RoomId,
+  slot_id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  member: RtcMember,
+});
+
+/** Data of a fromWidget `rtc_livekit_delegate_delayed_leave` request (MSC4533 / MSC4195). */
+export const RtcLivekitDelegateDelayedLeaveData = v.object({
+  url: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(2048))),
+  room_id: RoomId,
+  slot_id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  member: RtcMember,
+  delay_id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+});
+
 /** Data of a fromWidget `user_directory_search` request (MSC3973). */
 export const UserDirectorySearchData = v.object({
   search_term: v.pipe(v.string(), v.maxLength(255)),
