@@ -1,7 +1,7 @@
 // The project's own Synapse: a pinned matrix-synapse in a project-local virtualenv, configured for
 // local use (sqlite, one listener on 127.0.0.1, registration by shared secret, relaxed rate limits,
-// delayed events, optionally SSO through an upstream OpenID provider). Used by `npm start` and by the
-// test runner's global setup.
+// delayed and sticky events, optionally SSO through an upstream OpenID provider). Used by `npm start`
+// and by the test runner's global setup.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -120,6 +120,10 @@ function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas
       presence: { enabled: false },
       url_preview_enabled: false,
       max_event_delay_duration: '24h',
+      // MSC4354 sticky events (the widget capabilities of MSC4407 act on them), and MSC4143's
+      // /rtc/transports with one LiveKit transport (no LiveKit runs: the endpoint is what is tested).
+      experimental_features: { msc4354_enabled: true, msc4143_enabled: true },
+      matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: 'https://livekit-jwt.invalid' }] },
       // TURN credentials for widgets that place calls (no TURN server runs: the endpoint is what is tested).
       turn_uris: ['turn:127.0.0.1:3478?transport=udp'],
       turn_shared_secret: randomBytes(16).toString('hex'),

@@ -15,7 +15,9 @@ const params = new URLSearchParams(location.search);
 const parentUrl = params.get('parentUrl') ?? document.referrer;
 const api = new WidgetApi(params.get('widgetId') ?? 'conformance', parentUrl ? new URL(parentUrl).origin : undefined);
 const results: Check[] = [];
-const state = { done: false, results };
+/** The `visibility` the host told the widget, in order (the package acknowledges each by itself). */
+const visibility: boolean[] = [];
+const state = { done: false, results, visibility };
 Object.assign(window, { conformance: state });
 
 const MESSAGE = 'm.room.message';
@@ -28,6 +30,9 @@ api.requestCapabilities([
   WidgetEventCapability.forToDeviceEvent(EventDirection.Send, 'org.example.ping').raw,
   MatrixCapabilities.MSC4157SendDelayedEvent,
   MatrixCapabilities.MSC4157UpdateDelayedEvent,
+  MatrixCapabilities.MSC4407SendStickyEvent,
+  MatrixCapabilities.MSC4515RtcTransports,
+  MatrixCapabilities.MSC4533RtcLivekitGetToken,
   MatrixCapabilities.MSC3973UserDirectorySearch,
   MatrixCapabilities.MSC4039UploadFile,
   MatrixCapabilities.MSC4039DownloadFile,
@@ -67,8 +72,11 @@ function assert(condition: unknown, message: string): asserts condition {
 async function run(): Promise<void> {
   let sentId = '';
   let ownUserId = '';
+  let roomId = '';
   await check('send_event (room message)', async () => {
-    sentId = (await api.sendRoomEvent(MESSAGE, { msgtype: 'm.text', body: 'conformance message' })).event_id ?? '';
+    const sent = await api.sendRoomEvent(MESSAGE, { msgtype: 'm.text', body: 'conformance message' });
+    sentId = sent.event_id ?? '';
+    roomId = sent.room_id;
     assert(sentId.startsWith('$'), 'no event id');
     return sentId;
   });
@@ -111,6 +119,13 @@ async function run(): Promise<void> {
     await api.cancelScheduledDelayedEvent(scheduled.delay_id);
     return scheduled.delay_id;
   });
+  await check('send_event (sticky, MSC4354 / MSC4407)', async () => {
+    const { event_id: eventId } = await api.sendRoomEvent(MESSAGE, { msgtype: 'm.text', body: 'conformance sticky' }, undefined, undefined, 60_000);
+    const events = (await api.readRoomEvents(MESSAGE, 10)) as { event_id: string; msc4354_sticky?: { duration_ms?: number } }[];
+    const sent = events.find((event) => event.event_id === eventId);
+    assert(sent?.msc4354_sticky?.duration_ms === 60_000, 'not sticky on the server');
+    return eventId ?? '';
+  });
   await check('get_media_config', async () => {
     const config = await api.getMediaConfig();
     assert(typeof config['m.upload.size'] === 'number', 'no upload size');
@@ -126,6 +141,17 @@ async function run(): Promise<void> {
     assert(back === text, `downloaded "${back}"`);
     return contentUri;
   });
+  await check('get_rtc_transports (MSC4515)', async () => {
+    const { rtc_transports: transports } = await api.getRtcTransports();
+    assert(transports.some((transport) => transport.type === 'livekit'), 'no LiveKit transport');
+    return `${transports.length} transport(s)`;
+  });
+  await check('rtc_livekit_get_token passes the homeserver’s refusal through (MSC4533)', () =>
+    expectRefusal(
+      () => api.getRtcLivekitToken({ server_name: 'localhost', url: 'wss://livekit.invalid', room_id: roomId, slot_id: 'm.call#ROOM', member: { id: 'conformance' } }),
+      /Unrecognized request/,
+    ),
+  );
   await check('client-UI action gets a specific refusal', () => expectRefusal(() => api.setAlwaysOnScreen(true), /page/));
   await check('unknown action is refused', () => expectRefusal(() => api.transport.send('com.example.unknown' as never, {}), /Unknown or unsupported/));
   await check('sending without the capability is refused', () =>
@@ -151,6 +177,10 @@ async function run(): Promise<void> {
   state.done = true;
   document.getElementById('status')!.textContent = 'done';
 }
+
+api.on(`action:${WidgetApiToWidgetAction.UpdateVisibility}`, (event: CustomEvent<{ data: { visible: boolean } }>) => {
+  visibility.push(event.detail.data.visible);
+});
 
 api.on('ready', () => {
   document.getElementById('status')!.textContent = 'running';

@@ -36,6 +36,7 @@ export class FrameRelay {
   ) {
     this.hasSeenLoad = hasSeenLoad;
     this.connect(false);
+    document.addEventListener('visibilitychange', this.reportVisibility);
     this.keepAliveTimer = setInterval(() => {
       if (this.iframe.isConnected) this.send({ kind: 'keepAlive' });
       else this.stop(); // the page removed the frame
@@ -57,10 +58,19 @@ export class FrameRelay {
   stop(): void {
     this.isStopped = true;
     clearInterval(this.keepAliveTimer);
+    document.removeEventListener('visibilitychange', this.reportVisibility);
     this.port?.disconnect();
     this.port = undefined;
     this.onStopped();
   }
+
+  /**
+   * The page's visibility, read again on every event: a page can dispatch a fake `visibilitychange`,
+   * but cannot change what `document.visibilityState` says in this isolated world.
+   */
+  private readonly reportVisibility = (): void => {
+    this.send({ kind: 'pageVisibilityChanged', isVisible: document.visibilityState === 'visible' });
+  };
 
   private send(message: ContentToBackground): void {
     if (this.isStopped) return;
@@ -98,6 +108,8 @@ export class FrameRelay {
       ...(roomHint ? { roomHint } : {}),
       isResumed,
     } satisfies ContentToBackground);
+    // Each host (a new one after a stopped worker too) learns the current state at once.
+    port.postMessage({ kind: 'pageVisibilityChanged', isVisible: document.visibilityState === 'visible' } satisfies ContentToBackground);
   }
 
   private receive(raw: unknown): void {

@@ -8,8 +8,13 @@ import { logInThroughPopup } from './user-story';
 
 type Check = { name: string; ok: boolean; detail: string };
 
-/** `loggedIn`: the users of a browser already logged in as `alice`; fresh ones otherwise. */
-export async function runConformance(browser: ExtensionBrowser, loggedIn?: { alice: TestUser; bob: TestUser }): Promise<Check[]> {
+/**
+ * `loggedIn`: the users of a browser already logged in as `alice`; fresh ones otherwise.
+ * `hidesTabs`: the browser hides a tab when another one comes to the front (headless Firefox does,
+ * headless Chromium keeps every page visible): then the page is hidden and shown again, and the
+ * widget must hear both as toWidget `visibility`.
+ */
+export async function runConformance(browser: ExtensionBrowser, loggedIn?: { alice: TestUser; bob: TestUser }, hidesTabs = false): Promise<Check[]> {
   const alice = loggedIn?.alice ?? (await freshUser('alice'));
   const bob = loggedIn?.bob ?? (await freshUser('bob'));
   const roomId = await sharedRoom(bob, alice, 'Conformance room');
@@ -22,6 +27,14 @@ export async function runConformance(browser: ExtensionBrowser, loggedIn?: { ali
   const widget = await site.widget(`${inject('widgetOrigin')}/conformance.html`);
   await waitForValue(widget, 'window.conformance && window.conformance.done', 'the conformance run', 60_000);
   const results = await widget.evaluate<Check[]>('window.conformance.results');
+  if (hidesTabs) {
+    const other = await browser.openPage('about:blank');
+    await other.bringToFront();
+    await waitForValue(widget, 'window.conformance.visibility.includes(false)', 'visibility false in the widget');
+    await site.bringToFront();
+    await waitForValue(widget, 'window.conformance.visibility.at(-1) === true', 'visibility true again in the widget');
+    await other.close();
+  }
   await site.close();
   expect(results.length).toBeGreaterThanOrEqual(15);
   return results;

@@ -32,8 +32,8 @@ describe('Firefox ESR', () => {
   it('grants exactly the subset the user ticked', () => approveSubset(browser, story));
   it('revokes one capability live from the popup', () => revokeWhileRunning(browser, story));
 
-  it('passes the Widget API conformance widget (matrix-widget-api client methods)', async () => {
-    const results = await runConformance(browser, story);
+  it('passes the Widget API conformance widget (matrix-widget-api client methods), and relays the page’s visibility', async () => {
+    const results = await runConformance(browser, story, true);
     expect(results.filter((check) => !check.ok)).toEqual([]);
   });
 });

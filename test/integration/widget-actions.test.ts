@@ -129,9 +129,9 @@ describe('widget actions against Synapse', () => {
   it('gives client-UI actions a specific reason, and the media config behind the upload capability', async () => {
     const { alice, roomId } = await setUp();
     const harness = await hostHarness(alice, { capabilities: ['org.matrix.msc4039.upload_file'], roomHint: roomId });
-    for (const action of ['open_modal', 'm.sticker', 'set_always_on_screen', 'org.matrix.msc2931.navigate']) {
+    for (const action of ['open_modal', 'close_modal', 'set_button_enabled', 'm.sticker', 'set_always_on_screen', 'org.matrix.msc2931.navigate']) {
       const reply = await harness.request(action, {});
-      expect((reply['error'] as { message: string }).message).not.toMatch(/Unknown|not supported/);
+      expect((reply['error'] as { message: string }).message).toMatch(/web page/);
     }
     const config = await harness.request('org.matrix.msc4039.get_media_config', {});
     expect(config['m.upload.size']).toBeGreaterThan(0);
@@ -182,6 +182,7 @@ describe('delayed events (MSC4140 / MSC4157)', () => {
     expect(later).toMatchObject({ room_id: roomId, delay_id: expect.any(String) });
     const cancelled = await harness.request('send_event', { type: 'm.room.message', delay: 600_000, content: { msgtype: 'm.text', body: 'cancelled' } });
     expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: cancelled['delay_id'], action: 'cancel' })).toEqual({});
+    expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: later['delay_id'], action: 'restart' })).toEqual({});
     expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: later['delay_id'], action: 'send' })).toEqual({});
     const bodies = await eventually('the delayed event on the server', async () => {
       const all = (await roomMessages(bob, roomId)).map((event) => event.content?.['body']);
@@ -219,7 +220,7 @@ describe('files (MSC4039)', () => {
   });
 });
 
-describe('room account data and sticky events', () => {
+describe('room account data', () => {
   it('reads the user’s room account data of a granted type only', async () => {
     const { alice, roomId } = await setUp();
     await alice.client.http.authedRequest(
@@ -234,13 +235,6 @@ describe('room account data and sticky events', () => {
     const other = await harness.request('com.beeper.read_room_account_data', { type: 'm.fully_read' });
     expect((other['error'] as { message: string }).message).toMatch(/not granted/);
   });
-
-  it('refuses sticky events with a clear error', async () => {
-    const { alice, roomId } = await setUp();
-    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
-    const reply = await harness.request('send_event', { type: 'm.room.message', sticky_duration_ms: 60_000, content: { msgtype: 'm.text', body: 'x' } });
-    expect(reply['error']).toEqual({ message: 'Sticky events (MSC4354) are not supported by this host yet' });
-  });
 });
 
 describe('TURN servers (MSC3846)', () => {
@@ -254,5 +248,64 @@ describe('TURN servers (MSC3846)', () => {
     await harness.host.dispose();
     const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
     expect(await without.request('watch_turn_servers', {})).toEqual({ error: { message: 'Not allowed to use TURN servers: the capability was not granted' } });
+  });
+});
+
+describe('MatrixRTC (MSC4515 / MSC4533)', () => {
+  const TRANSPORTS = 'org.matrix.msc4515.rtc_transports';
+  const TOKEN = 'org.matrix.msc4533.rtc_livekit_get_token';
+  const DELEGATE = 'org.matrix.msc4533.rtc_livekit_delegate_delayed_leave';
+  const member = { id: 'member-1', claimed_device_id: 'DEVICE' };
+
+  it('gives the homeserver’s RTC transports, with the capability only', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: [TRANSPORTS], roomHint: roomId });
+    const versions = (await harness.request('supported_api_versions'))['supported_versions'];
+    expect(versions).toEqual(expect.arrayContaining(['org.matrix.msc4515', 'org.matrix.msc4533']));
+    // What scripts/synapse.mjs configures under matrix_rtc.
+    expect(await harness.request('org.matrix.msc4515.get_rtc_transports', {})).toEqual({
+      rtc_transports: [{ type: 'livekit', livekit_service_url: 'https://livekit-jwt.invalid' }],
+    });
+    const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    expect(await without.request('org.matrix.msc4515.get_rtc_transports', {})).toEqual({
+      error: { message: 'Not allowed to read the homeserver’s RTC transports: the capability was not granted' },
+    });
+  });
+
+  it('asks the homeserver for LiveKit tokens and delegated leaves in granted rooms, and passes its refusal through', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const otherRoom = await sharedRoom(bob, alice, 'Not granted for calls');
+    const harness = await hostHarness(alice, {
+      capabilities: [TOKEN, DELEGATE, SEND, 'org.matrix.msc4157.send.delayed_event'],
+      roomHint: roomId,
+    });
+    const token = { url: 'wss://livekit.invalid', room_id: roomId, slot_id: 'm.call#ROOM', member };
+    // Synapse 1.163 has no MSC4195 endpoints: its 404 reaches the widget as matrix_api_error.
+    const unrecognised = (await harness.request('org.matrix.msc4533.rtc_livekit_get_token', token))['error'] as {
+      message: string;
+      matrix_api_error: { http_status: number; response: { errcode: string }; url: string };
+    };
+    expect(unrecognised.matrix_api_error.http_status).toBe(404);
+    expect(unrecognised.matrix_api_error.response.errcode).toBe('M_UNRECOGNIZED');
+    expect(unrecognised.matrix_api_error.url).toMatch(/\/_matrix\/client\/unstable\/io\.element\.msc4195\/rtc\/livekit\/get_token$/);
+    expect((await harness.request('org.matrix.msc4533.rtc_livekit_get_token', { ...token, room_id: otherRoom }))['error']).toEqual({
+      message: 'This widget may only act in the room it was granted',
+    });
+    const leave = { url: 'wss://livekit.invalid', room_id: roomId, slot_id: 'm.call#ROOM', member };
+    expect((await harness.request('org.matrix.msc4533.rtc_livekit_delegate_delayed_leave', { ...leave, delay_id: 'syd_not_ours' }))['error']).toEqual({
+      message: 'This widget did not schedule that delayed event',
+    });
+    const scheduled = await harness.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'left' }, delay: 3_600_000 });
+    const delegated = (await harness.request('org.matrix.msc4533.rtc_livekit_delegate_delayed_leave', { ...leave, delay_id: scheduled['delay_id'] }))['error'] as {
+      matrix_api_error: { http_status: number };
+    };
+    expect(delegated.matrix_api_error.http_status).toBe(404);
+    const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    expect((await without.request('org.matrix.msc4533.rtc_livekit_get_token', token))['error']).toEqual({
+      message: 'Not allowed to get LiveKit tokens: the capability was not granted',
+    });
+    expect((await without.request('org.matrix.msc4533.rtc_livekit_delegate_delayed_leave', { ...leave, delay_id: 'x' }))['error']).toEqual({
+      message: 'Not allowed to hand delayed leave events to the homeserver: the capability was not granted',
+    });
   });
 });

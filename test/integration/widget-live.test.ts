@@ -198,6 +198,22 @@ describe('pushed to a running widget', () => {
     expect(harness.asked[0]?.isRoomFixed ?? false).toBe(false);
   });
 
+  it('tells the widget when the page is hidden or shown (visibility): after negotiation, and only changes', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Visibility room');
+    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    // The relay reports the page hidden before the widget has spoken: nothing can be told yet.
+    harness.host.setPageVisibility(false);
+    expect(harness.toWidget('visibility')).toEqual([]);
+    await harness.request('supported_api_versions');
+    await eventually('visibility after negotiation', async () => harness.toWidget('visibility')[0]);
+    harness.host.setPageVisibility(false);
+    harness.host.setPageVisibility(true);
+    harness.host.setPageVisibility(true);
+    expect(harness.toWidget('visibility').map((message) => message.data)).toEqual([{ visible: false }, { visible: true }]);
+  });
+
   it('renegotiates (MSC2974): asks only for what is new, in the bound room, and notifies the result', async () => {
     const alice = await freshUser('alice');
     const bob = await freshUser('bob');

@@ -15,6 +15,8 @@ export type SitePage = Surface & {
   /** The widget frame whose URL starts with `origin` (the `index`-th such frame). */
   widget(origin: string, index?: number): Promise<Surface>;
   reload(): Promise<void>;
+  /** Makes this tab the active one (in Firefox, other tabs of the window become hidden). */
+  bringToFront(): Promise<void>;
   /** A PNG of the page; `size` resizes the viewport first (e.g. to a popup's size). */
   screenshot(path: string, size?: { width: number; height: number }): Promise<void>;
   close(): Promise<void>;

@@ -26,6 +26,7 @@ function sitePage(page: Page): SitePage {
     reload: async () => {
       await page.reload();
     },
+    bringToFront: () => page.bringToFront(),
     screenshot: async (path, size) => {
       if (size) await page.setViewportSize(size);
       await page.screenshot({ path, fullPage: !size });

@@ -37,6 +37,7 @@ function sitePage(page: Page, knownUrl?: string): SitePage {
     reload: async () => {
       await page.reload();
     },
+    bringToFront: () => page.bringToFront(),
     screenshot: async (path, size) => {
       if (size) await page.setViewport(size);
       await page.screenshot({ path: path as `${string}.png`, fullPage: !size });

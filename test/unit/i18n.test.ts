@@ -35,6 +35,8 @@ describe('messages', () => {
       'm.receive.to_device:org.example', 'org.matrix.msc3973.user_directory_search', 'org.matrix.msc4039.upload_file',
       'org.matrix.msc4039.download_file', 'org.matrix.msc1960.get_openid',
       'org.matrix.msc4157.send.delayed_event', 'org.matrix.msc4157.update_delayed_event',
+      'org.matrix.msc4407.send.sticky_event', 'org.matrix.msc4407.receive.sticky_event', 'org.matrix.msc4515.rtc_transports',
+      'org.matrix.msc4533.rtc_livekit_get_token', 'org.matrix.msc4533.rtc_livekit_delegate_delayed_leave',
       'com.beeper.capabilities.receive.room_account_data:org.example', 'town.robin.msc3846.turn_servers', 'com.beeper.capabilities.send.room_account_data:org.example',
     ];
     const keys = samples.flatMap((raw) => keysOf(describeCapability(raw).message));

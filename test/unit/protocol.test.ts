@@ -21,6 +21,11 @@ describe('ContentToBackground', () => {
     expect(parseMessage(ContentToBackground, announce).ok).toBe(true);
   });
 
+  it('accepts the page’s visibility as a boolean only', () => {
+    expect(parseMessage(ContentToBackground, { kind: 'pageVisibilityChanged', isVisible: false }).ok).toBe(true);
+    expect(parseMessage(ContentToBackground, { kind: 'pageVisibilityChanged', isVisible: 'hidden' }).ok).toBe(false);
+  });
+
   it.each([
     ['unknown kind', { kind: 'grantEverything' }, 'kind'],
     ['missing origin', { ...announce, widgetOrigin: undefined }, 'widgetOrigin'],

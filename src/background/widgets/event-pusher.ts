@@ -1,12 +1,23 @@
 // What the host pushes to a running widget (DESIGN §2.6): live room events it may see, once each, in
-// room order, with back-pressure; to-device messages; MSC2762 update_state for widgets that support it.
+// room order, with back-pressure; to-device messages; MSC2762 update_state for widgets that support it;
+// the active sticky events (MSC4407) for widgets that may receive them.
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
-import { allowsReceive, allowsRoom, allowsToDevice, receivesAnyState } from '../../shared/core/grant-policy';
+import { MatrixCapabilities } from 'matrix-widget-api';
+import {
+  allowsEveryRoom,
+  allowsReceive,
+  allowsRoom,
+  allowsToDevice,
+  hasCapability,
+  receivesAnyState,
+  timelineRooms,
+} from '../../shared/core/grant-policy';
 import type { AuditEntry } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
 import { DEFAULT_DELIVERY_LIMITS, DeliveryWindow, type DeliveryLimits } from './delivery-window';
 import type { HostRecord } from './host-record';
 import { supportsUpdateState, visibleRoomState } from './state-updates';
+import { activeStickyEvents, watchStickyEvents } from './sticky-events';
 import type { ToWidgetChannel } from './to-widget-channel';
 
 const log = createLogger('bg:push');
@@ -33,6 +44,8 @@ export class EventPusher {
   private isOverflowNoticePending = false;
   /** Asked once per widget instance: which toWidget actions it understands. */
   private widgetVersions: Promise<string[]> | undefined;
+  /** Stops following the client's sticky events; set while the widget may receive them. */
+  private stopStickyWatch: (() => void) | undefined;
 
   constructor(
     private readonly target: PushTarget,
@@ -42,14 +55,18 @@ export class EventPusher {
     this.window = new DeliveryWindow(limits);
   }
 
-  /** Pushes a live room event if the widget may see it; serialised so room order is kept. */
-  deliver(roomId: string, event: MatrixEvent): void {
+  /**
+   * Pushes a live room event if the widget may see it; serialised so room order is kept. A sticky
+   * event that is active (`isActiveSticky`) is pushed even when older than the widget, but only to a
+   * widget holding MSC4407's receive capability: sticky events act as state.
+   */
+  deliver(roomId: string, event: MatrixEvent, isActiveSticky = false): void {
     if (!this.window.admit()) {
       this.scheduleOverflowNotice(roomId);
       return;
     }
     this.deliveries = this.deliveries
-      .then(() => this.deliverNow(roomId, event))
+      .then(() => this.deliverNow(roomId, event, isActiveSticky))
       .catch((error: unknown) => log.warn('event delivery failed', String(error)))
       .finally(() => this.window.done());
   }
@@ -81,6 +98,29 @@ export class EventPusher {
   }
 
   /**
+   * MSC4407: a widget that may receive sticky events gets those active in its rooms once granted
+   * (they may predate the widget), then each one that becomes active, also those sync hands over
+   * outside the timeline. Which events it sees is still up to its receive capabilities.
+   */
+  async pushStickyState(approved: string[]): Promise<void> {
+    const boundRoom = this.target.record()?.roomId;
+    if (!boundRoom || !hasCapability(approved, MatrixCapabilities.MSC4407ReceiveStickyEvent)) return;
+    const client = await this.target.client();
+    if (this.target.isDisposed()) return;
+    this.stopStickyWatch ??= watchStickyEvents(client, (roomId, event) => this.deliver(roomId, event, true));
+    const rooms = allowsEveryRoom(approved) ? client.getRooms().map((room) => room.roomId) : [boundRoom, ...timelineRooms(approved)];
+    for (const roomId of new Set(rooms)) {
+      for (const event of activeStickyEvents(client, roomId)) this.deliver(roomId, event, true);
+    }
+  }
+
+  /** The widget is gone: stop following the client. */
+  stop(): void {
+    this.stopStickyWatch?.();
+    this.stopStickyWatch = undefined;
+  }
+
+  /**
    * Told once the queue has room again: how many events the widget missed, and in which room, so it
    * can read them back with read_events. (No MSC defines this; widgets that ignore it lose nothing
    * they could not read.)
@@ -104,13 +144,16 @@ export class EventPusher {
     return supportsUpdateState(await this.widgetVersions);
   }
 
-  private async deliverNow(roomId: string, event: MatrixEvent): Promise<void> {
+  private async deliverNow(roomId: string, event: MatrixEvent, isActiveSticky: boolean): Promise<void> {
     await this.target.negotiated();
     const record = this.target.record();
     const eventId = event.getId();
-    if (this.target.isDisposed() || !record || !eventId) return;
+    if (this.target.isDisposed() || !record || !eventId?.startsWith('$')) return;
+    if (record.deliveredEventIds.includes(eventId)) return;
     // localTimestamp is the server's send time on our clock (now − unsigned.age): immune to clock skew.
-    if (record.deliveredEventIds.includes(eventId) || event.localTimestamp < record.createdAt) return;
+    if (!isActiveSticky && event.localTimestamp < record.createdAt) return;
+    // Never ciphertext or js-sdk's placeholder (the sticky store only holds decrypted events anyway).
+    if (event.isEncrypted() && (event.isDecryptionFailure() || event.getClearContent() === null)) return;
     const content = event.getContent();
     const descriptor = {
       eventType: event.getType(),
@@ -118,6 +161,7 @@ export class EventPusher {
       msgtype: typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined,
     };
     const approved = await this.target.approved();
+    if (isActiveSticky && !hasCapability(approved, MatrixCapabilities.MSC4407ReceiveStickyEvent)) return;
     // The bound room, or another room the widget holds m.timeline: for (MSC2762).
     if (!allowsRoom(approved, roomId, record.roomId) || !allowsReceive(approved, descriptor)) return;
     record.deliveredEventIds.push(eventId);

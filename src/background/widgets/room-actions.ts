@@ -19,8 +19,11 @@ export const READ_EVENTS_LIMIT_CAP = 100;
 /** When to send: now, after `delay` ms, or when the delayed event `parentDelayId` is sent (MSC4140). */
 export type Delay = { delay?: number | undefined; parentDelayId?: string | undefined };
 
-/** How to send: the transaction id (kept across a stopped worker), and when. */
-export type SendOptions = Delay & { txnId?: string | undefined };
+/** MSC4354: the query parameter that makes a sent event sticky for that many milliseconds. */
+export const STICKY_DURATION_PARAM = 'org.matrix.msc4354.sticky_duration_ms';
+
+/** How to send: the transaction id (kept across a stopped worker), when, and how long it stays sticky. */
+export type SendOptions = Delay & { txnId?: string | undefined; stickyDurationMs?: number | undefined };
 
 export async function sendRoomEvent(
   client: MatrixClient,
@@ -28,7 +31,7 @@ export async function sendRoomEvent(
   eventType: string,
   content: Record<string, unknown>,
   stateKey: string | undefined,
-  { delay, parentDelayId, txnId }: SendOptions = {},
+  { delay, parentDelayId, txnId, stickyDurationMs }: SendOptions = {},
 ): Promise<{ room_id: string; event_id: string } | { room_id: string; delay_id: string }> {
   const room = encodeURIComponent(roomId);
   const type = encodeURIComponent(eventType);
@@ -39,6 +42,7 @@ export async function sendRoomEvent(
   const query: Record<string, string> = {};
   if (delay !== undefined) query['org.matrix.msc4140.delay'] = String(delay);
   if (parentDelayId !== undefined) query['org.matrix.msc4140.parent_delay_id'] = parentDelayId;
+  if (stickyDurationMs !== undefined) query[STICKY_DURATION_PARAM] = String(stickyDurationMs);
   const response = await request<{ event_id?: string; delay_id?: string }>(client, Method.Put, path, query, content);
   if (response.delay_id !== undefined) return { room_id: roomId, delay_id: response.delay_id };
   return { room_id: roomId, event_id: response.event_id ?? '' };

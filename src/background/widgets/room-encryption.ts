@@ -5,9 +5,10 @@ import {
   EventStatus,
   Method,
   MatrixError,
+  MatrixEvent,
+  MatrixScheduler,
   type IEvent,
   type MatrixClient,
-  type MatrixEvent,
   type Room,
 } from 'matrix-js-sdk';
 import { cryptoOf } from '../session/crypto-readiness';
@@ -58,8 +59,18 @@ async function syncedRoom(client: MatrixClient, roomId: string): Promise<Room> {
 }
 
 /**
+ * Whether js-sdk keeps an encrypted event's sticky duration (MSC4354). js-sdk 43 queues
+ * `m.room.message` events and events with a relation in its scheduler, which sends them without
+ * their query parameters: the event would go out, silently not sticky. Others are sent directly.
+ */
+export function keepsStickyDurationWhenEncrypted(eventType: string, content: Record<string, unknown>): boolean {
+  return MatrixScheduler.QUEUE_MESSAGES(new MatrixEvent({ type: eventType, content })) === null;
+}
+
+/**
  * Sends a room event encrypted for the room's members' devices, under `txnId`: a retry after a
- * stopped worker encrypts again but the server keeps the first event for that transaction.
+ * stopped worker encrypts again but the server keeps the first event for that transaction. With
+ * `stickyDurationMs` it is a sticky event (MSC4354); callers check `keepsStickyDurationWhenEncrypted`.
  */
 export async function sendEncryptedRoomEvent(
   client: MatrixClient,
@@ -67,12 +78,16 @@ export async function sendEncryptedRoomEvent(
   eventType: string,
   content: Record<string, unknown>,
   txnId: string,
+  stickyDurationMs?: number,
 ): Promise<{ room_id: string; event_id: string }> {
   if (!(await cryptoOf(client))) throw new Error('End-to-end encryption is unavailable in this session, so nothing can be sent to an encrypted room');
   await syncedRoom(client, roomId);
   try {
     // js-sdk's send: it encrypts with the room's Megolm session and shares the key first.
-    const { event_id: eventId } = await client.sendEvent(roomId, null, eventType as never, content as never, txnId);
+    const { event_id: eventId } =
+      stickyDurationMs === undefined
+        ? await client.sendEvent(roomId, null, eventType as never, content as never, txnId)
+        : await client._unstable_sendStickyEvent(roomId, stickyDurationMs, null, eventType as never, content as never, txnId);
     return { room_id: roomId, event_id: eventId };
   } catch (error) {
     // js-sdk keeps a failed send as a local echo forever; nobody here would resend it.

@@ -20,6 +20,7 @@ import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './
 import { parseData } from './actions/action-context';
 import type { DeliveryLimits } from './delivery-window';
 import { EventPusher } from './event-pusher';
+import { PageVisibility } from './page-visibility';
 import { ToWidgetChannel } from './to-widget-channel';
 import { askForOpenId, rememberedOpenId, type OpenIdAnswer } from './openid';
 import type { MatrixSession } from '../session/matrix-session';
@@ -35,6 +36,7 @@ import { sendToDevice } from './actions/to-device';
 import { updateDelayedEvent } from './actions/delayed-events';
 import { downloadFile, uploadFile } from './actions/files';
 import { readRoomAccountData } from './actions/room-account-data';
+import { delegateDelayedLeave, getLivekitToken, getRtcTransports } from './actions/rtc';
 import { TurnServerWatch } from './turn-servers';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
@@ -55,6 +57,9 @@ const SUPPORTED_VERSIONS = [
   UnstableApiVersion.MSC3869,
   UnstableApiVersion.MSC3973,
   UnstableApiVersion.MSC4039,
+  // MatrixRTC: the host passes these to the homeserver, whose answer (or error) the widget gets.
+  UnstableApiVersion.MSC4515,
+  UnstableApiVersion.MSC4533,
   // Delayed events (no version constant in matrix-widget-api 1.19; widgets use the capabilities).
   'org.matrix.msc4157',
 ];
@@ -94,6 +99,7 @@ export class WidgetHost {
   private renegotiation: Promise<void> = Promise.resolve();
   private readonly channel: ToWidgetChannel;
   private readonly pusher: EventPusher;
+  private readonly visibility: PageVisibility;
   private isDisposed = false;
   private isNegotiating = false;
   /** What the widget was last told with notify_capabilities, to tell it again only on change. */
@@ -119,10 +125,12 @@ export class WidgetHost {
       this.channel,
       context.deliveryLimits,
     );
+    this.visibility = new PageVisibility(this.channel, () => this.record !== undefined && !this.isDisposed, record ? undefined : true);
     if (record) {
       this.widgetId = record.widgetId;
       this.negotiation = this.restoreIdentity(record.widgetId).then(async () => {
         this.lastNotified = await this.currentApproved();
+        this.pushStickyState(this.lastNotified);
       });
     }
   }
@@ -172,10 +180,16 @@ export class WidgetHost {
     this.pusher.deliverToDevice(event);
   }
 
+  /** The relay saw the page become visible or hidden; the widget hears of it as `visibility`. */
+  setPageVisibility(isVisible: boolean): void {
+    this.visibility.set(isVisible);
+  }
+
   /** The frame went away (page closed, navigated, relay stopped): forget its live state. */
   async dispose(): Promise<void> {
     this.isDisposed = true;
     this.turnWatch?.stop();
+    this.pusher.stop();
     this.channel.close();
     await this.context.records.remove(this.context.key);
     if (this.record) await this.context.grants.dropInstanceDecisions(this.record.hostInstance);
@@ -271,6 +285,12 @@ export class WidgetHost {
         return updateDelayedEvent(actions, request.data);
       case WidgetApiFromWidgetAction.GetOpenIDCredentials:
         return this.getOpenId(request.requestId);
+      case WidgetApiFromWidgetAction.MSC4515GetRtcTransports:
+        return getRtcTransports(actions);
+      case WidgetApiFromWidgetAction.MSC4533RtcLivekitGetToken:
+        return getLivekitToken(actions, request.data);
+      case WidgetApiFromWidgetAction.MSC4533RtcLivekitDelegateDelayedLeave:
+        return delegateDelayedLeave(actions, request.data);
       default: {
         const clientUi = clientUiRefusal(request.action);
         if (clientUi) throw clientUi;
@@ -422,6 +442,12 @@ export class WidgetHost {
     this.lastNotified = approved;
     void this.requestFromWidget('notify_capabilities', { requested, approved }).catch(() => undefined);
     void this.pusher.pushRoomState(approved).catch((error: unknown) => log.warn('initial state push failed', String(error)));
+    this.pushStickyState(approved);
+    this.visibility.tell();
+  }
+
+  private pushStickyState(approved: string[]): void {
+    void this.pusher.pushStickyState(approved).catch((error: unknown) => log.warn('sticky state push failed', String(error)));
   }
 
   private async restoreIdentity(widgetId: string): Promise<void> {

@@ -82,6 +82,9 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
         return;
       case 'keepAlive':
         return;
+      case 'pageVisibilityChanged':
+        void host?.then((ready) => ready?.setPageVisibility(message.isVisible));
+        return;
     }
   });
 

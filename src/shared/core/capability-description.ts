@@ -59,6 +59,11 @@ const KNOWN_OTHER: Readonly<Record<string, string>> = {
   'org.matrix.msc4157.send.delayed_event': 'capSendDelayed',
   'town.robin.msc3846.turn_servers': 'capTurnServers',
   'org.matrix.msc4157.update_delayed_event': 'capUpdateDelayed',
+  'org.matrix.msc4407.send.sticky_event': 'capSendSticky',
+  'org.matrix.msc4407.receive.sticky_event': 'capReceiveSticky',
+  'org.matrix.msc4515.rtc_transports': 'capRtcTransports',
+  'org.matrix.msc4533.rtc_livekit_get_token': 'capLivekitToken',
+  'org.matrix.msc4533.rtc_livekit_delegate_delayed_leave': 'capLivekitDelegateLeave',
 };
 
 function describeOther(raw: string): Message {

@@ -25,6 +25,13 @@ export const WidgetMessageRelayed = v.object({
 /** Sent periodically while a widget is live so the worker keeps syncing (Chrome stops idle workers). */
 export const KeepAlive = v.object({ kind: v.literal('keepAlive') });
 
-export const ContentToBackground = v.variant('kind', [FrameAnnounced, WidgetMessageRelayed, KeepAlive]);
+/**
+ * The embedding document's `visibilityState` as the relay's isolated world reads it (the page cannot
+ * fake that getter there), after each announcement and on each change. A hint for the widget
+ * (toWidget `visibility`), never used for a decision.
+ */
+export const PageVisibilityChanged = v.object({ kind: v.literal('pageVisibilityChanged'), isVisible: v.boolean() });
+
+export const ContentToBackground = v.variant('kind', [FrameAnnounced, WidgetMessageRelayed, KeepAlive, PageVisibilityChanged]);
 export type ContentToBackground = v.InferOutput<typeof ContentToBackground>;
 export type FrameAnnounced = v.InferOutput<typeof FrameAnnounced>;

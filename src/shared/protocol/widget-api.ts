@@ -69,8 +69,8 @@ export const SendEventData = v.object({
   delay: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** MSC4157: send when the delayed event with this ID is sent. */
   parent_delay_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
-  /** MSC4354 sticky events: not supported by this host yet (refused with a clear error). */
-  sticky_duration_ms: v.optional(v.number()),
+  /** MSC4354 / MSC4407: a sticky event, sticky for this many milliseconds (the server caps it at an hour). */
+  sticky_duration_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 /** Data of a fromWidget `com.beeper.read_room_account_data` request. */
@@ -121,6 +121,29 @@ export const SendToDeviceData = v.object({
   type: v.pipe(v.string(), v.minLength(1), v.maxLength(255), PathSafe),
   encrypted: v.boolean(),
   messages: v.record(v.pipe(v.string(), v.startsWith('@')), v.record(v.string(), JsonObject)),
+});
+
+const RtcMember = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  claimed_device_id: v.optional(v.pipe(v.string(), v.maxLength(255))),
+});
+
+/** Data of a fromWidget `rtc_livekit_get_token` request (MSC4533, the body of MSC4195's endpoint). */
+export const RtcLivekitGetTokenData = v.object({
+  server_name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
+  url: v.pipe(v.string(), v.minLength(1), v.maxLength(2048)),
+  room_id: RoomId,
+  slot_id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  member: RtcMember,
+});
+
+/** Data of a fromWidget `rtc_livekit_delegate_delayed_leave` request (MSC4533 / MSC4195). */
+export const RtcLivekitDelegateDelayedLeaveData = v.object({
+  url: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(2048))),
+  room_id: RoomId,
+  slot_id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  member: RtcMember,
+  delay_id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
 });
 
 /** Data of a fromWidget `user_directory_search` request (MSC3973). */

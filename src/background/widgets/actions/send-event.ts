@@ -1,20 +1,25 @@
 // send_event (MSC2762): room events, state events and redactions, into the bound room or a room the
-// widget holds `m.timeline:` for when it names one, encrypted when the room is. The widget gets the
-// event ID; the server's copy of the event reaches it through sync (no local echo).
+// widget holds `m.timeline:` for when it names one, encrypted when the room is; delayed (MSC4157) and
+// sticky (MSC4354 / MSC4407) room events. The widget gets the event ID; the server's copy of the
+// event reaches it through sync (no local echo). Never sends something other than what was asked:
+// a sticky or encrypted send that could not be honoured is refused, not sent plainly.
+import type { MatrixClient } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { allowsRoom, allowsSend, hasCapability } from '../../../shared/core/grant-policy';
 import { SendEventData } from '../../../shared/protocol/widget-api';
 import { readRoomEvent, redactRoomEvent, sendRoomEvent } from '../room-actions';
-import { isRoomEncrypted, sendEncryptedRoomEvent } from '../room-encryption';
+import { isRoomEncrypted, keepsStickyDurationWhenEncrypted, sendEncryptedRoomEvent } from '../room-encryption';
 import { WidgetRequestRefused } from '../widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
+/** The `unstable_features` flag of homeservers that honour the sticky query parameter (MSC4354). */
+const STICKY_EVENTS_FEATURE = 'org.matrix.msc4354';
+
+type SendResult = { room_id: string; event_id: string } | { room_id: string; delay_id: string };
+
 export async function sendEvent(context: ActionContext, data: unknown): Promise<ActionResult> {
   const request = parseData(SendEventData, data, 'send_event');
-  const { type, content, state_key: stateKey, room_id: requestedRoom } = request;
-  if (request.sticky_duration_ms !== undefined) {
-    throw new WidgetRequestRefused('Sticky events (MSC4354) are not supported by this host yet');
-  }
+  const { type, content, state_key: stateKey, room_id: requestedRoom, sticky_duration_ms: stickyDurationMs } = request;
   const approved = await context.approved();
   const boundRoom = requestedRoom === undefined ? await requireBoundRoom(context) : await context.boundRoom();
   const roomId = requestedRoom ?? (boundRoom as string);
@@ -32,38 +37,69 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     context.audit('refused', roomId, `delayed ${type}`);
     throw new WidgetRequestRefused('Not allowed to send delayed events: the capability was not granted');
   }
+  const isSticky = stickyDurationMs !== undefined;
+  if (isSticky && !hasCapability(approved, MatrixCapabilities.MSC4407SendStickyEvent)) {
+    context.audit('refused', roomId, `sticky ${type}`);
+    throw new WidgetRequestRefused('Not allowed to send sticky events: the capability was not granted');
+  }
+  const isRedaction = type === 'm.room.redaction' && stateKey === undefined && !isDelayed;
+  if (isSticky && (stateKey !== undefined || type === 'm.room.redaction')) {
+    // MSC4354 makes room events sticky; matrix-widget-api refuses sticky state events too.
+    throw new WidgetRequestRefused('Only room events can be sticky: not state events or redactions');
+  }
   const client = await context.client();
-  let result: { room_id: string; event_id: string } | { room_id: string; delay_id: string };
-  if (type === 'm.room.redaction' && stateKey === undefined && !isDelayed) {
-    // MSC2762: redactions go through /redact (a plain send would not redact anything).
-    const redacts = content['redacts'];
-    if (typeof redacts !== 'string' || !redacts.startsWith('$')) {
-      throw new WidgetRequestRefused('Invalid send_event request: a redaction needs content.redacts, an event ID');
-    }
-    // Only what the widget could have sent itself: not the room's topic, encryption or others' types.
-    const target = await readRoomEvent(client, roomId, redacts);
-    const targetMsgtype = typeof target.content?.['msgtype'] === 'string' ? (target.content['msgtype'] as string) : undefined;
-    if (!allowsSend(approved, { eventType: target.type ?? '', stateKey: target.state_key, msgtype: targetMsgtype })) {
-      context.audit('refused', roomId, `redact ${target.type ?? 'event'}`);
-      throw new WidgetRequestRefused('Not allowed to redact that event: the widget may not send events of its kind');
-    }
-    const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
-    result = await redactRoomEvent(client, roomId, redacts, reason, await context.transactionId());
+  if (isSticky && !(await client.doesServerSupportUnstableFeature(STICKY_EVENTS_FEATURE))) {
+    // A homeserver without MSC4354 ignores the query parameter: the event would not be sticky.
+    throw new WidgetRequestRefused('Your homeserver does not support sticky events (MSC4354)');
+  }
+  let result: SendResult;
+  if (isRedaction) {
+    result = await redact(context, client, roomId, approved, content);
   } else if (stateKey === undefined && (await isRoomEncrypted(client, roomId))) {
     if (isDelayed) {
       // The delayed-event API takes the final content now; js-sdk would send it unencrypted.
       throw new WidgetRequestRefused('Delayed events cannot be sent to an encrypted room by this host yet');
     }
-    result = await sendEncryptedRoomEvent(client, roomId, type, content, await context.transactionId());
+    if (isSticky && !keepsStickyDurationWhenEncrypted(type, content)) {
+      throw new WidgetRequestRefused(
+        'Sticky m.room.message events and sticky events with a relation cannot be sent to an encrypted room by this host yet',
+      );
+    }
+    result = await sendEncryptedRoomEvent(client, roomId, type, content, await context.transactionId(), stickyDurationMs);
   } else {
     result = await sendRoomEvent(client, roomId, type, content, stateKey, {
       delay: request.delay,
       parentDelayId: request.parent_delay_id,
+      stickyDurationMs,
       txnId: await context.transactionId(),
     });
   }
   if ('delay_id' in result) context.rememberDelayId(result.delay_id);
-  context.audit('sent', roomId, `${isDelayed ? 'delayed ' : ''}${stateKey === undefined ? type : `${type} (state)`}`);
+  const kind = `${isDelayed ? 'delayed ' : ''}${isSticky ? 'sticky ' : ''}`;
+  context.audit('sent', roomId, `${kind}${stateKey === undefined ? type : `${type} (state)`}`);
   context.markUsed(roomId);
   return result;
+}
+
+/** MSC2762: redactions go through /redact (a plain send would not redact anything). */
+async function redact(
+  context: ActionContext,
+  client: MatrixClient,
+  roomId: string,
+  approved: readonly string[],
+  content: Record<string, unknown>,
+): Promise<SendResult> {
+  const redacts = content['redacts'];
+  if (typeof redacts !== 'string' || !redacts.startsWith('$')) {
+    throw new WidgetRequestRefused('Invalid send_event request: a redaction needs content.redacts, an event ID');
+  }
+  // Only what the widget could have sent itself: not the room's topic, encryption or others' types.
+  const target = await readRoomEvent(client, roomId, redacts);
+  const targetMsgtype = typeof target.content?.['msgtype'] === 'string' ? (target.content['msgtype'] as string) : undefined;
+  if (!allowsSend(approved, { eventType: target.type ?? '', stateKey: target.state_key, msgtype: targetMsgtype })) {
+    context.audit('refused', roomId, `redact ${target.type ?? 'event'}`);
+    throw new WidgetRequestRefused('Not allowed to redact that event: the widget may not send events of its kind');
+  }
+  const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
+  return redactRoomEvent(client, roomId, redacts, reason, await context.transactionId());
 }
