@@ -36,7 +36,17 @@ api.requestCapabilities([
   MatrixCapabilities.MSC3973UserDirectorySearch,
   MatrixCapabilities.MSC4039UploadFile,
   MatrixCapabilities.MSC4039DownloadFile,
+  MatrixCapabilities.MSC3846TurnServers,
+  WidgetEventCapability.forRoomAccountData(EventDirection.Receive, 'org.example.conformance').raw,
 ]);
+
+/** The state the host pushed with update_state (MSC2762), in order; the package leaves answering to us. */
+const stateUpdates: { type: string; content: Record<string, unknown> }[] = [];
+api.on(`action:${WidgetApiToWidgetAction.UpdateState}`, (event: CustomEvent<{ data: { state: { type: string; content: Record<string, unknown> }[] } }>) => {
+  event.preventDefault();
+  stateUpdates.push(...event.detail.data.state);
+  api.transport.reply(event.detail as never, {});
+});
 
 function show(check: Check): void {
   results.push(check);
@@ -100,6 +110,32 @@ async function run(): Promise<void> {
     const events = await api.readStateEvents('m.room.topic', 5);
     assert(events.length >= 1, 'no state read');
     return `${events.length} state events`;
+  });
+  await check('update_state pushes the state it may see (MSC2762)', async () => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const topic = stateUpdates.find((event) => event.type === 'm.room.topic' && event.content['topic'] === 'conformance topic');
+      if (topic) return `${stateUpdates.length} state events pushed`;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`the new topic never came: ${JSON.stringify(stateUpdates)}`);
+  });
+  await check('read_room_account_data', async () => {
+    const data = await api.readRoomAccountData('org.example.conformance');
+    const found = data.find((item) => item.type === 'org.example.conformance');
+    assert((found?.content as { hello?: string } | undefined)?.hello === 'widget', `not the account data set for the room: ${JSON.stringify(data)}`);
+    return `${data.length} item(s)`;
+  });
+  await check('watch_turn_servers', async () => {
+    const servers = api.getTurnServers();
+    const first = await Promise.race([
+      servers.next(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no update_turn_servers within 10 s')), 10_000)),
+    ]);
+    await servers.return(undefined);
+    const server = first.value as { uris?: string[]; username?: string } | undefined;
+    const uris = server?.uris ?? [];
+    assert(uris[0]?.startsWith('turn:') && server?.username, `no TURN server: ${JSON.stringify(server)}`);
+    return `${uris.length} URI(s) with credentials`;
   });
   await check('read_relations', async () => {
     const relations = await api.readEventRelations(sentId);

@@ -20,6 +20,8 @@ export async function runConformance(browser: ExtensionBrowser, loggedIn?: { ali
   const roomId = await sharedRoom(bob, alice, 'Conformance room');
   // bob is the power-level 100 creator; alice needs power to set the topic.
   await bob.client.setPowerLevel(roomId, alice.userId, 100);
+  // Room account data for the widget to read back (read_room_account_data).
+  await alice.client.setRoomAccountData(roomId, 'org.example.conformance' as never, { hello: 'widget' } as never);
   if (!loggedIn) await logInThroughPopup(browser, alice);
   const site = await browser.openPage(`${inject('siteOrigin')}/conformance?room=${encodeURIComponent(roomId)}`);
   // 1: the capabilities; 2: OpenID (identity); 3: renegotiation (room fixed).

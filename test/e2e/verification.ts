@@ -7,11 +7,12 @@ import { expect, inject } from 'vitest';
 import { waitForValue, type ExtensionBrowser, type SitePage } from '../support/browser-driver';
 import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
 import { eventually, freshUser, type TestUser } from '../support/homeserver';
-import { nextVerificationRequest, peerSas } from '../support/peer-verification';
+import { nextVerificationRequest, peerSas, within } from '../support/peer-verification';
 import { shownInWidget } from './encrypted-room';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
-const stateIs = (state: string) => `document.querySelector('#device-verification')?.dataset.state === '${state}'`;
+/** The state shown, once the popup has settled (the first sync's progress line gone, so nothing moves under a click). */
+const stateIs = (state: string) => `document.querySelector('#device-verification')?.dataset.state === '${state}' && !document.querySelector('#first-sync')`;
 
 async function deviceIdIn(ui: SitePage): Promise<string> {
   return waitForValue<string>(ui, `document.querySelector('#device-id')?.dataset.deviceId`, 'the device id');
@@ -155,8 +156,12 @@ export async function verifyByEmojiBothWays(browser: ExtensionBrowser): Promise<
     await waitForDeviceKeys(otherDevice, alice.userId, deviceId);
     const incoming = nextVerificationRequest(otherDevice.client);
     await ui.click('#request-verification');
-    const request = await incoming;
-    await request.accept();
+    const request = await incoming.catch(async (error: unknown) => {
+      // Say what the popup showed: an error from the background, or where the request stood.
+      const shown = await ui.evaluate<string>(`(document.querySelector('#verification-error')?.textContent ?? '') + ' | ' + (document.querySelector('#verification-progress')?.outerHTML ?? 'no progress') + ' | busy: ' + document.querySelector('#request-verification')?.disabled`);
+      throw new Error(`${String(error)}; the popup showed: ${shown}`);
+    });
+    await within('the peer to accept', request.accept());
     await verifiedByEmoji(ui, otherDevice, await peerSas(request, { startsIt: false }), alice.userId, deviceId);
     await ui.close();
 
@@ -167,7 +172,7 @@ export async function verifyByEmojiBothWays(browser: ExtensionBrowser): Promise<
     await waitForValue(again, stateIs('unverified'), 'the new device unverified');
     const newDeviceId = await deviceIdIn(again);
     await waitForDeviceKeys(otherDevice, alice.userId, newDeviceId);
-    const outgoing = await otherDevice.client.getCrypto()!.requestDeviceVerification(alice.userId, newDeviceId);
+    const outgoing = await within('the peer’s request to go out', otherDevice.client.getCrypto()!.requestDeviceVerification(alice.userId, newDeviceId));
     await waitForValue(again, `!!document.querySelector('#accept-verification')`, 'the incoming request in the popup');
     await again.click('#accept-verification');
     await verifiedByEmoji(again, otherDevice, await peerSas(outgoing, { startsIt: true }), alice.userId, newDeviceId);

@@ -112,7 +112,11 @@ export class DeviceVerification {
 
   /** Asks the user's other devices to verify this one. */
   async requestFromOtherDevice(client: MatrixClient): Promise<void> {
-    this.follow(await (await requireCrypto(client)).requestOwnUserVerification());
+    const crypto = await requireCrypto(client);
+    // Refreshes the user's own identity and device list first: the request goes to the devices this
+    // device knows of, and the one the user holds in their hand may have appeared moments ago.
+    await crypto.userHasCrossSigningKeys(client.getSafeUserId());
+    this.follow(await crypto.requestOwnUserVerification());
   }
 
   async accept(): Promise<void> {

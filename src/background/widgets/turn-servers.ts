@@ -26,11 +26,17 @@ export class TurnServerWatch {
     private readonly push: (server: TurnServer) => void,
   ) {}
 
-  /** Throws (a refusal the widget sees) when the homeserver has no TURN servers. */
+  /**
+   * Throws (a refusal the widget sees) when the homeserver has no TURN servers. The first push waits
+   * a task, so the reply to watch_turn_servers goes out before it: matrix-widget-api only takes
+   * update_turn_servers once its watch request was answered, and drops one that comes earlier.
+   */
   async start(): Promise<void> {
     const { server, ttlSeconds } = await fetchTurnServer(await this.client());
-    this.push(server);
-    this.schedule(ttlSeconds);
+    this.timer = setTimeout(() => {
+      this.push(server);
+      this.schedule(ttlSeconds);
+    }, 0);
   }
 
   stop(): void {
