@@ -28,6 +28,7 @@ api.requestCapabilities([
   WidgetEventCapability.forStateEvent(EventDirection.Receive, 'm.room.topic').raw,
   WidgetEventCapability.forRoomEvent(EventDirection.Receive, 'm.reaction').raw,
   WidgetEventCapability.forToDeviceEvent(EventDirection.Send, 'org.example.ping').raw,
+  WidgetEventCapability.forToDeviceEvent(EventDirection.Receive, 'org.example.ping').raw,
   MatrixCapabilities.MSC4157SendDelayedEvent,
   MatrixCapabilities.MSC4157UpdateDelayedEvent,
   MatrixCapabilities.MSC4407SendStickyEvent,
@@ -39,6 +40,14 @@ api.requestCapabilities([
   MatrixCapabilities.MSC3846TurnServers,
   WidgetEventCapability.forRoomAccountData(EventDirection.Receive, 'org.example.conformance').raw,
 ]);
+
+/** To-device messages the host pushed (toWidget send_to_device). */
+const toDevice: { type: string; content: Record<string, unknown> }[] = [];
+api.on(`action:${WidgetApiToWidgetAction.SendToDevice}`, (event: CustomEvent<{ data: { type: string; content: Record<string, unknown> } }>) => {
+  event.preventDefault();
+  toDevice.push(event.detail.data);
+  api.transport.reply(event.detail as never, {});
+});
 
 /** The state the host pushed with update_state (MSC2762), in order; the package leaves answering to us. */
 const stateUpdates: { type: string; content: Record<string, unknown> }[] = [];
@@ -148,6 +157,14 @@ async function run(): Promise<void> {
   await check('send_to_device', async () => {
     await api.sendToDevice('org.example.ping', false, { [ownUserId]: { '*': { ping: true } } });
     return `sent to ${ownUserId}'s devices`;
+  });
+  await check('to-device message pushed to the widget (toWidget send_to_device)', async () => {
+    // The ping above went to every device of the user, the extension's own included.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (toDevice.some((message) => message.type === 'org.example.ping' && message.content['ping'] === true)) return 'the ping came back';
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('no to-device message pushed');
   });
   await check('delayed event, then cancelled', async () => {
     const scheduled = await api.sendRoomEvent(MESSAGE, { msgtype: 'm.text', body: 'never sent' }, undefined, 600_000);
