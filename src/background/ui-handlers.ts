@@ -2,7 +2,7 @@
 // pages; a content script (or another extension) gets `forbiddenSender`.
 import browser, { type Runtime } from 'webextension-polyfill';
 import { MatrixError } from 'matrix-js-sdk';
-import type { SiteView, UiReplies } from '../shared/protocol/background-to-ui';
+import type { BridgeStatus, SiteView, UiReplies } from '../shared/protocol/background-to-ui';
 import { NESTED_SITE_SEPARATOR, type WidgetIdentity } from '../shared/core/widget-identity';
 import { fail, ok, parseMessage, type Reply } from '../shared/protocol/errors';
 import { UiToBackground, type UiKind, type UiRequest } from '../shared/protocol/ui-to-background';
@@ -23,28 +23,17 @@ type Handlers = { [K in UiKind]: (request: UiRequest<K>, services: Services) => 
 
 const handlers: Handlers = {
   getStatus: (_request, { session }) => session.status(),
-  login: async (request, services) => {
-    const before = await services.session.userId();
-    await services.session.login(request.homeserverUrl, request.username, request.password);
-    await closeWidgetsOf(before, services);
-    return services.session.status();
-  },
+  login: (request, services) => logIn(services, () => services.session.login(request.homeserverUrl, request.username, request.password)),
   getLoginFlows: (request) => loginOptions(request.homeserverUrl),
   loginSso: async (request, services) => {
     // The token goes from the auth window straight into the login; the popup only learns the status.
     const loginToken = await obtainLoginToken(request.homeserverUrl, request.idpId, browserWebAuthFlow);
-    const before = await services.session.userId();
-    await services.session.loginWithToken(request.homeserverUrl, loginToken);
-    await closeWidgetsOf(before, services);
-    return services.session.status();
+    return logIn(services, () => services.session.loginWithToken(request.homeserverUrl, loginToken));
   },
   loginOidc: async (request, services) => {
     // Tokens go from the token endpoint into the session store; the popup only learns the status.
     const oidc = await loginWithOidc(request.homeserverUrl, { flow: browserWebAuthFlow, clients: services.oidcClients });
-    const before = await services.session.userId();
-    await services.session.loginWithOidc(oidc);
-    await closeWidgetsOf(before, services);
-    return services.session.status();
+    return logIn(services, () => services.session.loginWithOidc(oidc));
   },
   logout: async (_request, { session, grants, audit, hosts }) => {
     await hosts.closeAll('Logged out');
@@ -148,11 +137,14 @@ const handlers: Handlers = {
 };
 
 /**
- * A login made another account (or a new device of the same one) active: widgets running for the
- * previous one must not go on under the new one, so they are closed and reconnect to ask again.
+ * Any login makes its account (or a new device of the same one) the active one: widgets running for
+ * the previous one must not go on under the new one, so they are closed and reconnect to ask again.
  */
-async function closeWidgetsOf(previous: string | undefined, { hosts }: Services): Promise<void> {
-  if (previous !== undefined) await hosts.closeAll('Another account became active');
+async function logIn(services: Services, login: () => Promise<void>): Promise<BridgeStatus> {
+  const previous = await services.session.userId();
+  await login();
+  if (previous !== undefined) await services.hosts.closeAll('Another account became active');
+  return services.session.status();
 }
 
 async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { session }: Services): Promise<WidgetIdentity> {

@@ -1,9 +1,10 @@
 // Issue #5 in each browser: an end-to-end encrypted room through the extension, against a peer with
 // real Rust crypto. The homeserver only ever holds ciphertext; the widget only ever sees plaintext.
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { waitForValue, type ExtensionBrowser, type Surface } from '../support/browser-driver';
 import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
 import { eventually, freshUser, type TestUser } from '../support/homeserver';
+import { openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 export type EncryptedStory = { alice: TestUser; bob: TestUser; peer: CryptoPeer; roomId: string; widget: Surface };
@@ -14,6 +15,18 @@ const messageText = (eventId: string): string =>
 /** Waits until the widget shows the event, and returns its text (every copy, joined by |). */
 export function shownInWidget(widget: Surface, eventId: string, what: string): Promise<string> {
   return waitForValue<string>(widget, messageText(eventId), what);
+}
+
+export function deviceIdIn(ui: Surface): Promise<string> {
+  return waitForValue<string>(ui, `document.querySelector('#device-id')?.dataset.deviceId`, 'the device id');
+}
+
+/** The device id the popup shows (it opens and closes one). */
+export async function shownDeviceId(browser: ExtensionBrowser): Promise<string> {
+  const ui = await browser.openExtensionUi();
+  const deviceId = await deviceIdIn(ui);
+  await ui.close();
+  return deviceId;
 }
 
 export async function deviceVerificationState(browser: ExtensionBrowser): Promise<string> {
@@ -34,12 +47,7 @@ export async function runEncryptedRoomStory(browser: ExtensionBrowser): Promise<
   expect(await deviceVerificationState(browser)).toBe('noIdentity');
 
   const peer = await cryptoPeer(bob);
-  const site = await browser.openPage(`${inject('siteOrigin')}/?room=${encodeURIComponent(roomId)}`);
-  const approval = await browser.nextApprovalWindow();
-  await waitForValue(approval, `!document.querySelector('#approve').disabled`, 'the armed Allow button');
-  await approval.click('#approve');
-  const widget = await site.widget(inject('widgetOrigin'));
-  await waitForValue(widget, `document.querySelector('#status').textContent === 'ready'`, 'the widget to be ready');
+  const { widget } = await openGrantedWidget(browser, roomId);
   await waitForDeviceKeys(peer, alice.userId);
 
   // Widget → peer: ciphertext on the server, plaintext for the peer and in the widget's echo.

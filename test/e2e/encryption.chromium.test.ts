@@ -1,16 +1,9 @@
 // Issue #5 on real Chromium: an encrypted room both ways, a late room key, and crypto that survives
 // a stopped service worker and a browser restart on the same profile.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { waitForValue, type ExtensionBrowser } from '../support/browser-driver';
+import { waitForValue } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
-import { deviceVerificationState, lateKeyArrives, runEncryptedRoomStory, stillEncryptsBothWays, type EncryptedStory } from './encrypted-room';
-
-async function deviceIdShown(browser: ExtensionBrowser): Promise<string> {
-  const ui = await browser.openExtensionUi();
-  const deviceId = await waitForValue<string>(ui, `document.querySelector('#device-id')?.dataset.deviceId`, 'the device id');
-  await ui.close();
-  return deviceId;
-}
+import { deviceVerificationState, lateKeyArrives, runEncryptedRoomStory, shownDeviceId, stillEncryptsBothWays, type EncryptedStory } from './encrypted-room';
 
 describe('Chromium: encrypted rooms', () => {
   let browser: ChromiumExtensionBrowser;
@@ -38,9 +31,9 @@ describe('Chromium: encrypted rooms', () => {
   });
 
   it('keeps the session, the device and its keys across a browser restart on the same profile', async () => {
-    const deviceBefore = await deviceIdShown(browser);
+    const deviceBefore = await shownDeviceId(browser);
     browser = await browser.restart();
-    expect(await deviceIdShown(browser)).toBe(deviceBefore);
+    expect(await shownDeviceId(browser)).toBe(deviceBefore);
     expect(await deviceVerificationState(browser)).toBe('noIdentity');
     // The grant is remembered: the widget opens without asking, and both directions still work.
     const site = await browser.openPage(`${inject('siteOrigin')}/?room=${encodeURIComponent(story.roomId)}`);

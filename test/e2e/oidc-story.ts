@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import { waitForValue, type ExtensionBrowser, type SitePage, type Surface } from '../support/browser-driver';
 import type { DelegatingHomeserver } from '../support/delegating-homeserver';
+import { activeStoredSession } from '../support/extension-storage';
 
 export async function continueThroughPopup(
   browser: ExtensionBrowser,
@@ -31,28 +32,9 @@ type StoredOidcSession = {
   oidc?: { issuer: string; clientId: string; refreshToken?: string };
 };
 
-/**
- * The active account's saved session and the extension's client id at the service, read from the extension's own
- * IndexedDB through one of its pages; the tokens reach the test, never a web page.
- */
-export async function storedOidcSession(ui: Surface): Promise<StoredOidcSession | null> {
-  return ui.evaluate<StoredOidcSession | null>(`new Promise((resolve, reject) => {
-    const open = indexedDB.open('matrix-widget-bridge');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const sessions = open.result.transaction('session').objectStore('session');
-      const active = sessions.get('active');
-      active.onsuccess = () => {
-        const read = sessions.get('account:' + active.result);
-        read.onsuccess = () => resolve(read.result ?? null);
-      };
-    };
-  })`);
-}
-
 /** Checks the stored session on the homeserver and the extension's registration at the service. */
 export async function expectWorkingSession(ui: Surface, homeserver: DelegatingHomeserver, userId: string, redirectUrl: string): Promise<void> {
-  const stored = await storedOidcSession(ui);
+  const stored = await activeStoredSession<StoredOidcSession>(ui);
   expect(stored?.homeserverUrl).toBe(homeserver.baseUrl);
   expect(stored?.oidc).toMatchObject({ issuer: homeserver.issuer, refreshToken: expect.any(String) });
   const response = await fetch(`${homeserver.baseUrl}/_matrix/client/v3/account/whoami`, {

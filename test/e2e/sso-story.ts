@@ -2,6 +2,7 @@
 // finding and driving the auth window the browser opens, passed in as `driveAuthWindow`.
 import { expect } from 'vitest';
 import { waitForValue, type ExtensionBrowser, type SitePage, type Surface } from '../support/browser-driver';
+import { activeStoredSession } from '../support/extension-storage';
 import { homeserverUrl } from '../support/homeserver';
 import { LOCAL_IDP_NAME } from '../../scripts/synapse.mjs';
 
@@ -26,24 +27,9 @@ export async function signInThroughPopup(
   return ui;
 }
 
-/**
- * Asks the homeserver who the active account's stored access token belongs to. Read from the extension's
- * own IndexedDB through one of its pages (the popup shares the background's origin); the token
- * reaches the test, never a web page.
- */
+/** Asks the homeserver who the active account's stored access token belongs to. */
 export async function whoamiOfStoredSession(ui: Surface): Promise<string> {
-  const stored = await ui.evaluate<{ accessToken: string; homeserverUrl: string } | null>(`new Promise((resolve, reject) => {
-    const open = indexedDB.open('matrix-widget-bridge');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const sessions = open.result.transaction('session').objectStore('session');
-      const active = sessions.get('active');
-      active.onsuccess = () => {
-        const read = sessions.get('account:' + active.result);
-        read.onsuccess = () => resolve(read.result ?? null);
-      };
-    };
-  })`);
+  const stored = await activeStoredSession<{ accessToken: string; homeserverUrl: string }>(ui);
   expect(stored?.homeserverUrl).toBe(homeserverUrl());
   const response = await fetch(`${homeserverUrl()}/_matrix/client/v3/account/whoami`, {
     headers: { authorization: `Bearer ${stored?.accessToken ?? ''}` },

@@ -3,20 +3,17 @@
 //   recovery key (read_events returns messages from before that login, decrypted), logout wipes.
 // - Emoji verification with the user's other device (the Node peer), started from either side;
 //   afterwards the peer sees the extension's device as cross-signed.
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { waitForValue, type ExtensionBrowser, type SitePage } from '../support/browser-driver';
 import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
 import { eventually, freshUser, type TestUser } from '../support/homeserver';
 import { nextVerificationRequest, peerSas, within } from '../support/peer-verification';
-import { shownInWidget } from './encrypted-room';
+import { deviceIdIn, shownInWidget } from './encrypted-room';
+import { openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 /** The state shown, once the popup has settled (the first sync's progress line gone, so nothing moves under a click). */
 const stateIs = (state: string) => `document.querySelector('#device-verification')?.dataset.state === '${state}' && !document.querySelector('#first-sync')`;
-
-async function deviceIdIn(ui: SitePage): Promise<string> {
-  return waitForValue<string>(ui, `document.querySelector('#device-id')?.dataset.deviceId`, 'the device id');
-}
 
 async function logOutThroughPopup(browser: ExtensionBrowser): Promise<void> {
   const ui = await browser.openExtensionUi();
@@ -32,16 +29,6 @@ async function databaseNames(browser: ExtensionBrowser): Promise<string[]> {
   const names = await ui.evaluate<string[]>(`indexedDB.databases().then((list) => list.map((database) => database.name))`);
   await ui.close();
   return names;
-}
-
-async function openWidget(browser: ExtensionBrowser, roomId: string) {
-  const site = await browser.openPage(`${inject('siteOrigin')}/?room=${encodeURIComponent(roomId)}`);
-  const approval = await browser.nextApprovalWindow();
-  await waitForValue(approval, `!document.querySelector('#approve').disabled`, 'the armed Allow button');
-  await approval.click('#approve');
-  const widget = await site.widget(inject('widgetOrigin'));
-  await waitForValue(widget, `document.querySelector('#status').textContent === 'ready'`, 'the widget to be ready');
-  return { site, widget };
 }
 
 async function backedUpSessions(user: TestUser): Promise<number> {
@@ -75,7 +62,7 @@ export async function setUpThenRecoverAfterLogout(browser: ExtensionBrowser): Pr
   // 2. Messages both ways in an encrypted room; their keys go to the backup.
   const bobPeer = await cryptoPeer(bob);
   try {
-    const { site, widget } = await openWidget(browser, roomId);
+    const { site, widget } = await openGrantedWidget(browser, roomId);
     await waitForDeviceKeys(bobPeer, alice.userId);
     const fromWidget = await sendFromWidget(widget, 'history from the widget');
     const { event_id: fromPeer } = await bobPeer.client.sendTextMessage(roomId, 'history from the peer');
@@ -116,7 +103,7 @@ export async function setUpThenRecoverAfterLogout(browser: ExtensionBrowser): Pr
     }
 
     // 5. The widget reads the history from before this login, decrypted.
-    const reopened = await openWidget(browser, roomId);
+    const reopened = await openGrantedWidget(browser, roomId);
     expect(await shownInWidget(reopened.widget, fromWidget, 'the widget’s old message, decrypted')).toContain('history from the widget');
     expect(await shownInWidget(reopened.widget, fromPeer, 'the peer’s old message, decrypted')).toContain('history from the peer');
     expect((await rawEvent(bob, roomId, fromPeer)).type).toBe('m.room.encrypted');

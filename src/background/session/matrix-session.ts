@@ -140,13 +140,7 @@ export class MatrixSession {
       accessToken: response.access_token,
       storeKey: newStoreKey(),
     };
-    await this.store.save(session);
-    await this.open(session);
-    if (this.syncUsers > 0) this.startSync();
-    const waiters = this.loginWaiters;
-    this.loginWaiters = [];
-    for (const wake of waiters) wake(session.userId);
-    log.info('logged in', session.userId);
+    await this.adopt(session, 'with the homeserver');
   }
 
   /** OIDC-native login's last step (oidc-native.ts): the session the authorization server issued. */
@@ -162,13 +156,18 @@ export class MatrixSession {
       storeKey: newStoreKey(),
       oidc: { issuer, clientId, ...(refreshToken ? { refreshToken } : {}) },
     };
+    await this.adopt(session, 'through OIDC');
+  }
+
+  /** A new session's last step, however it was obtained: kept, opened, and announced to waiters. */
+  private async adopt(session: StoredSession, how: string): Promise<void> {
     await this.store.save(session);
     await this.open(session);
     if (this.syncUsers > 0) this.startSync();
     const waiters = this.loginWaiters;
     this.loginWaiters = [];
     for (const wake of waiters) wake(session.userId);
-    log.info('logged in through OIDC', session.userId);
+    log.info(`logged in ${how}`, session.userId);
   }
 
   /**
