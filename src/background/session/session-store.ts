@@ -59,6 +59,9 @@ const LEGACY_CURRENT = 'current';
 
 /** Every logged-in account's session, one key each, and which account is active. */
 export class AccountSessions {
+  /** The legacy key is looked at once per worker lifetime, not on every listing. */
+  private migrated: Promise<void> | undefined;
+
   constructor(private readonly store: KeyValueStore) {}
 
   /** The slot of a known account, or of a login to come (its key is learnt when it is saved). */
@@ -77,7 +80,8 @@ export class AccountSessions {
   }
 
   async list(): Promise<StoredSession[]> {
-    await this.migrate();
+    this.migrated ??= this.migrate();
+    await this.migrated;
     const keys = (await this.store.keys()).filter((key) => key.startsWith(ACCOUNT_PREFIX)).sort();
     const sessions = await Promise.all(keys.map(async (key) => parse(await this.store.get(key))));
     return sessions.filter((session): session is StoredSession => session !== undefined);
