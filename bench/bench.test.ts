@@ -1,6 +1,7 @@
 // `npm run bench`: runs each measure in real Chromium and Firefox ESR against the real Synapse,
 // prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000) round trips
-// (P1) and encrypted events (P4), a fifth of it messages (P2: 200).
+// (P1) and encrypted events (P4), a fifth of it messages (P2: 200), a fiftieth of it seconds of load
+// (P6: 20 s of 10 widgets × 50 events/s and a peer at 200 events/s).
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { launchChromium } from '../test/support/chromium';
 import { launchFirefox } from '../test/support/firefox';
 import { measureEncryptedRead } from './encrypted-read';
 import { measureEventDelivery } from './event-delivery';
+import { measureLoad } from './load';
 import { BARE_EXTENSION_DIR, measureColdWake, measurePackageSize, measureRoundTrips, table, type Result } from './measures';
 import { waitForValue } from '../test/support/browser-driver';
 import { cryptoPeer, encryptedRoom, waitForDeviceKeys } from '../test/support/crypto-peer';
@@ -72,6 +74,8 @@ describe('bench', () => {
         const ours = { browser: withExtension, user: alice };
         results.push(...(await measureEventDelivery(name, ours, withoutExtension, origins, Math.max(5, Math.round(count / 5)))));
         results.push(await measureEncryptedRead(name, ours, origins, { events: count, pageSize: 100, repeats: 3 }));
+        // The load (issue #7) in Chromium: 20 s at the default count.
+        if (name === 'chromium') results.push(...(await measureLoad(name, ours, withoutExtension, origins, Math.max(1, Math.round(count / 50)))));
       } finally {
         await withExtension.close();
         await withoutExtension.close();

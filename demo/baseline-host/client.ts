@@ -1,9 +1,10 @@
 // The P2 bench baseline (issue #8): a plain matrix-js-sdk client in a page, logged in as the bench
 // user on its own device, syncing, recording when each live m.room.message of one room arrives.
 // No extension, no widget: what any web Matrix client gets from the same homeserver.
-import { ClientEvent, createClient, RoomEvent, SyncState, type MatrixEvent, type Room } from 'matrix-js-sdk';
+import { ClientEvent, createClient, Filter, RoomEvent, SyncState, type MatrixEvent, type Room } from 'matrix-js-sdk';
 
-type Start = { baseUrl: string; user: string; password: string; roomId: string };
+/** `timelineLimit`: events per room and sync (the extension's 50 unless a bench needs more). */
+type Start = { baseUrl: string; user: string; password: string; roomId: string; timelineLimit?: number };
 
 const status = document.getElementById('status') as HTMLElement;
 /** Live messages as they arrived: the body and this page's `performance.now()` at arrival. */
@@ -15,7 +16,7 @@ const deliveries: { body: string; at: number }[] = [];
 const gaps = { limitedSyncs: 0 };
 
 /** Logs in with a password (a new device), starts syncing, and resolves once the sync is live. */
-async function startBaselineClient({ baseUrl, user, password, roomId }: Start): Promise<void> {
+async function startBaselineClient({ baseUrl, user, password, roomId, timelineLimit = 50 }: Start): Promise<void> {
   const login = await createClient({ baseUrl }).loginRequest({
     type: 'm.login.password',
     identifier: { type: 'm.id.user', user },
@@ -41,8 +42,11 @@ async function startBaselineClient({ baseUrl, user, password, roomId }: Start): 
     client.on(ClientEvent.Sync, onSync);
   });
   // The extension's own sync options (src/background/session/matrix-session.ts), so both receivers
-  // ask the server for the same thing.
-  await client.startClient({ pollTimeout: 20_000, initialSyncLimit: 20, lazyLoadMembers: true });
+  // ask the server for the same thing. A plain client has no gap filling: the load bench raises the
+  // limit so that it does not lose the older events of a limited sync.
+  const filter = new Filter(login.user_id);
+  filter.setTimelineLimit(timelineLimit);
+  await client.startClient({ pollTimeout: 20_000, initialSyncLimit: 20, lazyLoadMembers: true, filter });
   await live;
   status.textContent = 'syncing';
 }

@@ -2,14 +2,28 @@
 // capabilities and the room binding; this module only talks to the homeserver.
 import { Method, type IEvent, type IRequestOpts, type MatrixClient } from 'matrix-js-sdk';
 import { REQUEST_TIMEOUT_MS, withRetries } from './homeserver-retry';
+import { RequestGate } from './request-gate';
+
+/** Widget requests at the homeserver at once, per account (request-gate.ts says why four). */
+const WIDGET_REQUESTS_IN_FLIGHT = 4;
+const gates = new WeakMap<MatrixClient, RequestGate>();
+
+/** Runs one widget-caused homeserver call of `client` through the account's gate. */
+export function throughGate<T>(client: MatrixClient, call: () => Promise<T>): Promise<T> {
+  let gate = gates.get(client);
+  if (!gate) gates.set(client, (gate = new RequestGate(WIDGET_REQUESTS_IN_FLIGHT)));
+  return gate.run(call);
+}
 
 /**
  * One homeserver request with a timeout, retried where safe. Every request here is idempotent
- * (reads, PUTs with a transaction id) except the POSTs, which only a 429 may repeat.
+ * (reads, PUTs with a transaction id) except the POSTs, which only a 429 may repeat. Each attempt
+ * waits for a slot at the gate first, so its timeout measures the homeserver, not the queue; a
+ * retry's back-off does not hold a slot.
  */
 export function request<T>(client: MatrixClient, method: Method, path: string, query?: Record<string, string>, body?: unknown, options: IRequestOpts = {}): Promise<T> {
   return withRetries(method === Method.Post ? 'not-idempotent' : 'idempotent', () =>
-    client.http.authedRequest<T>(method, path, query, body as never, { localTimeoutMs: REQUEST_TIMEOUT_MS, ...options }),
+    throughGate(client, () => client.http.authedRequest<T>(method, path, query, body as never, { localTimeoutMs: REQUEST_TIMEOUT_MS, ...options })),
   );
 }
 

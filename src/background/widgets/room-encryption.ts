@@ -12,7 +12,7 @@ import {
   type Room,
 } from 'matrix-js-sdk';
 import { cryptoOf } from '../session/crypto-readiness';
-import { request } from './room-actions';
+import { request, throughGate } from './room-actions';
 
 /** How long a send into an encrypted room waits for the room to appear in the client's sync. */
 const ROOM_SYNC_WAIT_MS = 20_000;
@@ -84,10 +84,11 @@ export async function sendEncryptedRoomEvent(
   await syncedRoom(client, roomId);
   try {
     // js-sdk's send: it encrypts with the room's Megolm session and shares the key first.
-    const { event_id: eventId } =
+    const { event_id: eventId } = await throughGate(client, () =>
       stickyDurationMs === undefined
-        ? await client.sendEvent(roomId, null, eventType as never, content as never, txnId)
-        : await client._unstable_sendStickyEvent(roomId, stickyDurationMs, null, eventType as never, content as never, txnId);
+        ? client.sendEvent(roomId, null, eventType as never, content as never, txnId)
+        : client._unstable_sendStickyEvent(roomId, stickyDurationMs, null, eventType as never, content as never, txnId),
+    );
     return { room_id: roomId, event_id: eventId };
   } catch (error) {
     // js-sdk keeps a failed send as a local echo forever; nobody here would resend it.
