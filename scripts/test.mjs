@@ -13,6 +13,12 @@ if (typecheck.status !== 0) {
   console.error('type check failed');
   process.exit(typecheck.status ?? 1);
 }
+// Supply chain: fails on a high or critical advisory; says so when the registry cannot be asked.
+const audit = spawnSync(process.execPath, [path.join(root, 'scripts/audit.mjs')], { cwd: root, stdio: 'inherit' });
+if (audit.status !== 0) {
+  console.error('npm audit found high or critical advisories');
+  process.exit(audit.status ?? 1);
+}
 // Every layer but the full bench (a smoke version of it is among the e2e tests).
 const layers = ['--project', 'unit', '--project', 'integration', '--project', 'e2e'];
 const tests = spawnSync(bin('vitest'), ['run', ...layers, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
