@@ -19,6 +19,7 @@ describe('store packages', () => {
   beforeAll(async () => {
     artifacts = (await packageExtension()) as { chrome: string; firefox: string };
     unpacked = await mkdtemp(path.join(os.tmpdir(), 'mwb-unpacked-'));
+    spawnSync('python3', ['-m', 'zipfile', '-e', artifacts.chrome, unpacked]);
   });
   afterAll(async () => {
     await rm(unpacked, { recursive: true, force: true });
@@ -37,10 +38,28 @@ describe('store packages', () => {
     const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
     const listing = spawnSync('python3', ['-m', 'zipfile', '-l', artifacts.chrome], { encoding: 'utf8' }).stdout;
     expect(listing).not.toMatch(/\.map\b/);
-    spawnSync('python3', ['-m', 'zipfile', '-e', artifacts.chrome, unpacked]);
     const manifest = JSON.parse(await readFile(path.join(unpacked, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest['version']).toBe(version);
     expect(manifest['web_accessible_resources']).toBeUndefined();
+  });
+
+  it('asks for the permissions it uses and no more, with a strict CSP and no eval or remote code', async () => {
+    const manifest = JSON.parse(await readFile(path.join(unpacked, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    // Each one is explained in the README; adding one must be a decision, not an accident.
+    expect([...(manifest['permissions'] as string[])].sort()).toEqual(['identity', 'storage', 'unlimitedStorage', 'webNavigation']);
+    expect(manifest['host_permissions']).toEqual(['<all_urls>']);
+    expect(manifest['optional_permissions']).toBeUndefined();
+    const csp = (manifest['content_security_policy'] as { extension_pages: string }).extension_pages;
+    // Only the package's own scripts; the wasm of Rust crypto needs 'wasm-unsafe-eval', never 'unsafe-eval'.
+    expect(csp).toBe("script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
+    const files = spawnSync('python3', ['-m', 'zipfile', '-l', artifacts.chrome], { encoding: 'utf8' }).stdout;
+    const scripts = [...files.matchAll(/^(\S+\.(?:js|html))\s/gm)].map((match) => match[1]!);
+    expect(scripts.length).toBeGreaterThan(3);
+    for (const file of scripts) {
+      const text = await readFile(path.join(unpacked, file), 'utf8');
+      expect(text, file).not.toMatch(/(?<![\w.$])eval\(|new Function\(/);
+      expect(text, file).not.toMatch(/<script[^>]+src=["']?https?:|importScripts\(\s*["']https?:|import\(\s*["']https?:/);
+    }
   });
 
   it('installs from the Chrome zip (unpacked) and starts its worker and popup', async () => {
