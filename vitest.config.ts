@@ -28,7 +28,7 @@ export default defineConfig({
       },
       {
         // Only through `npm run bench`; `npm test` runs a smoke version in e2e.
-        test: { name: 'bench', include: ['bench/**/*.test.ts'], environment: 'node', testTimeout: 1_800_000, hookTimeout: 120_000 },
+        test: { name: 'bench', include: ['bench/**/*.test.ts'], environment: 'node', testTimeout: 3_600_000, hookTimeout: 120_000 },
       },
     ],
   },
