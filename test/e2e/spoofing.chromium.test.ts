@@ -9,7 +9,7 @@ import { eventually, freshUser, roomMessages, sharedRoom, type TestUser } from '
 import { approvalReady, approvedIn } from './grant-scenarios';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
-type Source = 'page' | 'sibling' | 'sameOriginSibling' | 'nested' | 'widget';
+type Source = 'page' | 'pageAsWidget' | 'sibling' | 'sameOriginSibling' | 'nested' | 'widget';
 type Case = { name: string; source: Source; target: 'parent' | 'top'; message: (requestId: string, roomId: string) => unknown };
 
 const request = (action: string, data: unknown, extra: Record<string, unknown> = {}) => (requestId: string) => ({
@@ -45,6 +45,9 @@ const FROM_THE_WIDGET: { name: string; message: (requestId: string, roomId: stri
 
 const CASES: Case[] = [
   ...FORGERIES.map((forgery) => ({ ...forgery, source: 'page' as const, target: 'parent' as const })),
+  // The page dispatches a synthetic MessageEvent that names the widget's window and origin: only
+  // `isTrusted` tells it from the real thing (seen in Chromium 156, where the relay sees both alike).
+  ...FORGERIES.map((forgery) => ({ ...forgery, source: 'pageAsWidget' as const, target: 'parent' as const })),
   ...FORGERIES.flatMap((forgery) => (['parent', 'top'] as const).map((target) => ({ ...forgery, source: 'sibling' as const, target }))),
   ...FORGERIES.map((forgery) => ({ ...forgery, source: 'sameOriginSibling' as const, target: 'parent' as const })),
   ...FORGERIES.flatMap((forgery) => (['parent', 'top'] as const).map((target) => ({ ...forgery, source: 'nested' as const, target }))),
@@ -80,7 +83,7 @@ describe('Chromium: forged Widget API traffic', () => {
   it(`refuses ${CASES.length} forged or malformed messages, and the widget keeps working`, async () => {
     expect(CASES.length).toBeGreaterThanOrEqual(50);
     const third = inject('secondSiteOrigin');
-    const frames: Record<Exclude<Source, 'page'>, Surface> = {
+    const frames: Record<Exclude<Source, 'page' | 'pageAsWidget'>, Surface> = {
       widget,
       sibling: await site.widget(`${third}/attacker.html?sibling=1`),
       sameOriginSibling: await site.widget(`${inject('widgetOrigin')}/attacker.html`),
@@ -105,7 +108,12 @@ describe('Chromium: forged Widget API traffic', () => {
     for (const [index, attack] of CASES.entries()) {
       const message = JSON.stringify(attack.message(ids[index] as string, roomId));
       if (attack.source === 'page') await site.evaluate(`window.postMessage(${message}, '*')`);
-      else await frames[attack.source].evaluate(`${attack.target}.postMessage(${message}, '*')`);
+      else if (attack.source === 'pageAsWidget') {
+        await site.evaluate(
+          `window.dispatchEvent(new MessageEvent('message', { data: ${message}, origin: ${JSON.stringify(inject('widgetOrigin'))}, source: document.getElementById('widget').contentWindow }))`,
+        );
+      }
+      else await frames[attack.source as Exclude<Source, 'page' | 'pageAsWidget'>].evaluate(`${attack.target}.postMessage(${message}, '*')`);
     }
 
     // The legitimate widget still works, and by the time its message is on the server the forgeries
