@@ -118,7 +118,9 @@ export class FrameRelay {
     const message = parsed.output;
     if (message.kind === 'frameRejected') {
       this.stop();
-      this.onRejected(this.iframe);
+      // A frame that navigated: its new document may already be speaking (in Firefox 153 its first
+      // request arrived between this and the frame's `load`), so it is not ignored until then.
+      if (!message.isForPreviousDocument) this.onRejected(this.iframe);
       return;
     }
     if (message.message.api === 'fromWidget' && message.message.response) this.inFlight.delete(message.message.requestId);

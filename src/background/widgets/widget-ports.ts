@@ -37,12 +37,12 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
           try {
             const frame = await attestWidgetFrame(port.sender ?? {}, message);
             if (!(await services.sites.isEnabled(frame.siteOrigin))) {
-              send({ kind: 'frameRejected', reason: 'The extension is switched off for this site' });
+              send({ kind: 'frameRejected', reason: 'The extension is switched off for this site', isForPreviousDocument: false });
               return undefined;
             }
             if (services.hosts.hasFrame(frame.tabId, frame.frameId)) {
               // One live port per widget frame; a second one is a confused or forged relay.
-              send({ kind: 'frameRejected', reason: 'This frame is already hosted' });
+              send({ kind: 'frameRejected', reason: 'This frame is already hosted', isForPreviousDocument: false });
               return undefined;
             }
             const key = frameKey(frame.tabId, frame.frameId);
@@ -59,7 +59,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 approvals: services.approvals,
                 audit: services.audit,
                 records: services.hostRecords,
-                reject: (reason) => send({ kind: 'frameRejected', reason }),
+                reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
                 now: Date.now,
               },
               record,
@@ -68,7 +68,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             return created;
           } catch (error) {
             log.warn('widget frame rejected', String(error));
-            send({ kind: 'frameRejected', reason: 'This frame cannot be hosted' });
+            send({ kind: 'frameRejected', reason: 'This frame cannot be hosted', isForPreviousDocument: false });
             return undefined;
           }
         })();
