@@ -12,6 +12,7 @@ import { OidcClientStore } from './session/oidc-client-store';
 import { readSession, removeSession, writeSession } from './adapters/session-storage';
 import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
+import { FrameChallenges } from './widgets/frame-challenges';
 
 export type Services = {
   session: Accounts;
@@ -21,6 +22,8 @@ export type Services = {
   approvals: ApprovalQueue;
   hosts: HostRegistry;
   hostRecords: HostRecords;
+  /** Nonces that tell apart same-origin sibling frames (frame attestation). */
+  frameChallenges: FrameChallenges;
   /** The extension's registrations with OpenID services (OIDC-native login). */
   oidcClients: OidcClientStore;
 };
@@ -44,6 +47,7 @@ export function getServices(): Services {
       approvals: new ApprovalQueue(),
       hosts,
       hostRecords: new HostRecords({ read: readSession, write: writeSession, remove: removeSession }),
+      frameChallenges: new FrameChallenges(),
       oidcClients: new OidcClientStore(keyValueStore('session')),
     };
   }

@@ -3,7 +3,11 @@
 // page (`data-matrix-widget`) nor has spoken the Widget API first, so pages cannot detect it.
 import * as v from 'valibot';
 import { FromWidgetRequest } from '../shared/protocol/widget-api';
+import { answerFrameChallenges } from './frame-challenge';
 import { FrameRelay } from './frame-relay';
+
+// This frame may itself be a widget frame that its parent's relay must tell apart from its siblings.
+answerFrameChallenges();
 
 const relays = new Map<HTMLIFrameElement, FrameRelay>();
 

@@ -16,5 +16,12 @@ export const FrameRejected = v.object({
   isForPreviousDocument: v.boolean(),
 });
 
-export const BackgroundToContent = v.variant('kind', [PostToWidget, FrameRejected]);
+/**
+ * Several child frames of the relay's frame have the widget's origin: post this nonce into the one
+ * this port relays for (`FrameChallengePosted`), whose own content script reports it to the
+ * background, which then knows that frame's id from the browser.
+ */
+export const FrameChallenge = v.object({ kind: v.literal('frameChallenge'), nonce: v.pipe(v.string(), v.maxLength(64)) });
+
+export const BackgroundToContent = v.variant('kind', [PostToWidget, FrameRejected, FrameChallenge]);
 export type BackgroundToContent = v.InferOutput<typeof BackgroundToContent>;
