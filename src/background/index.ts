@@ -13,8 +13,9 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name === WIDGET_PORT_NAME) {
     acceptWidgetPort(port, services);
   } else if (port.name === UI_PORT_NAME && port.sender && isExtensionPage(port.sender)) {
-    // The popup keeps sync running while it is open, so its view is live.
+    // The popup keeps sync running while it is open, so its view is live, and hears of status changes.
     services.session.acquireSync();
+    services.uiPorts.add(port);
     port.onDisconnect.addListener(() => services.session.releaseSync());
   } else {
     port.disconnect();

@@ -13,6 +13,7 @@ import { readSession, removeSession, writeSession } from './adapters/session-sto
 import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
 import { FrameChallenges } from './widgets/frame-challenges';
+import { UiPorts } from './ui-ports';
 
 export type Services = {
   session: Accounts;
@@ -24,6 +25,8 @@ export type Services = {
   hostRecords: HostRecords;
   /** Nonces that tell apart same-origin sibling frames (frame attestation). */
   frameChallenges: FrameChallenges;
+  /** Open extension pages, told when the status changes by itself. */
+  uiPorts: UiPorts;
   /** The extension's registrations with OpenID services (OIDC-native login). */
   oidcClients: OidcClientStore;
 };
@@ -39,6 +42,8 @@ export function getServices(): Services {
     const hosts = new HostRegistry();
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
+    const uiPorts = new UiPorts();
+    session.onStatusChange(() => uiPorts.statusChanged());
     services = {
       session,
       grants: new GrantStore(keyValueStore('grants'), keyValueStore('bindings')),
@@ -48,6 +53,7 @@ export function getServices(): Services {
       hosts,
       hostRecords: new HostRecords({ read: readSession, write: writeSession, remove: removeSession }),
       frameChallenges: new FrameChallenges(),
+      uiPorts,
       oidcClients: new OidcClientStore(keyValueStore('session')),
     };
   }
