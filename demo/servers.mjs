@@ -10,13 +10,16 @@ function escapeAttribute(value) {
   return value.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** The embedding page. `?room=` sets the room hint; `?widgets=2` embeds a second widget. */
-export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, title = 'Demo site' }) {
+/**
+ * The embedding page. `?room=` sets the room hint; `?widgets=2` embeds a second widget (`demo-chat-2`);
+ * with `&copies=1` the widgets are copies of the first, URL and widget id alike (two polls of one kind).
+ */
+export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, areCopies = false, title = 'Demo site' }) {
   const frames = Array.from({ length: widgetCount }, (_, index) => {
-    const widgetId = index === 0 ? 'demo-chat' : `demo-chat-${index + 1}`;
+    const widgetId = index === 0 || areCopies ? 'demo-chat' : `demo-chat-${index + 1}`;
     const src = `${widgetOrigin}/index.html?widgetId=${encodeURIComponent(widgetId)}`;
     const room = roomHint ? ` data-matrix-room="${escapeAttribute(roomHint)}"` : '';
-    return `<iframe data-matrix-widget${room} id="widget-${index + 1}" title="Chat widget" src="${escapeAttribute(src)}" width="480" height="360"></iframe>`;
+    return `<iframe data-matrix-widget${room} id="widget-${index + 1}" name="widget-${index + 1}" title="Chat widget" src="${escapeAttribute(src)}" width="480" height="360"></iframe>`;
   }).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
 <body style="font:14px system-ui,sans-serif">
@@ -65,11 +68,15 @@ if (nest) { const frame = document.createElement('iframe'); frame.src = nest; do
 </script></body></html>`;
 }
 
-/** The page of the spoofing tests: the real widget, and attacker frames around it. */
+/**
+ * The page of the spoofing tests: the real widget, a copy of it (same URL, same widget id), and
+ * attacker frames around them.
+ */
 function spoofPage({ widgetOrigin, thirdOrigin, roomHint }) {
   const room = roomHint ? ` data-matrix-room="${escapeAttribute(roomHint)}"` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Spoofing test site</title></head><body>
-<iframe id="widget" data-matrix-widget${room} title="Chat widget" src="${widgetOrigin}/index.html?widgetId=demo-chat" width="480" height="300"></iframe>
+<iframe id="widget" name="widget" data-matrix-widget${room} title="Chat widget" src="${widgetOrigin}/index.html?widgetId=demo-chat" width="480" height="300"></iframe>
+<iframe id="widget-copy" name="widget-copy" data-matrix-widget${room} title="Chat widget, again" src="${widgetOrigin}/index.html?widgetId=demo-chat" width="480" height="300"></iframe>
 <iframe id="sibling" title="Third-origin sibling" src="${thirdOrigin}/attacker.html?sibling=1"></iframe>
 <iframe id="same-origin-sibling" title="Same-origin sibling" src="${widgetOrigin}/attacker.html?nest=${encodeURIComponent(`${thirdOrigin}/attacker.html?nested=1`)}"></iframe>
 </body></html>`;
@@ -136,6 +143,7 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
       widgetOrigin,
       roomHint: url.searchParams.get('room') ?? defaultRoomHint,
       widgetCount: Number(url.searchParams.get('widgets') ?? '1'),
+      areCopies: url.searchParams.get('copies') === '1',
       title: url.pathname === '/' ? 'Demo site' : `Demo site ${url.pathname}`,
     });
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

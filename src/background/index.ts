@@ -1,6 +1,8 @@
 // Background entry (Chrome service worker, Firefox event page). Every listener is registered
 // synchronously at top level, so a worker woken by an event finds its listener (MV3 requirement).
 import browser, { type Runtime } from 'webextension-polyfill';
+import * as v from 'valibot';
+import { FrameChallengeAnswered } from '../shared/protocol/content-to-background';
 import { UI_PORT_NAME, WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import { getServices } from './services';
 import { handleUiMessage, isExtensionPage } from './ui-handlers';
@@ -11,21 +13,30 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name === WIDGET_PORT_NAME) {
     acceptWidgetPort(port, services);
   } else if (port.name === UI_PORT_NAME && port.sender && isExtensionPage(port.sender)) {
-    // The popup keeps sync running while it is open, so its view is live.
+    // The popup keeps sync running while it is open, so its view is live, and hears of status changes.
     services.session.acquireSync();
+    services.uiPorts.add(port);
     port.onDisconnect.addListener(() => services.session.releaseSync());
   } else {
     port.disconnect();
   }
 });
 
-browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) =>
-  handleUiMessage(message, sender, getServices()),
-);
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  // A widget frame's content script identifying its frame (frame attestation): no reply.
+  const answer = v.safeParse(FrameChallengeAnswered, message);
+  if (answer.success) {
+    getServices().frameChallenges.answer(sender, answer.output.nonce);
+    return undefined;
+  }
+  return handleUiMessage(message, sender, getServices());
+});
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
 
-// A frame that commits a new document loses its host (TODO(#7): also key hosts by documentId).
+// A frame that commits a new document loses its host. TODO(#7): also key hosts by documentId
+// (Chromium only; Firefox 153 has none), so that a same-origin document's first message cannot reach
+// its predecessor's host before this runs; remove once hosts are keyed by document.
 browser.webNavigation.onCommitted.addListener(({ tabId, frameId, timeStamp }) => {
   if (frameId !== 0) void getServices().hosts.frameNavigated(tabId, frameId, timeStamp);
 });

@@ -12,6 +12,8 @@ import { OidcClientStore } from './session/oidc-client-store';
 import { readSession, removeSession, writeSession } from './adapters/session-storage';
 import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
+import { FrameChallenges } from './widgets/frame-challenges';
+import { UiPorts } from './ui-ports';
 
 export type Services = {
   session: Accounts;
@@ -21,6 +23,10 @@ export type Services = {
   approvals: ApprovalQueue;
   hosts: HostRegistry;
   hostRecords: HostRecords;
+  /** Nonces that tell apart same-origin sibling frames (frame attestation). */
+  frameChallenges: FrameChallenges;
+  /** Open extension pages, told when the status changes by itself. */
+  uiPorts: UiPorts;
   /** The extension's registrations with OpenID services (OIDC-native login). */
   oidcClients: OidcClientStore;
 };
@@ -36,6 +42,8 @@ export function getServices(): Services {
     const hosts = new HostRegistry();
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
+    const uiPorts = new UiPorts();
+    session.onStatusChange(() => uiPorts.statusChanged());
     services = {
       session,
       grants: new GrantStore(keyValueStore('grants'), keyValueStore('bindings')),
@@ -44,6 +52,8 @@ export function getServices(): Services {
       approvals: new ApprovalQueue(),
       hosts,
       hostRecords: new HostRecords({ read: readSession, write: writeSession, remove: removeSession }),
+      frameChallenges: new FrameChallenges(),
+      uiPorts,
       oidcClients: new OidcClientStore(keyValueStore('session')),
     };
   }

@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import { BackgroundToContent } from '../shared/protocol/background-to-content';
 import type { ContentToBackground } from '../shared/protocol/content-to-background';
 import { WIDGET_PORT_NAME } from '../shared/protocol/ports';
+import type { FrameChallengePosted } from '../shared/protocol/relay-to-frame';
 import { FromWidgetRequest } from '../shared/protocol/widget-api';
 import { decodeBinaryResponse, encodeBinaryData } from './binary-transfer';
 
@@ -103,7 +104,6 @@ export class FrameRelay {
     port.postMessage({
       kind: 'frameAnnounced',
       widgetOrigin: this.origin,
-      frameSrc: this.iframe.src,
       isMarked: this.isMarked,
       ...(roomHint ? { roomHint } : {}),
       isResumed,
@@ -118,7 +118,15 @@ export class FrameRelay {
     const message = parsed.output;
     if (message.kind === 'frameRejected') {
       this.stop();
-      this.onRejected(this.iframe);
+      // A frame that navigated: its new document may already be speaking (in Firefox 153 its first
+      // request arrived between this and the frame's `load`), so it is not ignored until then.
+      if (!message.isForPreviousDocument) this.onRejected(this.iframe);
+      return;
+    }
+    if (message.kind === 'frameChallenge') {
+      // Into this relay's own iframe only, and only while it holds a document of the widget's origin:
+      // its content script reports the nonce, and the browser tells the background which frame it is.
+      this.iframe.contentWindow?.postMessage({ mwbFrameChallenge: message.nonce } satisfies FrameChallengePosted, this.origin);
       return;
     }
     if (message.message.api === 'fromWidget' && message.message.response) this.inFlight.delete(message.message.requestId);

@@ -3,7 +3,11 @@
 // page (`data-matrix-widget`) nor has spoken the Widget API first, so pages cannot detect it.
 import * as v from 'valibot';
 import { FromWidgetRequest } from '../shared/protocol/widget-api';
+import { answerFrameChallenges } from './frame-challenge';
 import { FrameRelay } from './frame-relay';
+
+// This frame may itself be a widget frame that its parent's relay must tell apart from its siblings.
+answerFrameChallenges();
 
 const relays = new Map<HTMLIFrameElement, FrameRelay>();
 
@@ -53,6 +57,10 @@ function onRejected(iframe: HTMLIFrameElement): void {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
+  // A page can dispatch its own MessageEvent naming a child's window as `source` and any `origin`;
+  // only a message the browser delivered is trusted (seen in Chromium 156: the forged one reached
+  // this listener with the widget's source and origin, and acted with its grants).
+  if (!event.isTrusted) return;
   const iframe = childIframeOf(event.source);
   if (!iframe) return; // the page itself, a sibling's child, or anything else that is not our child
   if (rejectedFrames.has(iframe)) return;
@@ -72,7 +80,8 @@ document.addEventListener(
   'load',
   (event) => {
     const iframe = event.target;
-    if (!(iframe instanceof HTMLIFrameElement)) return;
+    // A synthetic `load` from the page would make the relay believe the frame navigated.
+    if (!event.isTrusted || !(iframe instanceof HTMLIFrameElement)) return;
     rejectedFrames.delete(iframe);
     const relay = relays.get(iframe);
     if (relay && !relay.hasSeenLoad) {

@@ -91,7 +91,7 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
           </button>
         </>
       )}
-      {encryption.isReady && !encryption.hasCrossSigning && (
+      {encryption.isReady && encryption.hasCrossSigning === false && (
         <form onSubmit={setUp}>
           <label for="setup-password">{t('setUpPasswordLabel')}</label>
           <input id="setup-password" name="setup-password" type="password" autocomplete="current-password" required />

@@ -1,6 +1,8 @@
 // The popup's one screen: the account, this tab's widgets, sites, and what each widget may do.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { BridgeStatus, GrantView, SessionStatus, SiteView } from '../shared/protocol/background-to-ui';
+import type { Runtime } from 'webextension-polyfill';
+import * as v from 'valibot';
+import { StatusChanged, type BridgeStatus, type GrantView, type SessionStatus, type SiteView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 import { AccountList } from './account-list';
@@ -19,7 +21,7 @@ function hasSynced(syncState: string): boolean {
   return syncState === 'SYNCING' || syncState === 'PREPARED' || syncState === 'CATCHUP';
 }
 
-export function Popup({ isWelcome }: { isWelcome: boolean }) {
+export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPort: Runtime.Port }) {
   const [status, setStatus] = useState<BridgeStatus | undefined>();
   const [grants, setGrants] = useState<GrantView[]>([]);
   const [sites, setSites] = useState<SiteView[]>([]);
@@ -40,16 +42,27 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
     // The first-run tab stays open: show what changed meanwhile when the user comes back to it.
     const onFocus = () => void refresh();
     window.addEventListener('focus', onFocus);
-    return () => window.removeEventListener('focus', onFocus);
-  }, [refresh]);
+    // The homeserver became unreachable or came back (the sync state changed): show it now.
+    const onStatusChanged = (message: unknown) => {
+      if (v.is(StatusChanged, message)) void refresh();
+    };
+    statusPort.onMessage.addListener(onStatusChanged);
+    return () => {
+      window.removeEventListener('focus', onFocus);
+      statusPort.onMessage.removeListener(onStatusChanged);
+    };
+  }, [refresh, statusPort]);
 
   // Until the first sync is through, follow it: the user sees the work going on, then the result.
-  const isWaitingForSync = Boolean(status?.session) && !hasSynced(status?.syncState ?? '');
+  // Likewise while the homeserver has not said whether the account has an encryption identity.
+  // Later changes of the sync state come as `statusChanged` on the status port.
+  const isWaiting =
+    Boolean(status?.session) && (!hasSynced(status?.syncState ?? '') || status?.encryption?.hasCrossSigning === null);
   useEffect(() => {
-    if (!isWaitingForSync) return;
+    if (!isWaiting) return;
     const timer = setInterval(() => void refresh(), SYNC_POLL_MS);
     return () => clearInterval(timer);
-  }, [isWaitingForSync, refresh]);
+  }, [isWaiting, refresh]);
 
   return (
     <>
@@ -106,18 +119,21 @@ export function Popup({ isWelcome }: { isWelcome: boolean }) {
   );
 }
 
-type VerificationState = 'unavailable' | 'verified' | 'unverified' | 'noIdentity';
+type VerificationState = 'unavailable' | 'verified' | 'unverified' | 'noIdentity' | 'unknown';
 
 const VERIFICATION_TEXT: Record<VerificationState, () => string> = {
   unavailable: () => t('encryption_unavailable'),
   verified: () => t('encryption_verified'),
   unverified: () => t('encryption_unverified'),
   noIdentity: () => t('encryption_noIdentity'),
+  unknown: () => t('encryption_unknown'),
 };
 
 /** One word for the device's encryption state; the popup's wording and tests key on it. */
 function verificationState(encryption: NonNullable<SessionStatus['encryption']>): VerificationState {
   if (!encryption.isReady) return 'unavailable';
   if (encryption.isDeviceVerified) return 'verified';
+  // Unknown while the homeserver has not answered: offering set-up then could replace an identity.
+  if (encryption.hasCrossSigning === null) return 'unknown';
   return encryption.hasCrossSigning ? 'unverified' : 'noIdentity';
 }

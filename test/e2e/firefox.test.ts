@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchFirefox } from '../support/firefox';
-import { approveSubset, revokeWhileRunning } from './grant-scenarios';
+import { approveSubset, copiesOfOneWidget, revokeWhileRunning } from './grant-scenarios';
 import { runConformance } from './conformance';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, type StoryState } from './user-story';
 
@@ -31,6 +31,7 @@ describe('Firefox ESR', () => {
 
   it('grants exactly the subset the user ticked', () => approveSubset(browser, story));
   it('revokes one capability live from the popup', () => revokeWhileRunning(browser, story));
+  it('hosts two copies of one widget (same URL and widget id) as two frames', () => copiesOfOneWidget(browser, story));
 
   it('passes the Widget API conformance widget (matrix-widget-api client methods), and relays the page’s visibility', async () => {
     const results = await runConformance(browser, story, true);

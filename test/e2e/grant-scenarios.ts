@@ -2,7 +2,7 @@
 // popup, grants that must not leak across site or room, and queued approvals.
 import { expect, inject } from 'vitest';
 import { textOf, waitForValue, type ExtensionBrowser, type SitePage, type Surface } from '../support/browser-driver';
-import { eventually, roomMessages, sharedRoom, type TestUser } from '../support/homeserver';
+import { eventually, roomMessages, sendText, sharedRoom, type TestUser } from '../support/homeserver';
 import { sendFromWidget } from './user-story';
 
 export const SEND = 'org.matrix.msc2762.send.event:m.room.message';
@@ -10,8 +10,9 @@ export const RECEIVE = 'org.matrix.msc2762.receive.event:m.room.message';
 
 export type Accounts = { alice: TestUser; bob: TestUser };
 
-export async function openWidget(browser: ExtensionBrowser, roomId: string, origin = inject('siteOrigin'), widgets = 1): Promise<SitePage> {
-  return browser.openPage(`${origin}/?room=${encodeURIComponent(roomId)}&widgets=${widgets}`);
+/** The demo site with `widgets` widgets; `areCopies`: all of the same URL and widget id. */
+export async function openWidget(browser: ExtensionBrowser, roomId: string, origin = inject('siteOrigin'), widgets = 1, areCopies = false): Promise<SitePage> {
+  return browser.openPage(`${origin}/?room=${encodeURIComponent(roomId)}&widgets=${widgets}${areCopies ? '&copies=1' : ''}`);
 }
 
 export async function approvalReady(browser: ExtensionBrowser): Promise<SitePage> {
@@ -154,5 +155,98 @@ export async function queuedApprovals(browser: ExtensionBrowser, { alice, bob }:
   const approvals = await Promise.all([0, 1].map(async (index) => approvedIn(await site.widget(inject('widgetOrigin'), index))));
   expect(approvals.map((list) => list.length).sort()).toEqual([0, 2]);
   await eventually('the badge to clear', async () => ((await badgeText()) === '' ? true : undefined));
+  await site.close();
+}
+
+/** The demo widget's frames on `site`, by their frame names (`widget-1`, …), once each is the widget. */
+async function widgetFrames(site: SitePage, count: number): Promise<Map<string, Surface>> {
+  const prefix = `${inject('widgetOrigin')}/index.html`;
+  return eventually(`${count} widget frames`, async () => {
+    const frames = await Promise.all(Array.from({ length: count }, (_, index) => site.widget(prefix, index)));
+    // A frame that is still navigating may answer from its previous document, or not at all.
+    const names = await Promise.all(
+      frames.map((frame) => frame.evaluate<string>(`document.querySelector('#status') ? window.name : ''`).catch(() => '')),
+    );
+    const byName = new Map(names.map((name, index) => [name, frames[index] as Surface]));
+    return names.every(Boolean) && byName.size === count ? byName : undefined;
+  });
+}
+
+function frameIn(frames: Map<string, Surface>, name: string): Surface {
+  const frame = frames.get(name);
+  if (!frame) throw new Error(`no widget frame named ${name}`);
+  return frame;
+}
+
+/**
+ * Each frame sends on its own and gets the reply to its own request (the event ID the server gave
+ * its own message), and every frame is pushed a peer's message sent afterwards and the frames' own
+ * messages (with `isPushedEverything` false: only its own, see `copiesOfOneWidget`).
+ */
+async function eachFrameWorks(frames: Surface[], bob: TestUser, roomId: string, when: string, isPushedEverything = true): Promise<void> {
+  const sent: { eventId: string; body: string }[] = [];
+  for (const [index, frame] of frames.entries()) {
+    const body = `frame ${index + 1} of ${frames.length} ${when}`;
+    sent.push({ eventId: await sendFromWidget(frame, body), body });
+  }
+  const onServer = await eventually(`the copies' messages ${when}`, async () => {
+    const messages = await roomMessages(bob, roomId);
+    return sent.every(({ eventId }) => messages.some((event) => event.event_id === eventId)) ? messages : undefined;
+  });
+  for (const { eventId, body } of sent) expect(onServer.find((event) => event.event_id === eventId)?.content?.['body']).toBe(body);
+  const live = await sendText(bob, roomId, `to every copy ${when}`);
+  for (const [index, frame] of frames.entries()) {
+    const pushed = isPushedEverything ? sent : sent.slice(index, index + 1);
+    for (const eventId of [live, ...pushed.map((message) => message.eventId)]) {
+      await waitForValue(frame, `!!document.querySelector('#messages li[data-event-id="${eventId}"]')`, `event ${eventId} in every copy ${when}`);
+    }
+  }
+}
+
+/**
+ * Two frames of one widget, same URL and widget id (a page with two polls of one kind): one approval
+ * covers both, each is hosted as its own frame (own replies, own pushes), and a frame that navigates
+ * elsewhere loses only its own host. `stopWorker` (Chromium) also stops the worker in between.
+ */
+export async function copiesOfOneWidget(browser: ExtensionBrowser, { alice, bob }: Accounts, stopWorker?: () => Promise<void>): Promise<void> {
+  const widgetOrigin = inject('widgetOrigin');
+  const roomId = await sharedRoom(bob, alice, 'Copies room');
+  const site = await openWidget(browser, roomId, inject('siteOrigin'), 2, true);
+  const widgetUrl = await site.evaluate<string>(`document.getElementById('widget-1').src`);
+  expect(await site.evaluate<string>(`document.getElementById('widget-2').src`)).toBe(widgetUrl);
+  // Same widget, same site, same room: the two requests join one approval window.
+  await (await approvalReady(browser)).click('#approve');
+  let frames = await widgetFrames(site, 2);
+  expect([...frames.keys()].sort()).toEqual(['widget-1', 'widget-2']);
+  for (const frame of frames.values()) expect(await approvedIn(frame)).toEqual([RECEIVE, SEND].sort());
+  await noApprovalWindowOpen(browser);
+  await eachFrameWorks([...frames.values()], bob, roomId, 'at first');
+
+  if (stopWorker) {
+    // The relays reconnect to a new worker, which must tell the two frames apart again. A relay
+    // reconnects when its widget next speaks (or on its keep-alive), so the first copy's message can
+    // reach the worker before the second copy's host is back: the second is not pushed that one
+    // (a gap of worker restarts, not of frame identity; see docs/decisions.md).
+    await stopWorker();
+    await eachFrameWorks([...frames.values()], bob, roomId, 'after the worker stopped', false);
+  }
+
+  // The first copy goes to another path of the widget's origin (another widget): the second keeps
+  // its host. Had the two ports been bound to each other's frames, this would end the second's.
+  await site.evaluate(`document.getElementById('widget-1').src = ${JSON.stringify(`${widgetOrigin}/attacker.html?copy=1`)}`);
+  await site.widget(`${widgetOrigin}/attacker.html?copy=1`);
+  await eachFrameWorks([frameIn(frames, 'widget-2')], bob, roomId, 'after the first copy left');
+
+  // Back to the widget: a new document, hosted afresh (its old host is gone) under the remembered grant.
+  await site.evaluate(`document.getElementById('widget-1').src = ${JSON.stringify(widgetUrl)}`);
+  frames = await widgetFrames(site, 2);
+  expect(await approvedIn(frameIn(frames, 'widget-1'))).toEqual([RECEIVE, SEND].sort());
+  await noApprovalWindowOpen(browser);
+  await eachFrameWorks([...frames.values()], bob, roomId, 'after the first copy came back');
+
+  // The second copy goes to another origin: the first keeps working.
+  await site.evaluate(`document.getElementById('widget-2').src = ${JSON.stringify(`${inject('secondSiteOrigin')}/attacker.html?copy=2`)}`);
+  await site.widget(`${inject('secondSiteOrigin')}/attacker.html?copy=2`);
+  await eachFrameWorks([frameIn(frames, 'widget-1')], bob, roomId, 'after the second copy left');
   await site.close();
 }

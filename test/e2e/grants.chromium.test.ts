@@ -11,6 +11,7 @@ import {
   approvalReady,
   approveSubset,
   closingTheWindowDeniesForNow,
+  copiesOfOneWidget,
   denyIsRemembered,
   grantsStayInTheirPlace,
   openWidget,
@@ -49,6 +50,8 @@ describe('Chromium: grants the user understands and controls', () => {
   it('treats a closed approval window as "deny for now"', () => closingTheWindowDeniesForNow(browser, accounts));
   it('revokes one capability live from the popup', () => revokeWhileRunning(browser, accounts));
   it('asks again for another site or another room', () => grantsStayInTheirPlace(browser, accounts));
+  it('hosts two copies of one widget (same URL and widget id) as two frames, across a stopped worker', () =>
+    copiesOfOneWidget(browser, accounts, () => browser.stopServiceWorker()));
   it('queues two approvals and counts them on the badge', () =>
     queuedApprovals(browser, accounts, async () => (await browser.serviceWorker()).evaluate('chrome.action.getBadgeText({})') as Promise<string>));
 

@@ -1,7 +1,9 @@
 // Issue #7: forged Widget API traffic from every place an attacker can post from — the embedding
-// page, a sibling frame of a third origin, a same-origin sibling on another path, a frame nested in
-// it, the widget frame after it navigated, and malformed or oversized messages from the widget
-// itself. None may act with the widget's grants; the real widget keeps working.
+// page (posted, or dispatched as an event naming the widget), a sibling frame of a third origin, a
+// same-origin sibling on another path, a frame nested in it, the widget frame after it navigated,
+// and malformed or oversized messages from the widget itself. None may act with the widget's
+// grants; the real widget and a copy of it beside it (same URL and widget id, so every widget-origin
+// port on the page is told apart by a frame challenge) keep working.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForValue, type SitePage, type Surface } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
@@ -9,7 +11,7 @@ import { eventually, freshUser, roomMessages, sharedRoom, type TestUser } from '
 import { approvalReady, approvedIn } from './grant-scenarios';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
-type Source = 'page' | 'sibling' | 'sameOriginSibling' | 'nested' | 'widget';
+type Source = 'page' | 'pageAsWidget' | 'sibling' | 'sameOriginSibling' | 'nested' | 'widget';
 type Case = { name: string; source: Source; target: 'parent' | 'top'; message: (requestId: string, roomId: string) => unknown };
 
 const request = (action: string, data: unknown, extra: Record<string, unknown> = {}) => (requestId: string) => ({
@@ -45,6 +47,9 @@ const FROM_THE_WIDGET: { name: string; message: (requestId: string, roomId: stri
 
 const CASES: Case[] = [
   ...FORGERIES.map((forgery) => ({ ...forgery, source: 'page' as const, target: 'parent' as const })),
+  // The page dispatches a synthetic MessageEvent that names the widget's window and origin: only
+  // `isTrusted` tells it from the real thing (seen in Chromium 156, where the relay sees both alike).
+  ...FORGERIES.map((forgery) => ({ ...forgery, source: 'pageAsWidget' as const, target: 'parent' as const })),
   ...FORGERIES.flatMap((forgery) => (['parent', 'top'] as const).map((target) => ({ ...forgery, source: 'sibling' as const, target }))),
   ...FORGERIES.map((forgery) => ({ ...forgery, source: 'sameOriginSibling' as const, target: 'parent' as const })),
   ...FORGERIES.flatMap((forgery) => (['parent', 'top'] as const).map((target) => ({ ...forgery, source: 'nested' as const, target }))),
@@ -58,6 +63,7 @@ describe('Chromium: forged Widget API traffic', () => {
   let roomId: string;
   let site: SitePage;
   let widget: Surface;
+  let copy: Surface;
 
   beforeAll(async () => {
     browser = await launchChromium(inject('chromeExtensionDir'));
@@ -70,8 +76,11 @@ describe('Chromium: forged Widget API traffic', () => {
     const approval = await approvalReady(browser);
     expect(await approval.evaluate(`document.querySelector('#widget-url').textContent`)).toBe(`${inject('widgetOrigin')}/index.html`);
     await approval.click('#approve');
-    widget = await site.widget(`${inject('widgetOrigin')}/index.html`);
+    // The copy of the widget (same URL, same widget id) joined that approval.
+    widget = await widgetNamed(site, 'widget');
+    copy = await widgetNamed(site, 'widget-copy');
     expect(await approvedIn(widget)).toHaveLength(2);
+    expect(await approvedIn(copy)).toHaveLength(2);
   });
   afterAll(async () => {
     await browser?.close();
@@ -80,7 +89,7 @@ describe('Chromium: forged Widget API traffic', () => {
   it(`refuses ${CASES.length} forged or malformed messages, and the widget keeps working`, async () => {
     expect(CASES.length).toBeGreaterThanOrEqual(50);
     const third = inject('secondSiteOrigin');
-    const frames: Record<Exclude<Source, 'page'>, Surface> = {
+    const frames: Record<Exclude<Source, 'page' | 'pageAsWidget'>, Surface> = {
       widget,
       sibling: await site.widget(`${third}/attacker.html?sibling=1`),
       sameOriginSibling: await site.widget(`${inject('widgetOrigin')}/attacker.html`),
@@ -105,15 +114,20 @@ describe('Chromium: forged Widget API traffic', () => {
     for (const [index, attack] of CASES.entries()) {
       const message = JSON.stringify(attack.message(ids[index] as string, roomId));
       if (attack.source === 'page') await site.evaluate(`window.postMessage(${message}, '*')`);
-      else await frames[attack.source].evaluate(`${attack.target}.postMessage(${message}, '*')`);
+      else if (attack.source === 'pageAsWidget') {
+        await site.evaluate(
+          `window.dispatchEvent(new MessageEvent('message', { data: ${message}, origin: ${JSON.stringify(inject('widgetOrigin'))}, source: document.getElementById('widget').contentWindow }))`,
+        );
+      }
+      else await frames[attack.source as Exclude<Source, 'page' | 'pageAsWidget'>].evaluate(`${attack.target}.postMessage(${message}, '*')`);
     }
 
-    // The legitimate widget still works, and by the time its message is on the server the forgeries
-    // posted before it have been dealt with.
-    const legitimate = await sendFromWidget(widget, 'still working');
-    const onServer = await eventually('the legitimate message', async () => {
+    // The legitimate widget and its copy still work, and by the time their messages are on the
+    // server the forgeries posted before them have been dealt with.
+    const legitimate = [await sendFromWidget(widget, 'still working'), await sendFromWidget(copy, 'the copy too')];
+    const onServer = await eventually('the legitimate messages', async () => {
       const messages = await roomMessages(bob, roomId);
-      return messages.some((event) => event.event_id === legitimate) ? messages : undefined;
+      return legitimate.every((eventId) => messages.some((event) => event.event_id === eventId)) ? messages : undefined;
     });
     const bodies = onServer.map((event) => String(event.content?.['body'] ?? ''));
     expect(bodies.filter((body) => body.startsWith('spoof-'))).toEqual([]);
@@ -144,7 +158,7 @@ describe('Chromium: forged Widget API traffic', () => {
     );
     // Back to the real widget: its grant still holds, without a new approval.
     await site.evaluate(`document.getElementById('widget').src = ${JSON.stringify(`${widgetOrigin}/index.html?widgetId=demo-chat`)}`);
-    const back = await site.widget(`${widgetOrigin}/index.html`);
+    const back = await widgetNamed(site, 'widget');
     expect(await approvedIn(back)).toHaveLength(2);
     const sent = await sendFromWidget(back, 'back again');
     const messages = await eventually('the message after navigating back', async () => {
@@ -202,6 +216,17 @@ describe('Chromium: a content script is not an extension page', () => {
     await popup.close();
   });
 });
+
+/** The real widget's frame named `name` (the page's iframe name), once it holds the widget. */
+async function widgetNamed(site: SitePage, name: string): Promise<Surface> {
+  return eventually(`the widget frame ${name}`, async () => {
+    for (const index of [0, 1]) {
+      const frame = await site.widget(`${inject('widgetOrigin')}/index.html`, index).catch(() => undefined);
+      if (frame && (await frame.evaluate<string>('window.name').catch(() => '')) === name) return frame;
+    }
+    return undefined;
+  });
+}
 
 async function waitForContext<T>(find: () => T | undefined): Promise<T> {
   return eventually('the content script world', async () => find());

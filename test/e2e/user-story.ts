@@ -7,10 +7,11 @@ export type StoryState = { alice: TestUser; bob: TestUser; roomId: string; site:
 
 const hasMessage = (eventId: string): string => `!!document.querySelector('#messages li[data-event-id="${eventId}"]')`;
 
-export async function logInThroughPopup(browser: ExtensionBrowser, user: TestUser): Promise<void> {
+/** Logs `user` in with the popup's password form; `homeserver` defaults to the test Synapse. */
+export async function logInThroughPopup(browser: ExtensionBrowser, user: TestUser, homeserver = homeserverUrl()): Promise<void> {
   const ui = await browser.openExtensionUi();
   await waitForValue(ui, `!document.querySelector('#logged-out').hidden`, 'the login form');
-  await ui.type('#homeserver', homeserverUrl());
+  await ui.type('#homeserver', homeserver);
   await ui.type('#username', user.username);
   await ui.type('#password', user.password);
   await ui.click('#login');
@@ -91,8 +92,9 @@ export async function runUserStory(browser: ExtensionBrowser): Promise<StoryStat
 }
 
 /**
- * The page itself (not the widget frame) posts a perfect imitation of a fromWidget request. It must
- * have no effect and get no reply; a legitimate send afterwards proves the relay was listening.
+ * The page itself (not the widget frame) posts a perfect imitation of a fromWidget request, and
+ * dispatches one as an event that claims the widget's window and origin. Neither may have an effect
+ * or get a reply; a legitimate send afterwards proves the relay was listening.
  */
 export async function forgedPageMessageIsIgnored(state: StoryState): Promise<void> {
   const { site, widget, bob, roomId } = state;
@@ -103,6 +105,16 @@ export async function forgedPageMessageIsIgnored(state: StoryState): Promise<voi
     window.addEventListener('message', (event) => { if (event.data && event.data.requestId === 'forged-1' && event.data.response) window.__replies.push(event.data); });
     window.postMessage({ api: 'fromWidget', widgetId: 'demo-chat', requestId: 'forged-1', action: 'send_event',
       data: { type: 'm.room.message', content: { msgtype: 'm.text', body: 'forged by the page' } } }, '*');
+    // The same, as a synthetic event that names the widget's window and origin (not isTrusted).
+    // Firefox 153 refuses a cross-origin window as the source of a constructed MessageEvent.
+    try {
+      window.dispatchEvent(new MessageEvent('message', {
+        data: { api: 'fromWidget', widgetId: 'demo-chat', requestId: 'forged-2', action: 'send_event',
+          data: { type: 'm.room.message', content: { msgtype: 'm.text', body: 'forged as the widget' } } },
+        origin: new URL(document.getElementById('widget-1').src).origin,
+        source: document.getElementById('widget-1').contentWindow,
+      }));
+    } catch {}
     return true;
   })()`);
   const legitimateId = await sendFromWidget(widget, 'sent after the forgery');
@@ -111,6 +123,7 @@ export async function forgedPageMessageIsIgnored(state: StoryState): Promise<voi
     return all.some((event) => event.event_id === legitimateId) ? all : undefined;
   });
   expect(messages.map((event) => event.content?.['body'])).not.toContain('forged by the page');
+  expect(messages.map((event) => event.content?.['body'])).not.toContain('forged as the widget');
   expect(await site.evaluate<unknown[]>('window.__replies')).toEqual([]);
 }
 

@@ -118,6 +118,7 @@ export async function launchFirefox(extensionDir: string | null): Promise<Firefo
     },
     async openPage(url) {
       const page = await browser.newPage();
+      if (process.env['MWB_DEBUG']) page.on('console', (message) => console.log(`[firefox page] ${message.text()}`));
       await page.goto(url);
       return sitePage(page);
     },

@@ -12,7 +12,6 @@ describe('ContentToBackground', () => {
   const announce = {
     kind: 'frameAnnounced',
     widgetOrigin: 'http://localhost:8620',
-    frameSrc: 'http://localhost:8620/index.html',
     isMarked: true,
     isResumed: false,
   };
@@ -68,7 +67,7 @@ describe('UiToBackground', () => {
     // valibot's own messages quote the received value; ours must not.
     const badUrl = parseMessage(UiToBackground, { kind: 'login', homeserverUrl: 'token-abc123-secret', username: 'a', password: 'b' });
     if (!badUrl.ok) expect(badUrl.reason).not.toContain('token-abc123-secret');
-    const wrongType = parseMessage(ContentToBackground, { kind: 'frameAnnounced', widgetOrigin: 42424242, frameSrc: 'x', isMarked: true, isResumed: false });
+    const wrongType = parseMessage(ContentToBackground, { kind: 'frameAnnounced', widgetOrigin: 42424242, isMarked: true, isResumed: false });
     if (!wrongType.ok) expect(wrongType.reason).not.toContain('42424242');
   });
 });

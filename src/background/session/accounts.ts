@@ -21,6 +21,7 @@ export class Accounts {
   private syncUsers = 0;
   private readonly liveEventListeners = new Set<LiveEventListener>();
   private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
+  private readonly statusListeners = new Set<() => void>();
   private loginWaiters: ((userId: string) => void)[] = [];
 
   constructor(
@@ -143,6 +144,11 @@ export class Accounts {
     this.toDeviceListeners.add(listener);
   }
 
+  /** What `status()` says changed without a UI request (the active account's sync state). */
+  onStatusChange(listener: () => void): void {
+    this.statusListeners.add(listener);
+  }
+
   private async loginWith(login: (session: MatrixSession) => Promise<void>): Promise<void> {
     await this.restore();
     const session = new MatrixSession(this.store.slot(), this.options);
@@ -198,6 +204,10 @@ export class Accounts {
     session.onToDeviceEvent((event) => {
       if (this.sessions.get(this.activeUserId ?? '') !== session) return;
       for (const listener of this.toDeviceListeners) listener(event);
+    });
+    session.onSyncStateChange(() => {
+      if (this.sessions.get(this.activeUserId ?? '') !== session) return;
+      for (const listener of this.statusListeners) listener();
     });
   }
 }

@@ -21,6 +21,7 @@ import { createLogger } from '../../shared/log';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
 import { setCryptoReadiness } from './crypto-readiness';
 import { DeviceVerification } from './device-verification';
+import { CrossSigningAnswer, encryptionStatus, type EncryptionStatus } from './encryption-status';
 import { SecretKeyHolder } from './secret-keys';
 import { TimelineGaps } from './timeline-gaps';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
@@ -68,6 +69,8 @@ type OpenAccount = {
   ready: Promise<void>;
   isReady: boolean;
   releaseLock: () => void;
+  /** The homeserver's last word on the account's cross-signing identity. */
+  crossSigning: CrossSigningAnswer;
 };
 
 export class MatrixSession {
@@ -79,6 +82,7 @@ export class MatrixSession {
   private isSyncWorthSaving = false;
   private readonly liveEventListeners = new Set<LiveEventListener>();
   private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
+  private readonly syncStateListeners = new Set<(state: SyncState) => void>();
   private loginWaiters: ((userId: string) => void)[] = [];
   private readonly secretKeys = new SecretKeyHolder();
   /** Verifying this device; one at a time, for the logged-in account. */
@@ -211,18 +215,10 @@ export class MatrixSession {
     await Promise.race([cleared, new Promise((resolve) => setTimeout(resolve, STORE_DELETION_WAIT_MS))]);
   }
 
-  private async encryptionStatus(account: OpenAccount): Promise<NonNullable<SessionStatus['encryption']>> {
+  private async encryptionStatus(account: OpenAccount): Promise<EncryptionStatus> {
     await account.ready;
     const { client, session, cryptoError } = account;
-    const crypto = client.getCrypto();
-    if (!crypto || cryptoError !== undefined) return { isReady: false, isDeviceVerified: false, hasCrossSigning: false, hasKeyBackup: false };
-    // Each of these reads the crypto store; the server is only asked when nothing is cached yet.
-    const [device, hasCrossSigning, backupVersion] = await Promise.all([
-      crypto.getDeviceVerificationStatus(session.userId, session.deviceId),
-      crypto.userHasCrossSigningKeys(session.userId).catch(() => false),
-      crypto.getActiveSessionBackupVersion(),
-    ]);
-    return { isReady: true, isDeviceVerified: device?.crossSigningVerified ?? false, hasCrossSigning, hasKeyBackup: backupVersion !== null };
+    return encryptionStatus(cryptoError === undefined ? client.getCrypto() : undefined, session, account.crossSigning);
   }
 
   /** The client, or a typed error a widget or the popup can show. */
@@ -287,6 +283,11 @@ export class MatrixSession {
     this.toDeviceListeners.add(listener);
   }
 
+  /** The client's sync state changed (e.g. the homeserver became unreachable, or came back). */
+  onSyncStateChange(listener: (state: SyncState) => void): void {
+    this.syncStateListeners.add(listener);
+  }
+
   /** Rooms the user has joined, with display names, for the approval window's room picker. */
   async joinedRooms(): Promise<RoomChoice[]> {
     const client = await this.requireClient();
@@ -334,7 +335,16 @@ export class MatrixSession {
       ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => this.saveRefreshedTokens(openedSession, tokens)) : {}),
     });
     if (session.oidc) pinAuthServer(client, session.homeserverUrl, session.oidc.issuer);
-    const account: OpenAccount = { session, client, syncStore, cryptoError: undefined, isReady: false, ready: Promise.resolve(), releaseLock };
+    const account: OpenAccount = {
+      session,
+      client,
+      syncStore,
+      cryptoError: undefined,
+      isReady: false,
+      ready: Promise.resolve(),
+      releaseLock,
+      crossSigning: new CrossSigningAnswer(),
+    };
     account.ready = this.prepare(account);
     setCryptoReadiness(client, account.ready);
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
@@ -346,8 +356,9 @@ export class MatrixSession {
       if (!event.isEncrypted() || !event.isDecryptionFailure()) this.isSyncWorthSaving = true;
       for (const listener of this.toDeviceListeners) listener(event);
     });
-    client.on(ClientEvent.Sync, (state) => {
+    client.on(ClientEvent.Sync, (state, previous) => {
       log.info('sync state', state);
+      if (state !== previous) for (const listener of this.syncStateListeners) listener(state);
       if (syncStore && (state === SyncState.Syncing || state === SyncState.Prepared) && this.isSyncWorthSaving) {
         // DESIGN §4: js-sdk saves every 5 minutes; a stopped worker would lose what came since.
         this.isSyncWorthSaving = false;

@@ -1,8 +1,10 @@
 // Establishes which frame a widget port speaks for, from what the browser attests: the sender's
-// tab and frame, and webNavigation's list of frames. The relay's claims only narrow the choice.
+// tab and frame, webNavigation's list of frames and, when several children share the widget's
+// origin, the sender of the challenge's answer. The relay's claim (the origin) only narrows it.
 import browser, { type Runtime } from 'webextension-polyfill';
 import { siteOf, widgetUrlOf } from '../../shared/core/widget-identity';
 import type { FrameAnnounced } from '../../shared/protocol/content-to-background';
+import type { AnsweringFrame, ChallengeScope } from './frame-challenges';
 
 export type AttestedFrame = {
   tabId: number;
@@ -30,9 +32,13 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
+/** Asks the content script in the relay's own iframe to identify itself (see `FrameChallenges`). */
+export type ChallengeFrame = (scope: ChallengeScope) => Promise<AnsweringFrame>;
+
 export async function attestWidgetFrame(
   sender: Runtime.MessageSender,
   claim: FrameAnnounced,
+  challenge: ChallengeFrame,
 ): Promise<AttestedFrame> {
   const tabId = sender.tab?.id;
   const relayFrameId = sender.frameId;
@@ -41,22 +47,21 @@ export async function attestWidgetFrame(
     throw new FrameRejected('port does not come from a content script in a web page');
   }
   if (!/^https?:$/.test(new URL(siteOrigin).protocol)) throw new FrameRejected('not a web page');
-  const frames = (await browser.webNavigation.getAllFrames({ tabId })) ?? [];
-  const candidates = frames.filter(
-    (frame) => frame.parentFrameId === relayFrameId && originOf(frame.url) === claim.widgetOrigin,
-  );
-  const claimedPath = originOf(claim.frameSrc) ? widgetUrlOf(claim.frameSrc) : undefined;
-  const exact = candidates.filter((frame) => frame.url === claim.frameSrc);
-  const samePath = candidates.filter((frame) => claimedPath !== undefined && widgetUrlOf(frame.url) === claimedPath);
-  // Only an unambiguous match is trusted: two same-origin children with the same URL cannot be
-  // told apart from here (TODO(#7): attest from the widget frame's own content script instead).
-  const chosen = candidates.length === 1 ? candidates[0] : exact.length === 1 ? exact[0] : samePath.length === 1 ? samePath[0] : undefined;
-  if (!chosen) {
-    throw new FrameRejected(
-      candidates.length === 0
-        ? 'no child frame of the claimed origin exists under the relaying frame'
-        : 'several child frames match and they cannot be told apart',
+  const childrenOfOrigin = async () =>
+    ((await browser.webNavigation.getAllFrames({ tabId })) ?? []).filter(
+      (frame) => frame.parentFrameId === relayFrameId && originOf(frame.url) === claim.widgetOrigin,
     );
+  const candidates = await childrenOfOrigin();
+  if (candidates.length === 0) throw new FrameRejected('no child frame of the claimed origin exists under the relaying frame');
+  // One child of that origin: the relay's messages (checked against that origin) can only be its.
+  // Several: which one is the relay's iframe is asked of the frames themselves, never taken from the
+  // page's `src` attribute, which stays put when the page navigates the frame elsewhere.
+  let chosen = candidates.length === 1 ? candidates[0] : undefined;
+  if (!chosen) {
+    const answered = await challenge({ tabId, relayFrameId, widgetOrigin: claim.widgetOrigin, candidates: candidates.map((frame) => frame.frameId) });
+    // The frame list again: the answering document must still be the frame's document.
+    chosen = (await childrenOfOrigin()).find((frame) => frame.frameId === answered.frameId && widgetUrlOf(frame.url) === widgetUrlOf(answered.url));
+    if (!chosen) throw new FrameRejected('the frame that answered the challenge changed meanwhile');
   }
   // The relaying frame is the widget's embedder: the top page, or a frame nested in it.
   const embedderOrigin = originOf(sender.url) ?? siteOrigin;

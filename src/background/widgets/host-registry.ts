@@ -49,7 +49,7 @@ export class HostRegistry {
   async frameNavigated(tabId: number, frameId: number, committedAt: number): Promise<void> {
     const stale = [...this.hosts].filter((host) => host.isFrame(tabId, frameId) && host.createdAt < committedAt);
     for (const host of stale) this.hosts.delete(host);
-    await Promise.all(stale.map((host) => host.close('The frame navigated')));
+    await Promise.all(stale.map((host) => host.close('The frame navigated', true)));
   }
 
   hasFrame(tabId: number, frameId: number): boolean {

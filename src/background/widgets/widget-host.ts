@@ -78,8 +78,11 @@ export type HostContext = {
   records: HostRecords;
   /** Back-pressure for pushed events; the defaults unless a test narrows them. */
   deliveryLimits?: DeliveryLimits;
-  /** Tells the relay to stop forwarding for this frame (site switched off). */
-  reject: (reason: string) => void;
+  /**
+   * Tells the relay to stop forwarding for this frame (site switched off), or only for its previous
+   * document (`isForPreviousDocument`: the frame navigated).
+   */
+  reject: (reason: string, isForPreviousDocument?: boolean) => void;
   now: () => number;
 };
 
@@ -195,9 +198,12 @@ export class WidgetHost {
     if (this.record) await this.context.grants.dropInstanceDecisions(this.record.hostInstance);
   }
 
-  /** Stops hosting at once: the relay stops forwarding for the frame. */
-  async close(reason: string): Promise<void> {
-    this.context.reject(reason);
+  /**
+   * Stops hosting at once: the relay stops forwarding for the frame (with `isForPreviousDocument`,
+   * for the document this host served; the frame's next document starts afresh).
+   */
+  async close(reason: string, isForPreviousDocument = false): Promise<void> {
+    this.context.reject(reason, isForPreviousDocument);
     await this.dispose();
   }
 

@@ -1,5 +1,6 @@
-// Accepts a content script's port for one widget frame: attests the frame, then feeds the frame's
-// messages to its host. The first message must announce the frame; anything else first is dropped.
+// Accepts a content script's port for one widget frame: attests the frame (challenging it when its
+// siblings share its origin), then feeds the frame's messages to its host. The first message must
+// announce the frame; anything else first is dropped.
 import type { Runtime } from 'webextension-polyfill';
 import { ContentToBackground } from '../../shared/protocol/content-to-background';
 import type { BackgroundToContent } from '../../shared/protocol/background-to-content';
@@ -14,6 +15,8 @@ const log = createLogger('bg:ports');
 
 export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
   let host: Promise<WidgetHost | undefined> | undefined;
+  /** The nonce of this port's frame challenge, if its frame had to be told apart from siblings. */
+  let challengeNonce: string | undefined;
   const send = (message: BackgroundToContent): void => {
     try {
       port.postMessage(message);
@@ -35,14 +38,19 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
         if (host) return;
         host = (async () => {
           try {
-            const frame = await attestWidgetFrame(port.sender ?? {}, message);
+            const frame = await attestWidgetFrame(port.sender ?? {}, message, (scope) => {
+              const { nonce, answered } = services.frameChallenges.issue(scope);
+              challengeNonce = nonce;
+              send({ kind: 'frameChallenge', nonce });
+              return answered;
+            });
             if (!(await services.sites.isEnabled(frame.siteOrigin))) {
-              send({ kind: 'frameRejected', reason: 'The extension is switched off for this site' });
+              send({ kind: 'frameRejected', reason: 'The extension is switched off for this site', isForPreviousDocument: false });
               return undefined;
             }
             if (services.hosts.hasFrame(frame.tabId, frame.frameId)) {
               // One live port per widget frame; a second one is a confused or forged relay.
-              send({ kind: 'frameRejected', reason: 'This frame is already hosted' });
+              send({ kind: 'frameRejected', reason: 'This frame is already hosted', isForPreviousDocument: false });
               return undefined;
             }
             const key = frameKey(frame.tabId, frame.frameId);
@@ -59,7 +67,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 approvals: services.approvals,
                 audit: services.audit,
                 records: services.hostRecords,
-                reject: (reason) => send({ kind: 'frameRejected', reason }),
+                reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
                 now: Date.now,
               },
               record,
@@ -68,7 +76,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             return created;
           } catch (error) {
             log.warn('widget frame rejected', String(error));
-            send({ kind: 'frameRejected', reason: 'This frame cannot be hosted' });
+            send({ kind: 'frameRejected', reason: 'This frame cannot be hosted', isForPreviousDocument: false });
             return undefined;
           }
         })();
@@ -90,6 +98,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
 
   port.onDisconnect.addListener(() => {
     services.session.releaseSync();
+    if (challengeNonce) services.frameChallenges.withdraw(challengeNonce);
     void host?.then(async (ready) => {
       if (!ready) return;
       services.hosts.remove(ready);

@@ -5,8 +5,23 @@ import { WidgetInbound } from './widget-api';
 /** Post this to the widget frame, with the widget's exact origin as target. */
 export const PostToWidget = v.object({ kind: v.literal('postToWidget'), message: WidgetInbound });
 
-/** The background will not host this frame; the relay stops forwarding for it. */
-export const FrameRejected = v.object({ kind: v.literal('frameRejected'), reason: v.string() });
+/**
+ * The background will not host this frame; the relay stops forwarding for it. With
+ * `isForPreviousDocument` only the document the relay started for is done (the frame navigated): the
+ * frame's new document gets a relay of its own as soon as it speaks, not only at its `load`.
+ */
+export const FrameRejected = v.object({
+  kind: v.literal('frameRejected'),
+  reason: v.string(),
+  isForPreviousDocument: v.boolean(),
+});
 
-export const BackgroundToContent = v.variant('kind', [PostToWidget, FrameRejected]);
+/**
+ * Several child frames of the relay's frame have the widget's origin: post this nonce into the one
+ * this port relays for (`FrameChallengePosted`), whose own content script reports it to the
+ * background, which then knows that frame's id from the browser.
+ */
+export const FrameChallenge = v.object({ kind: v.literal('frameChallenge'), nonce: v.pipe(v.string(), v.maxLength(64)) });
+
+export const BackgroundToContent = v.variant('kind', [PostToWidget, FrameRejected, FrameChallenge]);
 export type BackgroundToContent = v.InferOutput<typeof BackgroundToContent>;

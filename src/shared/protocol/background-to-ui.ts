@@ -13,8 +13,11 @@ export const SessionStatus = v.object({
       isReady: v.boolean(),
       /** Whether the user's own cross-signing identity vouches for this device. */
       isDeviceVerified: v.boolean(),
-      /** Whether the account has a cross-signing identity on the server at all. */
-      hasCrossSigning: v.boolean(),
+      /**
+       * Whether the account has a cross-signing identity on the server at all; null while the
+       * homeserver has not answered that (it is unreachable).
+       */
+      hasCrossSigning: v.nullable(v.boolean()),
       /** Whether room keys are being backed up to the server. */
       hasKeyBackup: v.boolean(),
     }),
@@ -28,6 +31,13 @@ export type AccountView = v.InferOutput<typeof AccountView>;
 
 export const BridgeStatus = v.object({ ...SessionStatus.entries, accounts: v.array(AccountView) });
 export type BridgeStatus = v.InferOutput<typeof BridgeStatus>;
+
+/**
+ * Posted on an extension page's UI port when the status changed by itself (the active account's
+ * sync state: the homeserver became unreachable, or came back). Carries nothing: the page asks.
+ */
+export const StatusChanged = v.object({ kind: v.literal('statusChanged') });
+export type StatusChanged = v.InferOutput<typeof StatusChanged>;
 
 /** Where verifying this device stands; never holds a key. */
 export const VerificationView = v.object({

@@ -7,8 +7,6 @@ export const FrameAnnounced = v.object({
   kind: v.literal('frameAnnounced'),
   /** `MessageEvent.origin` of the frame's messages, or its `src` origin for a marked frame. */
   widgetOrigin: v.pipe(v.string(), v.url()),
-  /** The iframe's `src`, a claim; the background takes the URL from webNavigation. */
-  frameSrc: v.pipe(v.string(), v.maxLength(8192)),
   isMarked: v.boolean(),
   roomHint: v.optional(v.pipe(v.string(), v.startsWith('!'), v.maxLength(255))),
   /** Set when the relay reconnects after the background went away (worker stopped). */
@@ -35,3 +33,10 @@ export const PageVisibilityChanged = v.object({ kind: v.literal('pageVisibilityC
 export const ContentToBackground = v.variant('kind', [FrameAnnounced, WidgetMessageRelayed, KeepAlive, PageVisibilityChanged]);
 export type ContentToBackground = v.InferOutput<typeof ContentToBackground>;
 export type FrameAnnounced = v.InferOutput<typeof FrameAnnounced>;
+
+/**
+ * A frame's content script answers the challenge its embedder's relay posted into its window
+ * (`runtime.sendMessage`, not a port): the browser's `sender` says which frame and document this is.
+ */
+export const FrameChallengeAnswered = v.object({ kind: v.literal('frameChallengeAnswered'), nonce: v.pipe(v.string(), v.maxLength(64)) });
+export type FrameChallengeAnswered = v.InferOutput<typeof FrameChallengeAnswered>;

@@ -1,0 +1,59 @@
+// Issue #7: the homeserver is down when the worker starts. The popup says so, and the line goes away
+// by itself once the server is back; the same when it goes away while the popup is open. The extension talks to the real Synapse through a fault proxy
+// (test/support/fault-proxy.ts) that can play "gone": every connection reset.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { textOf, waitForValue } from '../support/browser-driver';
+import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { freshUser, homeserverUrl } from '../support/homeserver';
+import { logInThroughPopup } from './user-story';
+
+const UNREACHABLE = `document.querySelector('#homeserver-unreachable')?.textContent`;
+
+describe('Chromium: homeserver down at worker start', () => {
+  let browser: ChromiumExtensionBrowser;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy(homeserverUrl());
+    browser = await launchChromium(inject('chromeExtensionDir'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.stop();
+  });
+
+  it('shows the homeserver as unreachable in the popup, and clears the line when it is back (also while the popup is open)', async () => {
+    await logInThroughPopup(browser, await freshUser('alice'), proxy.url);
+    // Synced once, as a user's extension would have been before.
+    const before = await browser.openExtensionUi();
+    await waitForValue(before, `!document.querySelector('#first-sync') && /SYNCING|PREPARED/.test(document.querySelector('#logged-in')?.textContent ?? '')`, 'the first sync');
+    expect(await before.evaluate(UNREACHABLE)).toBeFalsy();
+    await before.close();
+
+    proxy.setDown(true);
+    // A mark in the worker's global scope: gone after a real stop, so the popup below meets a cold worker.
+    await (await browser.serviceWorker()).evaluate('globalThis.__testMark = "before stop"');
+    await browser.stopServiceWorker();
+    const popup = await browser.openExtensionUi();
+    expect(await (await browser.serviceWorker()).evaluate('globalThis.__testMark ?? "fresh worker"')).toBe('fresh worker');
+    const line = await waitForValue<string>(popup, UNREACHABLE, 'the unreachable line', 60_000).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the popup showed: ${await textOf(popup, '#logged-in')}`);
+    });
+    expect(line).toContain(proxy.url);
+    // Still logged in: the session is not given up because the server is away.
+    expect(await textOf(popup, '#user-id')).toMatch(/^@alice-/);
+
+    proxy.setDown(false);
+    await waitForValue(popup, `!${UNREACHABLE} && /SYNCING|PREPARED/.test(document.querySelector('#logged-in').textContent)`, 'the line to clear', 90_000);
+    // The popup has nothing left to wait for (synced, and the homeserver has confirmed whether the
+    // account has an encryption identity), so it stops asking; a change now must be told to it.
+    await waitForValue(popup, `document.querySelector('#device-verification')?.dataset.state === 'noIdentity'`, 'the encryption identity answer');
+
+    proxy.setDown(true);
+    expect(await waitForValue<string>(popup, UNREACHABLE, 'the unreachable line while the popup is open', 90_000)).toContain(proxy.url);
+    proxy.setDown(false);
+    await waitForValue(popup, `!${UNREACHABLE}`, 'the line to clear again', 90_000);
+    await popup.close();
+  });
+});
