@@ -82,7 +82,9 @@ describe('sync scoped to the granted rooms', () => {
     // Another widget (the same profile, while sync long-polls) is granted the encrypted room.
     const second = await grantedWidget(alice, { capabilities: [SEND, RECEIVE, RECEIVE_TOPIC, RECEIVE_STATUS, RECEIVE_STICKY], roomHint: later, shared: harness });
     const room = await eventually('the granted room in sync', async () => client.getRoom(later) ?? undefined);
-    // Its state came with it (a full-state sync): name, topic and encryption, though nothing happened there since.
+    // Its state came with it (caught up as an initial sync would): name, topic and encryption,
+    // though nothing happened there since; and no other room of the account.
+    expect(client.getRooms().map((each) => each.roomId).sort()).toEqual([first, later].sort());
     expect(room.name).toBe('Granted later');
     expect(room.currentState.getStateEvents('m.room.topic', '')?.getContent()['topic']).toBe('topic before the grant');
     expect(room.hasEncryptionStateEvent()).toBe(true);

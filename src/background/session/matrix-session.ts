@@ -362,7 +362,7 @@ export class MatrixSession {
       : undefined;
     const syncFilter = liveSyncFilter(userId);
     // Until the grants are read (before sync starts), no room.
-    const scopedSync = new ScopedSync(boundFetch, () => syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS);
+    const scopedSync = new ScopedSync(boundFetch, syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS);
     const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,

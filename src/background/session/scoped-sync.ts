@@ -4,18 +4,16 @@
 // messages, device lists and account data are not room-scoped, so encryption is unaffected.
 //
 // Why in fetch: js-sdk fixes a SyncApi's filter when sync starts, and restarting sync means
-// stopClient, which also closes the Rust crypto machine for good. Why `full_state`: an incremental
-// sync with an old `since` brings a newly included room only if something happened in it since, and
-// then only the state delta. So when the scope grows, the next request asks `full_state=true` (the
-// server then answers at once, with the full state of every room in the filter and the timeline since
-// `since`: cheap with few rooms), and their active sticky events are added (scoped-sticky-events.ts).
-// A long poll in flight with another scope is replaced by a request
-// with the new one (so a revoked room's events stop at once too); js-sdk gets the new answer for the
-// same `since`, a real server answer either way.
+// stopClient, which also closes the Rust crypto machine for good. When the scope grows, the rooms
+// new to it are caught up first (room-catch-up.ts: an initial sync of those rooms only) and joined to
+// the answer of the request js-sdk made, sent with the new filter and without waiting. A long poll in
+// flight with another scope is replaced that way too (so a revoked room's events stop at once); js-sdk
+// gets an answer for the same `since` either way, and the same `since` keeps to-device messages and
+// device-list changes flowing.
 import type { IFilterDefinition } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import { NO_ROOMS, sameScope, scopeIncludes, scopeIntersection, scopeWithout, type SyncScope } from '../../shared/core/sync-scope';
-import { activeStickyEvents, withoutRoomsOutside, withStickyEvents } from './scoped-sticky-events';
+import { catchUpFilter, catchUpRooms, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from './room-catch-up';
 
 const log = createLogger('bg:scope');
 
@@ -26,21 +24,25 @@ export class ScopedSync {
   /**
    * The rooms whose current state the client got from the answers so far. Unknown for a client that
    * resumes a saved sync (taken with whatever scope the worker had then), so none: the first request
-   * asks for the full state of what is in scope.
+   * catches up every room in scope.
    */
   private covered: SyncScope = NO_ROOMS;
   /** Requests in flight, told when the scope changes. */
   private readonly inFlight = new Set<() => void>();
+  /** The filter js-sdk syncs with, for requests that name it by its uploaded ID. */
+  private readonly definition: IFilterDefinition;
+  private catchUps = 0;
 
   /**
-   * @param definition - the filter js-sdk syncs with, for requests that name it by its uploaded ID
-   *   (the first request of a sync carries its definition inline).
+   * @param definition - that filter's definition, copied now: js-sdk builds the first request's
+   *   inline filter on the same object and lowers its timeline limit to `initialSyncLimit` there.
    */
   constructor(
     private readonly baseFetch: typeof fetch,
-    private readonly definition: () => IFilterDefinition,
+    definition: IFilterDefinition,
     initial: SyncScope,
   ) {
+    this.definition = structuredClone(definition);
     this.scope = initial;
   }
 
@@ -65,10 +67,9 @@ export class ScopedSync {
     const since = url.searchParams.get('since');
     for (;;) {
       const scope = this.scope;
-      const isFullState = since !== null && !scopeIncludes(this.covered, scope);
-      const scoped = new URL(url);
-      scoped.searchParams.set('filter', JSON.stringify(this.filterFor(url.searchParams.get('filter'), scope)));
-      if (isFullState) scoped.searchParams.set('full_state', 'true');
+      // An initial sync brings every room of its filter whole; an incremental one only what changed.
+      const added = since === null ? NO_ROOMS : scopeWithout(scope, this.covered);
+      const isCatchingUp = !scopeIncludes(NO_ROOMS, added);
       // One attempt: aborted by js-sdk's own signal (stop, local timeout), or replaced when the scope changes.
       const attempt = new AbortController();
       const abortAttempt = (): void => attempt.abort(init.signal?.reason);
@@ -83,20 +84,20 @@ export class ScopedSync {
       this.inFlight.add(wake);
       try {
         const attemptInit = { ...init, signal: attempt.signal };
-        const answer = this.baseFetch(scoped, attemptInit);
-        const sticky = isFullState ? activeStickyEvents(this.baseFetch, url, attemptInit, scopeWithout(scope, this.covered)) : undefined;
-        const first = await Promise.race([answer, outdated]);
-        if (first === 'outdated') {
-          for (const pending of [answer, sticky]) pending?.catch(() => undefined);
+        const work = this.attempt(url, attemptInit, scope, isCatchingUp ? added : undefined);
+        const done = await Promise.race([work, outdated]);
+        if (done === 'outdated') {
+          work.catch(() => undefined);
           attempt.abort();
           init.signal?.removeEventListener('abort', abortAttempt);
           log.info('sync scope changed: asking again with the new rooms');
           continue;
         }
-        if (!first.ok) return first;
-        const inScope = await withoutRoomsOutside(first, scope);
-        const complete = sticky ? await withStickyEvents(inScope, await sticky) : inScope;
-        this.covered = since === null || isFullState ? scope : scopeIntersection(this.covered, scope);
+        const { answer, caughtUp } = done;
+        if (!answer.ok) return answer;
+        const inScope = await withoutRoomsOutside(answer, scope);
+        const complete = caughtUp ? await withRoomsCaughtUp(inScope, caughtUp) : inScope;
+        this.covered = since === null || isCatchingUp ? scope : scopeIntersection(this.covered, scope);
         return complete;
       } finally {
         this.inFlight.delete(wake);
@@ -104,9 +105,20 @@ export class ScopedSync {
     }
   }
 
+  /** The rooms new to the scope first (up to now), then js-sdk's request, which carries on from there. */
+  private async attempt(url: URL, init: RequestInit, scope: SyncScope, added: SyncScope | undefined): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
+    const caughtUp = added ? await catchUpRooms(this.baseFetch, url, init, catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`)) : undefined;
+    const scoped = new URL(url);
+    scoped.searchParams.set('filter', JSON.stringify(this.filterFor(url.searchParams.get('filter'), scope)));
+    // The new rooms are in: the answer must not wait for the long poll to end.
+    if (caughtUp) scoped.searchParams.set('timeout', '0');
+    const answer = await this.baseFetch(scoped, init);
+    return caughtUp ? { answer, caughtUp } : { answer };
+  }
+
   /** js-sdk's filter (inline JSON, or the definition behind its uploaded ID) with the scope's rooms. */
   private filterFor(param: string | null, scope: SyncScope): IFilterDefinition {
-    const base: IFilterDefinition = param?.startsWith('{') ? (JSON.parse(param) as IFilterDefinition) : structuredClone(this.definition());
+    const base: IFilterDefinition = param?.startsWith('{') ? (JSON.parse(param) as IFilterDefinition) : structuredClone(this.definition);
     const room = { ...base.room };
     if (scope.kind === 'rooms') room.rooms = [...scope.roomIds];
     else delete room.rooms;
