@@ -7,10 +7,10 @@ export type StoryState = { alice: TestUser; bob: TestUser; roomId: string; site:
 
 const hasMessage = (eventId: string): string => `!!document.querySelector('#messages li[data-event-id="${eventId}"]')`;
 
-export async function logInThroughPopup(browser: ExtensionBrowser, user: TestUser): Promise<void> {
+export async function logInThroughPopup(browser: ExtensionBrowser, user: TestUser, homeserver = homeserverUrl()): Promise<void> {
   const ui = await browser.openExtensionUi();
   await waitForValue(ui, `!document.querySelector('#logged-out').hidden`, 'the login form');
-  await ui.type('#homeserver', homeserverUrl());
+  await ui.type('#homeserver', homeserver);
   await ui.type('#username', user.username);
   await ui.type('#password', user.password);
   await ui.click('#login');
