@@ -46,10 +46,6 @@ export class ScopedSync {
     this.scope = initial;
   }
 
-  current(): SyncScope {
-    return this.scope;
-  }
-
   setScope(scope: SyncScope): void {
     if (sameScope(this.scope, scope)) return;
     this.scope = scope;
