@@ -1,7 +1,7 @@
 // `npm run bench`: runs each measure in real Chromium and Firefox ESR against the real Synapse,
 // prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000) round trips
-// (P1) and encrypted events (P4), a fifth of it messages (P2: 200), a fiftieth of it seconds of load
-// (P6: 20 s of 10 widgets × 50 events/s and a peer at 200 events/s).
+// (P1) and encrypted events (P4), a fifth of it messages (P2: 200), half of it rooms (P5: 500), a
+// fiftieth of it seconds of load (P6: 20 s of 10 widgets × 50 events/s and a peer at 200 events/s).
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { measureEncryptedRead } from './encrypted-read';
 import { measureEventDelivery } from './event-delivery';
 import { measureLoad } from './load';
 import { BARE_EXTENSION_DIR, measureColdWake, measurePackageSize, measureRoundTrips, table, type Result } from './measures';
+import { measureSyncScope } from './sync-scope';
 import { waitForValue } from '../test/support/browser-driver';
 import { cryptoPeer, encryptedRoom, waitForDeviceKeys } from '../test/support/crypto-peer';
 import { freshUser, sharedRoom } from '../test/support/homeserver';
@@ -55,6 +56,21 @@ async function coldWake(origins: { siteOrigin: string; widgetOrigin: string }, w
   }
 }
 
+/**
+ * P5 in Chromium (the worker's heap is read over CDP): an account in `rooms` rooms, two granted.
+ * The rooms hold their creation events only, unless MWB_BENCH_P5_MESSAGES asks for history.
+ */
+async function syncScope(origins: { siteOrigin: string; widgetOrigin: string }, rooms: number): Promise<Result[]> {
+  const ours = await launchChromium(inject('chromeExtensionDir'));
+  const plain = await launchChromium(null);
+  try {
+    return await measureSyncScope(ours, plain, origins, rooms, Number(process.env['MWB_BENCH_P5_MESSAGES'] ?? 0));
+  } finally {
+    await ours.close();
+    await plain.close();
+  }
+}
+
 const count = Number(process.env['MWB_BENCH_COUNT'] ?? 1000);
 
 describe('bench', () => {
@@ -82,6 +98,7 @@ describe('bench', () => {
       }
     }
     results.push(...(await coldWake(origins, Math.max(5, Math.round(count / 50)))));
+    results.push(...(await syncScope(origins, Math.max(4, Math.round(count / 2)))));
     const { chrome } = (await packageExtension()) as { chrome: string };
     results.push(await measurePackageSize(chrome));
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;

@@ -35,10 +35,14 @@ let services: Services | undefined;
 
 export function getServices(): Services {
   if (!services) {
+    const grants = new GrantStore(keyValueStore('grants'), keyValueStore('bindings'));
+    // Sync covers only the rooms the grants reach (issue #8), and follows them as they change.
     const session = new Accounts(new AccountSessions(keyValueStore('session')), {
       persistence: 'indexeddb',
       loadCrypto: loadCryptoWasm,
+      syncScope: (userId) => grants.syncScope(userId),
     });
+    grants.onChange(() => void session.syncScopeChanged());
     const hosts = new HostRegistry();
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
@@ -46,7 +50,7 @@ export function getServices(): Services {
     session.onStatusChange(() => uiPorts.statusChanged());
     services = {
       session,
-      grants: new GrantStore(keyValueStore('grants'), keyValueStore('bindings')),
+      grants,
       sites: new SiteSettings(keyValueStore('sites')),
       audit: new AuditLog(keyValueStore('audit')),
       approvals: new ApprovalQueue(),

@@ -77,9 +77,11 @@ const handlers: Handlers = {
   listGrants: async (_request, { session, grants }) => {
     const userId = await session.userId();
     if (!userId) return [];
-    // Names are a nicety: with the homeserver down, grants still list (by room ID).
-    const rooms = await session.joinedRooms().catch(() => []);
-    return grants.list(userId, new Map(rooms.map((room) => [room.roomId, room.name])));
+    // Names are a nicety: with the homeserver down, grants still list (by room ID). Only the
+    // granted rooms are named; they are synced, so this seldom asks the server.
+    const roomIds = [...new Set((await grants.list(userId)).map((grant) => grant.roomId).filter((roomId) => roomId.startsWith('!')))];
+    const names = await session.roomNames(roomIds).catch(() => new Map<string, string>());
+    return grants.list(userId, names);
   },
   revokeGrant: async (request, services) => {
     const identity = await widgetOf(request.widget, services);

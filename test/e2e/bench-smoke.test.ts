@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { measureEncryptedRead } from '../../bench/encrypted-read';
 import { deliveryTimings, measureEventDelivery } from '../../bench/event-delivery';
+import { measureSyncScope } from '../../bench/sync-scope';
 import { BARE_EXTENSION_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
 import { freshUser, sharedRoom, type TestUser } from '../support/homeserver';
 import { openGrantedWidget } from './grant-scenarios';
@@ -78,6 +79,23 @@ describe('bench smoke', () => {
     expect(result.n).toBe(20);
     expect(result.ours).toBeGreaterThan(0);
     expect(result.baseline).toBeGreaterThan(0);
+  });
+
+  it('measures P5 heap and bytes synced for an account in many rooms with two granted, against a plain js-sdk client', async () => {
+    const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
+    // Its own browsers: P5 logs in a fresh account of its own (through a counting proxy).
+    const ours = await launchChromium(inject('chromeExtensionDir'));
+    try {
+      const results = await measureSyncScope(ours, withoutExtension, origins, 6);
+      expect(results.map((result) => result.id)).toEqual(['P5 background heap', 'P5 bytes synced']);
+      for (const result of results) {
+        expect(result.n).toBe(6);
+        expect(result.ours).toBeGreaterThan(0);
+        expect(result.baseline).toBeGreaterThan(0);
+      }
+    } finally {
+      await ours.close();
+    }
   });
 
   it('times delivery from each send’s response to its arrival, and the burst from the first send to the last arrival', () => {

@@ -43,7 +43,15 @@ export type ChromiumExtensionBrowser = ExtensionBrowser & {
   stopServiceWorker(): Promise<void>;
   /** Quits the browser and starts it again on the same profile (a browser restart for the user). */
   restart(): Promise<ChromiumExtensionBrowser>;
+  /**
+   * The JS heap of a target (the extension's service worker, a page: the first whose URL starts
+   * with `urlPrefix`) right after a full garbage collection, in bytes.
+   */
+  jsHeap(urlPrefix: string): Promise<JsHeap>;
 };
+
+/** CDP `Runtime.getHeapUsage`: `usedSize` is the live JS heap; `backingStorageSize` holds array buffers and external strings. */
+export type JsHeap = { usedSize: number; totalSize: number; embedderHeapUsedSize?: number; backingStorageSize?: number };
 
 /** `extensionDir: null` launches the same Chromium without the extension (bench baselines). */
 export async function launchChromium(extensionDir: string | null, { home: reusedHome }: { home?: string } = {}): Promise<ChromiumExtensionBrowser> {
@@ -113,6 +121,39 @@ export async function launchChromium(extensionDir: string | null, { home: reused
       seenApprovals.add(page);
       await page.bringToFront();
       return sitePage(page);
+    },
+    async jsHeap(urlPrefix) {
+      // Playwright opens CDP sessions on pages and frames only: a page's session attaches to the
+      // other target and talks to it through Target.sendMessageToTarget.
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      try {
+        const { targetInfos } = await cdp.send('Target.getTargets');
+        const target = targetInfos.find((info) => info.url.startsWith(urlPrefix));
+        if (!target) throw new Error(`no target at ${urlPrefix}`);
+        const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+        let lastId = 0;
+        const answers = new Map<number, (message: { result?: unknown; error?: { message: string } }) => void>();
+        cdp.on('Target.receivedMessageFromTarget', (event) => {
+          if (event.sessionId !== sessionId) return;
+          const message = JSON.parse(event.message) as { id?: number; result?: unknown; error?: { message: string } };
+          if (message.id !== undefined) answers.get(message.id)?.(message);
+        });
+        const send = <T>(method: string): Promise<T> =>
+          new Promise((resolve, reject) => {
+            const id = ++lastId;
+            answers.set(id, (message) => (message.error ? reject(new Error(`${method}: ${message.error.message}`)) : resolve(message.result as T)));
+            void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) }).catch(reject);
+          });
+        // Console messages stay alive while a debugger (Playwright's own session) could inspect them.
+        await send('Runtime.discardConsoleEntries');
+        await send('HeapProfiler.collectGarbage');
+        const heap = await send<JsHeap>('Runtime.getHeapUsage');
+        await cdp.send('Target.detachFromTarget', { sessionId });
+        return heap;
+      } finally {
+        await cdp.detach();
+      }
     },
     async extensionPageUrls() {
       return context.pages().map((page) => page.url()).filter((url) => url.startsWith('chrome-extension://'));

@@ -1,5 +1,6 @@
 // Runs the background's WidgetHost in Node against the real Synapse: real MatrixSession and stores
-// (in memory), a scripted approval answer, and a minimal widget that answers the host's requests.
+// (in memory), sync scoped to the granted rooms as in the background, a scripted approval answer,
+// and a minimal widget that answers the host's requests.
 import { MatrixSession } from '../../src/background/session/matrix-session';
 import { SessionStore } from '../../src/background/session/session-store';
 import { AuditLog } from '../../src/background/grants/audit-log';
@@ -61,11 +62,16 @@ let nextFrame = 1;
 
 export async function hostHarness(user: TestUser, options: HarnessOptions): Promise<HostHarness> {
   let session = options.shared?.session;
-  if (!session) {
-    session = new MatrixSession(new SessionStore(memoryStore()));
+  let grants = options.shared?.grants;
+  if (!session || !grants) {
+    const newGrants = new GrantStore(memoryStore(), memoryStore());
+    // As the background wires them (services.ts): sync covers the rooms the grants reach.
+    session = new MatrixSession(new SessionStore(memoryStore()), { persistence: 'memory', syncScope: (userId) => newGrants.syncScope(userId) });
+    const scoped = session;
+    newGrants.onChange(() => void scoped.syncScopeChanged());
+    grants = newGrants;
     if (options.isLoggedIn !== false) await session.login(options.homeserverUrl ?? homeserverUrl(), user.username, user.password);
   }
-  const grants = options.shared?.grants ?? new GrantStore(memoryStore(), memoryStore());
   const audit = options.shared?.audit ?? new AuditLog(memoryStore());
   const sessionValues = new Map<string, unknown>();
   const records = new HostRecords({

@@ -4,6 +4,7 @@
 // for, and are dropped when that instance ends.
 import * as v from 'valibot';
 import { mergeDecision, type StoredDecision } from '../../shared/core/grant-policy';
+import { syncScopeOf, type SyncScope } from '../../shared/core/sync-scope';
 import { bindingKey, grantKey, isOnSite, type WidgetIdentity } from '../../shared/core/widget-identity';
 import type { GrantView } from '../../shared/protocol/background-to-ui';
 import type { KeyValueStore } from '../adapters/database';
@@ -35,11 +36,22 @@ export class GrantStore {
    * its grants used, and within the resolution there is nothing to write, so the store is not read.
    */
   private readonly lastUseChecks = new Map<string, number>();
+  /** Told after every change of a decision (not of a last-used time): what sync covers may change. */
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     private readonly grants: KeyValueStore,
     private readonly bindings: KeyValueStore,
   ) {}
+
+  onChange(listener: () => void): void {
+    this.changeListeners.add(listener);
+  }
+
+  /** The rooms the account's decisions reach (issue #8): what the background syncs for it. */
+  async syncScope(account: string): Promise<SyncScope> {
+    return syncScopeOf((await this.all()).filter((record) => record.account === account));
+  }
 
   async decisionFor(identity: WidgetIdentity, roomId: string, scope: GrantScope = { hostInstance: null }): Promise<StoredDecision | undefined> {
     return this.read(grantKey(identity, roomId, scope.hostInstance));
@@ -79,6 +91,7 @@ export class GrantStore {
       hostInstance: scope.hostInstance,
     };
     await this.grants.put(key, record);
+    this.changed();
   }
 
   /** Takes capabilities back (all of them when `capabilities` is null): the widget is asked again next time. */
@@ -88,10 +101,11 @@ export class GrantStore {
     if (!record) return;
     if (capabilities === null) {
       await this.grants.delete(key);
-      return;
+    } else {
+      const removed = new Set(capabilities);
+      await this.grants.put(key, { ...record, granted: record.granted.filter((capability) => !removed.has(capability)) });
     }
-    const removed = new Set(capabilities);
-    await this.grants.put(key, { ...record, granted: record.granted.filter((capability) => !removed.has(capability)) });
+    this.changed();
   }
 
   async markUsed(identity: WidgetIdentity, roomId: string, scope: GrantScope, now: number): Promise<void> {
@@ -130,6 +144,7 @@ export class GrantStore {
       const parts: unknown = JSON.parse(key);
       if (Array.isArray(parts) && typeof parts[1] === 'string' && isOnSite(parts[1], siteOrigin)) await this.bindings.delete(key);
     }
+    this.changed();
   }
 
   /** Drops decisions scoped to one host instance (its page load ended), or to any instance (browser start). */
@@ -139,6 +154,7 @@ export class GrantStore {
         await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
       }
     }
+    this.changed();
   }
 
   /** Forgets every decision and room binding of one account (it logged out); other accounts keep theirs. */
@@ -151,10 +167,16 @@ export class GrantStore {
       const parts: unknown = JSON.parse(key);
       if (Array.isArray(parts) && parts[0] === account) await this.bindings.delete(key);
     }
+    this.changed();
   }
 
   async clear(): Promise<void> {
     await Promise.all([this.grants.clear(), this.bindings.clear()]);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   private async read(key: string): Promise<GrantRecord | undefined> {

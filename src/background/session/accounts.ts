@@ -126,6 +126,17 @@ export class Accounts {
     return active.joinedRooms();
   }
 
+  async roomNames(roomIds: readonly string[]): Promise<Map<string, string>> {
+    const active = await this.active();
+    if (!active) throw new NotLoggedIn();
+    return active.roomNames(roomIds);
+  }
+
+  /** The grants changed: the active account's sync follows the rooms they reach (issue #8). */
+  async syncScopeChanged(): Promise<void> {
+    await (await this.active())?.syncScopeChanged();
+  }
+
   acquireSync(): void {
     this.syncUsers++;
     void this.active().then((active) => active?.acquireSync());

@@ -18,12 +18,15 @@ import {
   type AccessTokens,
 } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
+import { ALL_ROOMS, NO_ROOMS, scopeHas, type SyncScope } from '../../shared/core/sync-scope';
 import type { SessionStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
 import { setCryptoReadiness } from './crypto-readiness';
 import { DeviceVerification } from './device-verification';
 import { CrossSigningAnswer, encryptionStatus, type EncryptionStatus } from './encryption-status';
 import { SecretKeyHolder } from './secret-keys';
 import { TimelineGaps } from './timeline-gaps';
+import { joinedRoomChoices, roomName } from './room-directory';
+import { ScopedSync } from './scoped-sync';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionSlot, StoredSession } from './session-store';
 import { oidcClientOptions, pinAuthServer, type OidcSession } from './oidc-native';
@@ -55,6 +58,12 @@ export type SessionOptions = {
   persistence: 'indexeddb' | 'memory';
   /** Makes the crypto wasm ready before the first client needs it (the worker fetches the packaged file). */
   loadCrypto?: () => Promise<void>;
+  /**
+   * The rooms to sync for an account (issue #8): the background passes the rooms its grants reach
+   * (`GrantStore.syncScope`) and calls `syncScopeChanged` when they change. Without it every room
+   * is synced, as a plain client does.
+   */
+  syncScope?: (userId: string) => Promise<SyncScope>;
 };
 
 /** The logged-in account's client and what must be undone when it ends. */
@@ -63,6 +72,9 @@ type OpenAccount = {
   client: MatrixClient;
   /** Present when saved syncs go to IndexedDB. */
   syncStore: IndexedDBStore | undefined;
+  /** The filter sync runs with; `scopedSync` adds the rooms to each request. */
+  syncFilter: Filter;
+  scopedSync: ScopedSync;
   /** Why end-to-end encryption is unavailable, when it is. */
   cryptoError: string | undefined;
   /** Settles once the saved sync and crypto have loaded (`isReady` then). */
@@ -88,6 +100,8 @@ export class MatrixSession {
   /** Verifying this device; one at a time, for the logged-in account. */
   readonly verification = new DeviceVerification(this.secretKeys);
   private readonly gaps = new TimelineGaps((roomId, event) => this.forwardWhenReadable(roomId, event));
+  /** Scope updates, one after the other: each reads the grants afresh, so the last one wins. */
+  private scopeUpdates: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: SessionSlot,
@@ -275,6 +289,32 @@ export class MatrixSession {
     account.releaseLock();
   }
 
+  /**
+   * The account's grants changed: sync follows the rooms they reach. Resolves once the new scope
+   * applies (the next request, or the one that replaces the long poll in flight, carries it).
+   */
+  async syncScopeChanged(): Promise<void> {
+    const account = this.account;
+    if (account) await this.updateSyncScope(account);
+  }
+
+  private updateSyncScope(account: OpenAccount): Promise<void> {
+    this.scopeUpdates = this.scopeUpdates.then(async () => {
+      const { syncScope } = this.options;
+      const scope = syncScope
+        ? await syncScope(account.session.userId).catch((error: unknown) => {
+            log.warn('reading the sync scope failed: syncing every room', String(error));
+            return ALL_ROOMS;
+          })
+        : ALL_ROOMS;
+      if (this.account !== account) return;
+      // A room out of scope gets no live events: a gap there is no gap a widget could have seen.
+      this.gaps.keepOnly((roomId) => scopeHas(scope, roomId));
+      account.scopedSync.setScope(scope);
+    });
+    return this.scopeUpdates;
+  }
+
   onLiveEvent(listener: LiveEventListener): void {
     this.liveEventListeners.add(listener);
   }
@@ -288,21 +328,18 @@ export class MatrixSession {
     this.syncStateListeners.add(listener);
   }
 
-  /** Rooms the user has joined, with display names, for the approval window's room picker. */
+  /**
+   * Every room the user has joined, with names, for the approval window's room picker. Asked of the
+   * server: sync only holds the rooms already granted.
+   */
   async joinedRooms(): Promise<RoomChoice[]> {
-    const client = await this.requireClient();
-    const { joined_rooms: roomIds } = await client.getJoinedRooms();
-    return Promise.all(roomIds.map(async (roomId) => ({ roomId, name: await this.roomName(client, roomId) })));
+    return joinedRoomChoices(await this.requireClient());
   }
 
-  private async roomName(client: MatrixClient, roomId: string): Promise<string> {
-    const synced = client.getRoom(roomId);
-    if (synced && !synced.name.startsWith('Empty room')) return synced.name;
-    const name = await client.getStateEvent(roomId, 'm.room.name', '').catch(() => undefined);
-    if (typeof name?.['name'] === 'string' && name['name']) return name['name'];
-    const alias = await client.getStateEvent(roomId, 'm.room.canonical_alias', '').catch(() => undefined);
-    if (typeof alias?.['alias'] === 'string' && alias['alias']) return alias['alias'];
-    return roomId;
+  /** Names of some rooms (the ones grants are for): from sync when synced, else from the server. */
+  async roomNames(roomIds: readonly string[]): Promise<Map<string, string>> {
+    const client = await this.requireClient();
+    return new Map(await Promise.all(roomIds.map(async (roomId) => [roomId, await roomName(client, roomId)] as const)));
   }
 
   /**
@@ -324,12 +361,15 @@ export class MatrixSession {
     const syncStore = isPersistent
       ? new IndexedDBStore({ indexedDB: globalThis.indexedDB, dbName: syncStoreName(userId, deviceId) })
       : undefined;
+    const syncFilter = liveSyncFilter(userId);
+    // Until the grants are read (before sync starts), no room.
+    const scopedSync = new ScopedSync(boundFetch, syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS);
     const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,
       userId,
       deviceId,
-      fetchFn: boundFetch,
+      fetchFn: scopedSync.fetch,
       cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
       ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => this.saveRefreshedTokens(openedSession, tokens)) : {}),
@@ -339,6 +379,8 @@ export class MatrixSession {
       session,
       client,
       syncStore,
+      syncFilter,
+      scopedSync,
       cryptoError: undefined,
       isReady: false,
       ready: Promise.resolve(),
@@ -390,11 +432,13 @@ export class MatrixSession {
 
   private startSync(): void {
     const account = this.account;
-    void account?.ready.then(() => {
-      const { client } = account;
-      if (this.account !== account || this.syncUsers === 0 || client.clientRunning) return;
-      void client.startClient({ pollTimeout: SYNC_POLL_TIMEOUT_MS, initialSyncLimit: 20, lazyLoadMembers: true, filter: liveSyncFilter(client) });
-    });
+    void account
+      ?.ready.then(() => this.updateSyncScope(account))
+      .then(() => {
+        const { client, syncFilter } = account;
+        if (this.account !== account || this.syncUsers === 0 || client.clientRunning) return;
+        void client.startClient({ pollTimeout: SYNC_POLL_TIMEOUT_MS, initialSyncLimit: 20, lazyLoadMembers: true, filter: syncFilter });
+      });
   }
 
   private readonly forwardLiveEvent = (
@@ -443,11 +487,14 @@ export class MatrixSession {
 
 /**
  * Synapse sends at most 10 new events per room and sync by default; more leave a gap that has to be
- * read back (timeline-gaps.ts). A busy room with widgets seldom needs that with 50.
+ * read back (timeline-gaps.ts). A busy room with widgets seldom needs that with 50. Members are lazy
+ * loaded (js-sdk would set that on this object when sync starts; set here so the definition the
+ * scoped sync reads is complete from the start).
  */
-function liveSyncFilter(client: MatrixClient): Filter {
-  const filter = new Filter(client.getSafeUserId());
+function liveSyncFilter(userId: string): Filter {
+  const filter = new Filter(userId);
   filter.setTimelineLimit(LIVE_SYNC_TIMELINE_LIMIT);
+  filter.setLazyLoadMembers(true);
   return filter;
 }
 

@@ -30,6 +30,14 @@ export class TimelineGaps {
     this.enqueue(roomId, async () => this.forward(roomId, event));
   }
 
+  /**
+   * Forgets where rooms left off that sync no longer covers (their grants were revoked): events
+   * there while out of scope were never live, so a later gap must not be read back across them.
+   */
+  keepOnly(isKept: (roomId: string) => boolean): void {
+    for (const roomId of [...this.lastSeen.keys()]) if (!isKept(roomId)) this.lastSeen.delete(roomId);
+  }
+
   /** js-sdk reset the room's live timeline after a limited sync: read back what it skipped. */
   reset(client: MatrixClient, room: Room): void {
     const until = this.lastSeen.get(room.roomId);

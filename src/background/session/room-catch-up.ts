@@ -1,0 +1,131 @@
+// Rooms that join the sync scope (issue #8), brought in as an initial sync brings a room: its full
+// state, recent timeline, room account data and active MSC4354 sticky events. An incremental sync
+// with an older `since` would bring such a room only once something happened there, and then only
+// what changed. So one filtered initial sync (no `since`) asks for the new rooms only, and its room
+// entries are joined to the incremental answer js-sdk asked for, which carries on from there.
+// Also drops what Synapse sends for rooms outside the filter (see `withoutRoomsOutside`).
+// Works on the JSON of /sync answers only; never changes what the homeserver said about a room.
+import type { IFilterDefinition } from 'matrix-js-sdk';
+import { scopeHas, type SyncScope } from '../../shared/core/sync-scope';
+
+type RawEvent = { event_id?: string };
+type Events = { events?: RawEvent[] };
+export type JoinedRoom = {
+  timeline?: Events & { limited?: boolean; prev_batch?: string };
+  state?: Events;
+  'org.matrix.msc4222.state_after'?: Events;
+  account_data?: Events;
+  ephemeral?: Events;
+  msc4354_sticky?: Events;
+  summary?: Record<string, unknown>;
+  [field: string]: unknown;
+};
+type SyncAnswer = { rooms?: { join?: Record<string, JoinedRoom> } };
+
+const STATE_AFTER = 'org.matrix.msc4222.state_after';
+/** As many recent events as the first sync gives a room (`initialSyncLimit`). */
+const CATCH_UP_TIMELINE_LIMIT = 20;
+const NOTHING = { not_types: ['*'] };
+
+/**
+ * The filter of the catch-up request: the sync's own room filter for `rooms` (or every room), with
+ * nothing global (presence, account data: the incremental answer has what changed). Synapse keeps a
+ * finished /sync answer for two minutes and hands it out again for the same request; a stale copy
+ * joined to a fresh answer would turn back state changes made in between. So every catch-up
+ * excludes a room that cannot exist, named by `nonce`: another request, the same rooms.
+ */
+export function catchUpFilter(definition: IFilterDefinition, rooms: SyncScope, nonce: string): IFilterDefinition {
+  const room = { ...definition.room, timeline: { ...definition.room?.timeline, limit: CATCH_UP_TIMELINE_LIMIT } };
+  if (rooms.kind === 'rooms') room.rooms = [...rooms.roomIds];
+  else delete room.rooms;
+  room.not_rooms = [...(room.not_rooms ?? []), `!catch-up-${nonce}:invalid`];
+  return { ...definition, presence: NOTHING, account_data: NOTHING, room };
+}
+
+/**
+ * The joined-room entries of an initial sync with `filter`. It acknowledges nothing (to-device
+ * messages stay queued for the real sync) and does not mark the user online. A failure throws, so
+ * js-sdk sees a failed sync and retries.
+ */
+export async function catchUpRooms(fetchFn: typeof fetch, syncUrl: URL, init: RequestInit, filter: IFilterDefinition): Promise<Record<string, JoinedRoom>> {
+  const url = new URL(syncUrl);
+  // MSC4222's state_after, as js-sdk asks for it: both entries of a room then say state the same way.
+  url.search = new URLSearchParams({ filter: JSON.stringify(filter), timeout: '0', set_presence: 'offline', 'org.matrix.msc4222.use_state_after': 'true' }).toString();
+  const response = await fetchFn(url, init);
+  if (!response.ok) throw new Error(`catching up newly synced rooms failed: HTTP ${response.status}`);
+  return ((await response.json()) as SyncAnswer).rooms?.join ?? {};
+}
+
+/** `answer` with the caught-up rooms joined in (each the older part, `answer`'s entry the newer). */
+export async function withRoomsCaughtUp(answer: Response, caughtUp: Record<string, JoinedRoom>): Promise<Response> {
+  if (Object.keys(caughtUp).length === 0) return answer;
+  const body = (await answer.json()) as SyncAnswer;
+  const joined = (body.rooms ??= {}).join ?? {};
+  body.rooms.join = joined;
+  for (const [roomId, older] of Object.entries(caughtUp)) {
+    const newer = joined[roomId];
+    joined[roomId] = newer ? joinedEntries(older, newer) : older;
+  }
+  return rebuilt(answer, JSON.stringify(body));
+}
+
+/**
+ * One room entry from an older (caught-up, up to `now1`) and a newer one (since the old `since`, up
+ * to `now2` ≥ `now1`). The newer timeline is contiguous up to `now2`, so the older events it does
+ * not hold are those before the first one it does: they go first, and the timeline then starts
+ * where the older one did. State and account data apply in order (the newer wins); sticky events
+ * once each; the rest (summary, unread counts, ephemeral) is the newer entry's.
+ */
+export function joinedEntries(older: JoinedRoom, newer: JoinedRoom): JoinedRoom {
+  const newerEvents = newer.timeline?.events ?? [];
+  const olderEvents = older.timeline?.events ?? [];
+  const newerIds = new Set(newerEvents.map((event) => event.event_id));
+  const firstShared = olderEvents.findIndex((event) => newerIds.has(event.event_id));
+  const kept = firstShared === -1 ? olderEvents : olderEvents.slice(0, firstShared);
+  const startsOlder = kept.length > 0 || newerEvents.length === 0;
+  const timeline = {
+    ...newer.timeline,
+    events: [...kept, ...newerEvents],
+    ...(startsOlder ? { limited: older.timeline?.limited ?? false, prev_batch: older.timeline?.prev_batch } : {}),
+  };
+  const inOrder = (field: 'state' | typeof STATE_AFTER | 'account_data') =>
+    older[field] || newer[field] ? { [field]: { events: [...(older[field]?.events ?? []), ...(newer[field]?.events ?? [])] } } : {};
+  const stickyIds = new Set((newer.msc4354_sticky?.events ?? []).map((event) => event.event_id));
+  const sticky = [...(older.msc4354_sticky?.events ?? []).filter((event) => !stickyIds.has(event.event_id)), ...(newer.msc4354_sticky?.events ?? [])];
+  return {
+    ...older,
+    ...newer,
+    timeline,
+    ...(startsOlder ? inOrder('state') : newer.state ? { state: newer.state } : {}),
+    ...inOrder(STATE_AFTER),
+    ...inOrder('account_data'),
+    ...(sticky.length > 0 ? { msc4354_sticky: { events: sticky } } : {}),
+    ...(older.summary || newer.summary ? { summary: { ...older.summary, ...newer.summary } } : {}),
+  };
+}
+
+/**
+ * `answer` without the joined-room entries of rooms outside `scope`. Synapse 1.163 (MSC4354 is
+ * experimental there) puts the sticky events of rooms the filter's `room.rooms` leaves out in the
+ * answer, as entries holding nothing else; js-sdk would make rooms of them. An answer without a
+ * sticky section is passed on as it came, unparsed.
+ */
+export async function withoutRoomsOutside(answer: Response, scope: SyncScope): Promise<Response> {
+  if (scope.kind === 'all') return answer;
+  const text = await answer.text();
+  if (!text.includes('"msc4354_sticky"')) return rebuilt(answer, text);
+  const body = JSON.parse(text) as SyncAnswer;
+  const joined = body.rooms?.join ?? {};
+  const outside = Object.keys(joined).filter((roomId) => !scopeHas(scope, roomId));
+  if (outside.length === 0) return rebuilt(answer, text);
+  for (const roomId of outside) delete joined[roomId];
+  return rebuilt(answer, JSON.stringify(body));
+}
+
+/** A new answer with `body`; its length and encoding are no longer the server's. */
+function rebuilt(answer: Response, body: string): Response {
+  const headers = new Headers(answer.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(body, { status: answer.status, statusText: answer.statusText, headers });
+}

@@ -1,0 +1,123 @@
+// Scopes the client's /sync to the rooms widgets were granted (issue #8). It sits in the client's
+// fetch: each /sync request js-sdk makes goes out with the same filter plus a room filter
+// (`room.rooms`) naming the scope's rooms. Every other request passes untouched; to-device
+// messages, device lists and account data are not room-scoped, so encryption is unaffected.
+//
+// Why in fetch: js-sdk fixes a SyncApi's filter when sync starts, and restarting sync means
+// stopClient, which also closes the Rust crypto machine for good. When the scope grows, the rooms
+// new to it are caught up first (room-catch-up.ts: an initial sync of those rooms only) and joined to
+// the answer of the request js-sdk made, sent with the new filter and without waiting. A long poll in
+// flight with another scope is replaced that way too (so a revoked room's events stop at once); js-sdk
+// gets an answer for the same `since` either way, and the same `since` keeps to-device messages and
+// device-list changes flowing.
+import type { IFilterDefinition } from 'matrix-js-sdk';
+import { createLogger } from '../../shared/log';
+import { NO_ROOMS, sameScope, scopeIncludes, scopeIntersection, scopeWithout, type SyncScope } from '../../shared/core/sync-scope';
+import { catchUpFilter, catchUpRooms, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from './room-catch-up';
+
+const log = createLogger('bg:scope');
+
+const SYNC_PATH = /\/_matrix\/client\/(?:v3|r0)\/sync$/;
+
+export class ScopedSync {
+  private scope: SyncScope;
+  /**
+   * The rooms whose current state the client got from the answers so far. Unknown for a client that
+   * resumes a saved sync (taken with whatever scope the worker had then), so none: the first request
+   * catches up every room in scope.
+   */
+  private covered: SyncScope = NO_ROOMS;
+  /** Requests in flight, told when the scope changes. */
+  private readonly inFlight = new Set<() => void>();
+  /** The filter js-sdk syncs with, for requests that name it by its uploaded ID. */
+  private readonly definition: IFilterDefinition;
+  private catchUps = 0;
+
+  /**
+   * @param definition - that filter's definition, copied now: js-sdk builds the first request's
+   *   inline filter on the same object and lowers its timeline limit to `initialSyncLimit` there.
+   */
+  constructor(
+    private readonly baseFetch: typeof fetch,
+    definition: IFilterDefinition,
+    initial: SyncScope,
+  ) {
+    this.definition = structuredClone(definition);
+    this.scope = initial;
+  }
+
+  setScope(scope: SyncScope): void {
+    if (sameScope(this.scope, scope)) return;
+    this.scope = scope;
+    for (const wake of this.inFlight) wake();
+  }
+
+  readonly fetch: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    if (method.toUpperCase() !== 'GET' || !SYNC_PATH.test(url.pathname)) return this.baseFetch(input, init);
+    return this.scopedSync(url, init ?? {});
+  };
+
+  private async scopedSync(url: URL, init: RequestInit): Promise<Response> {
+    const since = url.searchParams.get('since');
+    for (;;) {
+      const scope = this.scope;
+      // An initial sync brings every room of its filter whole; an incremental one only what changed.
+      const added = since === null ? NO_ROOMS : scopeWithout(scope, this.covered);
+      const isCatchingUp = !scopeIncludes(NO_ROOMS, added);
+      // One attempt: aborted by js-sdk's own signal (stop, local timeout), or replaced when the scope changes.
+      const attempt = new AbortController();
+      const abortAttempt = (): void => attempt.abort(init.signal?.reason);
+      if (init.signal?.aborted) abortAttempt();
+      init.signal?.addEventListener('abort', abortAttempt, { once: true });
+      let wake = (): void => undefined;
+      const outdated = new Promise<'outdated'>((resolve) => {
+        wake = () => {
+          if (!sameScope(scope, this.scope)) resolve('outdated');
+        };
+      });
+      this.inFlight.add(wake);
+      try {
+        const attemptInit = { ...init, signal: attempt.signal };
+        const work = this.attempt(url, attemptInit, scope, isCatchingUp ? added : undefined);
+        const done = await Promise.race([work, outdated]);
+        if (done === 'outdated') {
+          work.catch(() => undefined);
+          attempt.abort();
+          init.signal?.removeEventListener('abort', abortAttempt);
+          log.info('sync scope changed: asking again with the new rooms');
+          continue;
+        }
+        const { answer, caughtUp } = done;
+        if (!answer.ok) return answer;
+        const inScope = await withoutRoomsOutside(answer, scope);
+        const complete = caughtUp ? await withRoomsCaughtUp(inScope, caughtUp) : inScope;
+        this.covered = since === null || isCatchingUp ? scope : scopeIntersection(this.covered, scope);
+        return complete;
+      } finally {
+        this.inFlight.delete(wake);
+      }
+    }
+  }
+
+  /** The rooms new to the scope first (up to now), then js-sdk's request, which carries on from there. */
+  private async attempt(url: URL, init: RequestInit, scope: SyncScope, added: SyncScope | undefined): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
+    const caughtUp = added ? await catchUpRooms(this.baseFetch, url, init, catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`)) : undefined;
+    const scoped = new URL(url);
+    scoped.searchParams.set('filter', JSON.stringify(this.filterFor(url.searchParams.get('filter'), scope)));
+    // The new rooms are in: the answer must not wait for the long poll to end.
+    if (caughtUp) scoped.searchParams.set('timeout', '0');
+    const answer = await this.baseFetch(scoped, init);
+    return caughtUp ? { answer, caughtUp } : { answer };
+  }
+
+  /** js-sdk's filter (inline JSON, or the definition behind its uploaded ID) with the scope's rooms. */
+  private filterFor(param: string | null, scope: SyncScope): IFilterDefinition {
+    const base: IFilterDefinition = param?.startsWith('{') ? (JSON.parse(param) as IFilterDefinition) : structuredClone(this.definition);
+    const room = { ...base.room };
+    if (scope.kind === 'rooms') room.rooms = [...scope.roomIds];
+    else delete room.rooms;
+    return { ...base, room };
+  }
+}
