@@ -43,10 +43,14 @@ function show(event: IRoomEvent): void {
   text.textContent = body;
   item.append(sender, text);
   const list = $('messages');
-  // Keep room order by server timestamp; history and live events may interleave.
-  const after = [...list.children].find((child) => Number((child as HTMLElement).dataset['ts']) > event.origin_server_ts);
+  // Keep room order by server timestamp; history and live events may interleave. Searched from the
+  // end: a live event belongs there, so a busy room costs one comparison per message, not the list.
+  let after: Element | null = null;
+  for (let child = list.lastElementChild; child && Number((child as HTMLElement).dataset['ts']) > event.origin_server_ts; child = child.previousElementSibling) {
+    after = child;
+  }
   item.dataset['ts'] = String(event.origin_server_ts);
-  list.insertBefore(item, after ?? null);
+  list.insertBefore(item, after);
 }
 
 api.requestCapabilities([

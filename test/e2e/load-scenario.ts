@@ -51,7 +51,7 @@ const INSTRUMENT = `(() => {
       window.__loadAnswered[data.data.content.body] ??= performance.now();
       if (data.response.error) window.__loadErrors.push(data.response.error.message ?? JSON.stringify(data.response.error));
     }
-  });
+  }, true); // capture: before the widget's own listener, so an arrival excludes the widget's work
   window.__loadSend = async (label, count, ratePerSecond) => {
     const widgetId = new URLSearchParams(location.search).get('widgetId');
     const started = performance.now();
