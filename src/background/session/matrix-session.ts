@@ -37,6 +37,14 @@ const LIVE_SYNC_TIMELINE_LIMIT = 50;
 const STORE_DELETION_WAIT_MS = 3_000;
 /** Keep syncing briefly after the last user leaves, so a page reload does not restart sync. */
 const SYNC_GRACE_MS = 10_000;
+/**
+ * A saved sync is written at most this long after the sync that brought something. Each save turns
+ * the whole accumulated sync into one record on the worker's thread; after every sync of a busy room
+ * that delayed the next sync request and the events' way to widgets (issue #8, P2). A worker stopped
+ * before the save gets the events since the last one again as live events, and pushes are deduplicated
+ * by event id (host-record.ts).
+ */
+const SYNC_SAVE_DELAY_MS = 1_000;
 
 export type LiveEventListener = (roomId: string, event: MatrixEvent) => void;
 
@@ -68,6 +76,8 @@ type OpenAccount = {
   ready: Promise<void>;
   isReady: boolean;
   releaseLock: () => void;
+  /** Set while a save of the sync store is scheduled. */
+  saveTimer?: ReturnType<typeof setTimeout>;
 };
 
 export class MatrixSession {
@@ -198,6 +208,7 @@ export class MatrixSession {
     if (!keepSavedSession) await this.store.clear();
     if (!account) return;
     const { client, session } = account;
+    clearTimeout(account.saveTimer);
     await account.ready;
     client.stopClient();
     await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
@@ -275,6 +286,7 @@ export class MatrixSession {
     this.account = undefined;
     this.restored = undefined;
     void account.syncStore?.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+    clearTimeout(account.saveTimer);
     account.client.stopClient();
     account.releaseLock();
   }
@@ -346,12 +358,16 @@ export class MatrixSession {
       if (!event.isEncrypted() || !event.isDecryptionFailure()) this.isSyncWorthSaving = true;
       for (const listener of this.toDeviceListeners) listener(event);
     });
-    client.on(ClientEvent.Sync, (state) => {
-      log.info('sync state', state);
+    client.on(ClientEvent.Sync, (state, previous) => {
+      if (state !== previous) log.info('sync state', state);
       if (syncStore && (state === SyncState.Syncing || state === SyncState.Prepared) && this.isSyncWorthSaving) {
         // DESIGN §4: js-sdk saves every 5 minutes; a stopped worker would lose what came since.
-        this.isSyncWorthSaving = false;
-        void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+        account.saveTimer ??= setTimeout(() => {
+          account.saveTimer = undefined;
+          if (this.account !== account) return;
+          this.isSyncWorthSaving = false;
+          void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+        }, SYNC_SAVE_DELAY_MS);
       }
     });
     this.account = account;
