@@ -7,11 +7,11 @@ import {
   EventStatus,
   Filter,
   IndexedDBStore,
+  MatrixEvent,
   MatrixEventEvent,
   RoomEvent,
   SyncState,
   type MatrixClient,
-  type MatrixEvent,
   type Room,
   type IRoomTimelineData,
   type LoginRequest,
@@ -23,6 +23,7 @@ import { setCryptoReadiness } from './crypto-readiness';
 import { DeviceVerification } from './device-verification';
 import { SecretKeyHolder } from './secret-keys';
 import { TimelineGaps } from './timeline-gaps';
+import { HandedOnEarly, peekingSyncs, type ClearEvents } from './sync-peek';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionSlot, StoredSession } from './session-store';
 import { oidcClientOptions, pinAuthServer, type OidcSession } from './oidc-native';
@@ -94,6 +95,7 @@ export class MatrixSession {
   /** Verifying this device; one at a time, for the logged-in account. */
   readonly verification = new DeviceVerification(this.secretKeys);
   private readonly gaps = new TimelineGaps((roomId, event) => this.forwardWhenReadable(roomId, event));
+  private readonly handedOnEarly = new HandedOnEarly();
 
   constructor(
     private readonly store: SessionSlot,
@@ -335,18 +337,21 @@ export class MatrixSession {
     const syncStore = isPersistent
       ? new IndexedDBStore({ indexedDB: globalThis.indexedDB, dbName: syncStoreName(userId, deviceId) })
       : undefined;
+    let isOpen = (): boolean => false;
     const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,
       userId,
       deviceId,
-      fetchFn: boundFetch,
+      // Clear live events go to widgets as their sync arrives (sync-peek.ts); js-sdk's copy follows.
+      fetchFn: peekingSyncs(boundFetch, (found) => isOpen() && this.forwardClearEvents(found)),
       cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
       ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => this.saveRefreshedTokens(openedSession, tokens)) : {}),
     });
     if (session.oidc) pinAuthServer(client, session.homeserverUrl, session.oidc.issuer);
     const account: OpenAccount = { session, client, syncStore, cryptoError: undefined, isReady: false, ready: Promise.resolve(), releaseLock };
+    isOpen = () => this.account === account;
     account.ready = this.prepare(account);
     setCryptoReadiness(client, account.ready);
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
@@ -413,8 +418,19 @@ export class MatrixSession {
     this.isSyncWorthSaving = true;
     // Only the server's copy reaches widgets; local echoes carry no server-assigned event ID.
     if (event.status !== null || !event.getId()?.startsWith('$')) return;
+    if (this.handedOnEarly.take(event.getId())) return;
     this.gaps.live(room.roomId, event);
   };
+
+  /** Clear events of a sync that js-sdk has not processed yet: through the same gaps, in room order. */
+  private forwardClearEvents(found: readonly ClearEvents[]): void {
+    for (const { roomId, events } of found) {
+      for (const raw of events) {
+        this.handedOnEarly.add(String(raw.event_id));
+        this.gaps.live(roomId, new MatrixEvent({ ...raw, room_id: roomId }));
+      }
+    }
+  }
 
   /**
    * An event this client sent itself (an encrypted send goes through js-sdk, which keeps a local
@@ -422,7 +438,7 @@ export class MatrixSession {
    */
   private readonly forwardOwnEcho = (event: MatrixEvent, room: Room, _oldEventId?: string, oldStatus?: EventStatus | null): void => {
     if (event.status !== null || oldStatus === null || oldStatus === undefined) return;
-    if (!event.getId()?.startsWith('$')) return;
+    if (!event.getId()?.startsWith('$') || this.handedOnEarly.take(event.getId())) return;
     this.forwardWhenReadable(room.roomId, event);
   };
 
