@@ -2,6 +2,8 @@
 // prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000) round trips
 // (P1) and encrypted events (P4), a fifth of it messages (P2: 200), half of it rooms (P5: 500), a
 // fiftieth of it seconds of load (P6: 20 s of 10 widgets × 50 events/s and a peer at 200 events/s).
+// While working on one measure, MWB_BENCH_ONLY (e.g. "P2,P3") and MWB_BENCH_BROWSERS (e.g.
+// "firefox") narrow the run; a narrowed run prints its table but leaves bench/results.json alone.
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -72,6 +74,10 @@ async function syncScope(origins: { siteOrigin: string; widgetOrigin: string }, 
 }
 
 const count = Number(process.env['MWB_BENCH_COUNT'] ?? 1000);
+const only = process.env['MWB_BENCH_ONLY']?.split(',').map((id) => id.trim().toUpperCase());
+const browserNames = process.env['MWB_BENCH_BROWSERS']?.split(',').map((name) => name.trim());
+const isNarrowed = only !== undefined || browserNames !== undefined;
+const runs = (id: string): boolean => only === undefined || only.includes(id);
 
 describe('bench', () => {
   it('measures the extension against its baselines', async () => {
@@ -81,31 +87,40 @@ describe('bench', () => {
       ['chromium', launchChromium, inject('chromeExtensionDir')],
       ['firefox', launchFirefox, inject('firefoxExtensionDir')],
     ] as const) {
+      if (browserNames !== undefined && !browserNames.includes(name)) continue;
+      if (!runs('P1') && !runs('P2') && !runs('P4') && !runs('P6')) continue;
       const withExtension = await launch(dir);
       const withoutExtension = await launch(null);
       try {
-        results.push(...(await measureRoundTrips(name, withExtension, withoutExtension, origins, count)));
+        if (runs('P1')) results.push(...(await measureRoundTrips(name, withExtension, withoutExtension, origins, count)));
+        if (!runs('P2') && !runs('P4') && !runs('P6')) continue;
         const alice = await freshUser('alice');
         await logInThroughPopup(withExtension, alice);
         const ours = { browser: withExtension, user: alice };
-        results.push(...(await measureEventDelivery(name, ours, withoutExtension, origins, Math.max(5, Math.round(count / 5)))));
-        results.push(await measureEncryptedRead(name, ours, origins, { events: count, pageSize: 100, repeats: 3 }));
+        if (runs('P2')) results.push(...(await measureEventDelivery(name, ours, withoutExtension, origins, Math.max(5, Math.round(count / 5)))));
+        if (runs('P4')) results.push(await measureEncryptedRead(name, ours, origins, { events: count, pageSize: 100, repeats: 3 }));
         // The load (issue #7) in Chromium: 20 s at the default count.
-        if (name === 'chromium') results.push(...(await measureLoad(name, ours, withoutExtension, origins, Math.max(1, Math.round(count / 50)))));
+        if (runs('P6') && name === 'chromium') results.push(...(await measureLoad(name, ours, withoutExtension, origins, Math.max(1, Math.round(count / 50)))));
       } finally {
         await withExtension.close();
         await withoutExtension.close();
       }
     }
-    results.push(...(await coldWake(origins, Math.max(5, Math.round(count / 50)))));
-    results.push(...(await syncScope(origins, Math.max(4, Math.round(count / 2)))));
-    const { chrome } = (await packageExtension()) as { chrome: string };
-    results.push(await measurePackageSize(chrome));
+    if (runs('P3') && (browserNames === undefined || browserNames.includes('chromium'))) {
+      results.push(...(await coldWake(origins, Math.max(5, Math.round(count / 50)))));
+    }
+    if (runs('P5') && (browserNames === undefined || browserNames.includes('chromium'))) {
+      results.push(...(await syncScope(origins, Math.max(4, Math.round(count / 2)))));
+    }
+    if (runs('P7')) {
+      const { chrome } = (await packageExtension()) as { chrome: string };
+      results.push(await measurePackageSize(chrome));
+    }
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
     const versionOf = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' }).stdout.trim();
     const browsers = { chromium: versionOf('/usr/bin/chromium', ['--version']), firefox: versionOf('/usr/bin/firefox-esr', ['--version']) };
     const build = versionOf('git', ['describe', '--always', '--dirty']);
-    await writeFile(
+    if (!isNarrowed) await writeFile(
       path.resolve(import.meta.dirname, 'results.json'),
       `${JSON.stringify({ machine, browsers, build, date: new Date().toISOString(), count, results }, null, 2)}\n`,
     );

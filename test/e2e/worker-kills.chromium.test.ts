@@ -1,14 +1,16 @@
 // Issue #7: exactly-once sends across a killed worker. The worker is stopped (CDP) at random points
 // during 50 sends: before the request reaches it, while the homeserver request is in flight, or after
 // it answered. Every event must be on the server exactly once and every request get exactly one reply.
+// Issue #8: pushed events too, now that they go out in batches and the saved sync is written late.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForValue, type Surface } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
-import { freshUser, roomMessages, sharedRoom, type TestUser } from '../support/homeserver';
+import { freshUser, roomMessages, sendText, sharedRoom, type TestUser } from '../support/homeserver';
 import { openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup } from './user-story';
 
 const SENDS = 50;
+const PUSHES = 20;
 
 describe('Chromium: a killed worker loses nothing', () => {
   let browser: ChromiumExtensionBrowser;
@@ -32,6 +34,18 @@ describe('Chromium: a killed worker loses nothing', () => {
         const data = event.data;
         if (data && data.api === 'fromWidget' && String(data.requestId).startsWith('kill-') && data.response) {
           (window.__killReplies[data.requestId] ??= []).push(data.response);
+        }
+      });
+      // Every send_event the host pushes, counted before the widget's own de-duplication.
+      window.__pushes = {};
+      window.__wakeReplies = {};
+      window.addEventListener('message', (event) => {
+        const data = event.data;
+        if (data && data.api === 'toWidget' && data.action === 'send_event' && !data.response && data.data) {
+          window.__pushes[data.data.event_id] = (window.__pushes[data.data.event_id] ?? 0) + 1;
+        }
+        if (data && data.api === 'fromWidget' && String(data.requestId).startsWith('wake-') && data.response) {
+          window.__wakeReplies[data.requestId] = data.response;
         }
       });
       return true;
@@ -75,4 +89,28 @@ describe('Chromium: a killed worker loses nothing', () => {
     expect(counts.size).toBe(SENDS);
     console.log(`worker stopped ${SENDS} times, at ${Math.min(...delays)}–${Math.max(...delays)} ms after each send`);
   });
+
+  it(`pushes ${PUSHES} messages from a peer while the worker is stopped at random points: each reaches the widget once`, async () => {
+    const sent: string[] = [];
+    for (let index = 0; index < PUSHES; index++) {
+      sent.push(await sendText(bob, roomId, `pushed-${index}`));
+      // 0–60 ms after the send: before its sync, while the event is on its way, or after it was pushed.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 60)));
+      await browser.stopServiceWorker();
+      // The widget's next request wakes the worker (the relay reconnects to send it).
+      await widget.evaluate(
+        `parent.postMessage(${JSON.stringify({ api: 'fromWidget', widgetId: 'demo-chat', requestId: `wake-${index}`, action: 'supported_api_versions', data: {} })}, '*')`,
+      );
+      await waitForValue(widget, `window.__wakeReplies['wake-${index}'] !== undefined`, `the reply to wake-${index}`);
+    }
+    await waitForValue(
+      widget,
+      `${JSON.stringify(sent)}.every((id) => (window.__pushes[id] ?? 0) > 0)`,
+      'every pushed message in the widget',
+      60_000,
+    );
+    const pushes = await widget.evaluate<Record<string, number>>('window.__pushes');
+    expect(sent.filter((id) => pushes[id] !== 1)).toEqual([]);
+  });
 });
+

@@ -5,7 +5,7 @@ import { MatrixSession, NotLoggedIn } from '../../src/background/session/matrix-
 import { SessionStore } from '../../src/background/session/session-store';
 import { readTimelinePage, sendRoomEvent } from '../../src/background/widgets/room-actions';
 import { toWidgetError } from '../../src/background/widgets/widget-errors';
-import { freshUser, homeserverUrl, roomMessages, sharedRoom } from '../support/homeserver';
+import { eventually, freshUser, homeserverUrl, roomMessages, sendText, sharedRoom } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
 
 describe('MatrixSession against Synapse', () => {
@@ -23,6 +23,31 @@ describe('MatrixSession against Synapse', () => {
     expect((await afterRestart.status()).session?.deviceId).toBe(status.session?.deviceId);
     const whoami = await (await afterRestart.requireClient()).whoami();
     expect(whoami.user_id).toBe(alice.userId);
+  });
+
+  it('hands on clear live events as their sync arrives, before js-sdk has built them in, and each once (issue #8)', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Early room');
+    const session = new MatrixSession(new SessionStore(memoryStore()));
+    await session.login(homeserverUrl(), alice.username, alice.password);
+    const client = await session.requireClient();
+    const handedOn: { eventId: string; isInJsSdkRoom: boolean }[] = [];
+    session.onLiveEvent((room, event) => {
+      if (room !== roomId) return;
+      const eventId = event.getId() ?? '';
+      handedOn.push({ eventId, isInJsSdkRoom: client.getRoom(roomId)?.findEventById(eventId) !== undefined });
+    });
+    session.acquireSync();
+    try {
+      await eventually('the first sync', async () => (client.isInitialSyncComplete() ? true : undefined));
+      const sent = [await sendText(bob, roomId, 'early 1'), await sendText(bob, roomId, 'early 2'), await sendText(bob, roomId, 'early 3')];
+      // Once js-sdk holds them, its own copies have been emitted too.
+      await eventually('js-sdk to hold the events', async () => (sent.every((id) => client.getRoom(roomId)?.findEventById(id)) ? true : undefined));
+      expect(handedOn.filter(({ eventId }) => sent.includes(eventId))).toEqual(sent.map((eventId) => ({ eventId, isInJsSdkRoom: false })));
+    } finally {
+      client.stopClient();
+    }
   });
 
   it('refuses to act when nobody is logged in, with a message for the user', async () => {

@@ -37,6 +37,34 @@ describe('pushed to a running widget', () => {
     });
     expect(pushed.map((event) => event.event_id)).toEqual([wanted, last]);
     expect(pushed.every((event) => event.room_id === roomId && event.type === 'm.room.message')).toBe(true);
+    expect(harness.pushedUnrecorded).toEqual([]);
+  });
+
+  it('records a burst as delivered before it goes out, and stops pushing what was revoked at the next event', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(bob, alice, 'Revoked room');
+    const REACTIONS = 'org.matrix.msc2762.receive.event:m.reaction';
+    running = await hostHarness(alice, { capabilities: [RECEIVE, REACTIONS], roomHint: roomId });
+    const harness = running;
+    await harness.request('supported_api_versions');
+    await harness.startSync();
+    // Concurrent sends: several land in one sync, and are pushed as one batch.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, index) => sendText(bob, roomId, `burst ${index}`)));
+    const pushedIds = () => harness.toWidget('send_event').map((message) => (message.data as { event_id: string }).event_id);
+    await eventually('the burst', async () => (burst.every((id) => pushedIds().includes(id)) ? true : undefined));
+    expect(harness.pushedUnrecorded).toEqual([]);
+    const identity = harness.asked[0]?.identity;
+    if (!identity) throw new Error('no approval was asked');
+    await harness.grants.revoke(identity, roomId, { hostInstance: null }, [RECEIVE]);
+    const notAllowed = await sendText(bob, roomId, 'after the revoke');
+    const reaction = await bob.client.http.authedRequest<{ event_id: string }>(Method.Put, `/rooms/${encodeURIComponent(roomId)}/send/m.reaction/r1`, undefined, {
+      'm.relates_to': { rel_type: 'm.annotation', event_id: burst[0], key: '👍' },
+    });
+    // Pushed in room order: once the later reaction is there, the message was decided on.
+    await eventually('the reaction', async () => (pushedIds().includes(reaction.event_id) ? true : undefined));
+    expect(pushedIds()).not.toContain(notAllowed);
+    expect(new Set(pushedIds()).size).toBe(pushedIds().length);
   });
 
   it('reads back the events a limited sync skipped, and pushes every one in room order', async () => {

@@ -1,7 +1,8 @@
 // The user's decisions per (account, site, widget URL, widget id, room), and the room each widget
 // was bound to. Values read back are parsed; a malformed record counts as no decision.
 // Decisions the user did not ask to remember carry the host instance (one page load) they were made
-// for, and are dropped when that instance ends.
+// for, and are dropped when that instance ends. Decisions read are kept in memory for this worker;
+// every write through this store (the background is the only writer) drops what it changed.
 import * as v from 'valibot';
 import { mergeDecision, type StoredDecision } from '../../shared/core/grant-policy';
 import { syncScopeOf, type SyncScope } from '../../shared/core/sync-scope';
@@ -38,6 +39,12 @@ export class GrantStore {
   private readonly lastUseChecks = new Map<string, number>();
   /** Told after every change of a decision (not of a last-used time): what sync covers may change. */
   private readonly changeListeners = new Set<() => void>();
+  /**
+   * Decisions read in this worker, by grant key (an absent one too). Every pushed event and every
+   * request checks the grants, which would otherwise be two IndexedDB reads each. A write drops the
+   * key once it is stored, so the next check (a push or a request after a revoke) reads the new word.
+   */
+  private readonly cache = new Map<string, Promise<GrantRecord | undefined>>();
 
   constructor(
     private readonly grants: KeyValueStore,
@@ -90,7 +97,7 @@ export class GrantStore {
       lastUsedAt: null,
       hostInstance: scope.hostInstance,
     };
-    await this.grants.put(key, record);
+    await this.put(key, record);
     this.changed();
   }
 
@@ -100,10 +107,10 @@ export class GrantStore {
     const record = await this.read(key);
     if (!record) return;
     if (capabilities === null) {
-      await this.grants.delete(key);
+      await this.remove(key);
     } else {
       const removed = new Set(capabilities);
-      await this.grants.put(key, { ...record, granted: record.granted.filter((capability) => !removed.has(capability)) });
+      await this.put(key, { ...record, granted: record.granted.filter((capability) => !removed.has(capability)) });
     }
     this.changed();
   }
@@ -114,7 +121,7 @@ export class GrantStore {
     this.lastUseChecks.set(key, now);
     const record = await this.read(key);
     if (!record || (record.lastUsedAt ?? 0) > now - LAST_USED_RESOLUTION_MS) return;
-    await this.grants.put(key, { ...record, lastUsedAt: now });
+    await this.put(key, { ...record, lastUsedAt: now });
   }
 
   async boundRoom(identity: WidgetIdentity, roomHint: string | undefined): Promise<string | undefined> {
@@ -137,7 +144,7 @@ export class GrantStore {
   /** Forgets a site: every decision and room binding made on it or in frames nested in it, for every account. */
   async removeSite(siteOrigin: string): Promise<void> {
     for (const record of await this.all()) {
-      if (isOnSite(record.siteOrigin, siteOrigin)) await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
+      if (isOnSite(record.siteOrigin, siteOrigin)) await this.remove(grantKey(record, record.roomId, record.hostInstance));
     }
     // Binding keys are JSON arrays whose second element is the widget's site.
     for (const key of await this.bindings.keys()) {
@@ -151,7 +158,7 @@ export class GrantStore {
   async dropInstanceDecisions(hostInstance: string | 'all'): Promise<void> {
     for (const record of await this.all()) {
       if (record.hostInstance !== null && (hostInstance === 'all' || record.hostInstance === hostInstance)) {
-        await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
+        await this.remove(grantKey(record, record.roomId, record.hostInstance));
       }
     }
     this.changed();
@@ -160,7 +167,7 @@ export class GrantStore {
   /** Forgets every decision and room binding of one account (it logged out); other accounts keep theirs. */
   async removeAccount(account: string): Promise<void> {
     for (const record of await this.all()) {
-      if (record.account === account) await this.grants.delete(grantKey(record, record.roomId, record.hostInstance));
+      if (record.account === account) await this.remove(grantKey(record, record.roomId, record.hostInstance));
     }
     // Binding keys are JSON arrays whose first element is the account.
     for (const key of await this.bindings.keys()) {
@@ -171,7 +178,11 @@ export class GrantStore {
   }
 
   async clear(): Promise<void> {
-    await Promise.all([this.grants.clear(), this.bindings.clear()]);
+    try {
+      await Promise.all([this.grants.clear(), this.bindings.clear()]);
+    } finally {
+      this.cache.clear();
+    }
     this.changed();
   }
 
@@ -179,9 +190,43 @@ export class GrantStore {
     for (const listener of this.changeListeners) listener();
   }
 
-  private async read(key: string): Promise<GrantRecord | undefined> {
-    const parsed = v.safeParse(GrantRecord, await this.grants.get(key));
-    return parsed.success ? parsed.output : undefined;
+  /** From memory when read before in this worker; the record is frozen, as every reader shares it. */
+  private read(key: string): Promise<GrantRecord | undefined> {
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const reading = this.grants.get(key).then((value) => {
+      const parsed = v.safeParse(GrantRecord, value);
+      if (!parsed.success) return undefined;
+      Object.freeze(parsed.output.granted);
+      Object.freeze(parsed.output.denied);
+      return Object.freeze(parsed.output);
+    });
+    this.cache.set(key, reading);
+    // A failed read is not remembered: the next check tries the store again.
+    reading.catch(() => {
+      if (this.cache.get(key) === reading) this.cache.delete(key);
+    });
+    return reading;
+  }
+
+  /**
+   * Writes go through here. The key is dropped from memory once the write is done (or failed), which
+   * also drops a read that ran during the write and may have seen the old value.
+   */
+  private async put(key: string, record: GrantRecord): Promise<void> {
+    try {
+      await this.grants.put(key, record);
+    } finally {
+      this.cache.delete(key);
+    }
+  }
+
+  private async remove(key: string): Promise<void> {
+    try {
+      await this.grants.delete(key);
+    } finally {
+      this.cache.delete(key);
+    }
   }
 
   private async all(): Promise<GrantRecord[]> {

@@ -7,11 +7,11 @@ import {
   EventStatus,
   Filter,
   IndexedDBStore,
+  MatrixEvent,
   MatrixEventEvent,
   RoomEvent,
   SyncState,
   type MatrixClient,
-  type MatrixEvent,
   type Room,
   type IRoomTimelineData,
   type LoginRequest,
@@ -27,6 +27,7 @@ import { SecretKeyHolder } from './secret-keys';
 import { TimelineGaps } from './timeline-gaps';
 import { joinedRoomChoices, roomName } from './room-directory';
 import { ScopedSync } from './scoped-sync';
+import { HandedOnEarly, peekingSyncs, type ClearEvents } from './sync-peek';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionSlot, StoredSession } from './session-store';
 import { oidcClientOptions, pinAuthServer, type OidcSession } from './oidc-native';
@@ -41,6 +42,14 @@ const LIVE_SYNC_TIMELINE_LIMIT = 50;
 const STORE_DELETION_WAIT_MS = 3_000;
 /** Keep syncing briefly after the last user leaves, so a page reload does not restart sync. */
 const SYNC_GRACE_MS = 10_000;
+/**
+ * A saved sync is written at most this long after the sync that brought something. Each save turns
+ * the whole accumulated sync into one record on the worker's thread; after every sync of a busy room
+ * that delayed the next sync request and the events' way to widgets (issue #8, P2). A worker stopped
+ * before the save gets the events since the last one again as live events, and pushes are deduplicated
+ * by event id (host-record.ts).
+ */
+const SYNC_SAVE_DELAY_MS = 1_000;
 
 export type LiveEventListener = (roomId: string, event: MatrixEvent) => void;
 
@@ -83,6 +92,8 @@ type OpenAccount = {
   releaseLock: () => void;
   /** The homeserver's last word on the account's cross-signing identity. */
   crossSigning: CrossSigningAnswer;
+  /** Set while a save of the sync store is scheduled. */
+  saveTimer?: ReturnType<typeof setTimeout>;
 };
 
 export class MatrixSession {
@@ -102,6 +113,7 @@ export class MatrixSession {
   private readonly gaps = new TimelineGaps((roomId, event) => this.forwardWhenReadable(roomId, event));
   /** Scope updates, one after the other: each reads the grants afresh, so the last one wins. */
   private scopeUpdates: Promise<void> = Promise.resolve();
+  private readonly handedOnEarly = new HandedOnEarly();
 
   constructor(
     private readonly store: SessionSlot,
@@ -216,6 +228,7 @@ export class MatrixSession {
     if (!keepSavedSession) await this.store.clear();
     if (!account) return;
     const { client, session } = account;
+    clearTimeout(account.saveTimer);
     await account.ready;
     client.stopClient();
     await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
@@ -285,6 +298,7 @@ export class MatrixSession {
     this.account = undefined;
     this.restored = undefined;
     void account.syncStore?.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+    clearTimeout(account.saveTimer);
     account.client.stopClient();
     account.releaseLock();
   }
@@ -364,12 +378,15 @@ export class MatrixSession {
     const syncFilter = liveSyncFilter(userId);
     // Until the grants are read (before sync starts), no room.
     const scopedSync = new ScopedSync(boundFetch, syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS);
+    let isOpen = (): boolean => false;
     const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,
       userId,
       deviceId,
-      fetchFn: scopedSync.fetch,
+      // Clear live events go to widgets as their sync arrives (sync-peek.ts), after the scope's
+      // changes to the answer (scoped-sync.ts); js-sdk's copy follows.
+      fetchFn: peekingSyncs(scopedSync.fetch, (found) => isOpen() && this.forwardClearEvents(found)),
       cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
       ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => this.saveRefreshedTokens(openedSession, tokens)) : {}),
@@ -387,6 +404,7 @@ export class MatrixSession {
       releaseLock,
       crossSigning: new CrossSigningAnswer(),
     };
+    isOpen = () => this.account === account;
     account.ready = this.prepare(account);
     setCryptoReadiness(client, account.ready);
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
@@ -399,12 +417,18 @@ export class MatrixSession {
       for (const listener of this.toDeviceListeners) listener(event);
     });
     client.on(ClientEvent.Sync, (state, previous) => {
-      log.info('sync state', state);
-      if (state !== previous) for (const listener of this.syncStateListeners) listener(state);
+      if (state !== previous) {
+        log.info('sync state', state);
+        for (const listener of this.syncStateListeners) listener(state);
+      }
       if (syncStore && (state === SyncState.Syncing || state === SyncState.Prepared) && this.isSyncWorthSaving) {
         // DESIGN §4: js-sdk saves every 5 minutes; a stopped worker would lose what came since.
-        this.isSyncWorthSaving = false;
-        void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+        account.saveTimer ??= setTimeout(() => {
+          account.saveTimer = undefined;
+          if (this.account !== account) return;
+          this.isSyncWorthSaving = false;
+          void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+        }, SYNC_SAVE_DELAY_MS);
       }
     });
     this.account = account;
@@ -452,8 +476,19 @@ export class MatrixSession {
     this.isSyncWorthSaving = true;
     // Only the server's copy reaches widgets; local echoes carry no server-assigned event ID.
     if (event.status !== null || !event.getId()?.startsWith('$')) return;
+    if (this.handedOnEarly.take(event.getId())) return;
     this.gaps.live(room.roomId, event);
   };
+
+  /** Clear events of a sync that js-sdk has not processed yet: through the same gaps, in room order. */
+  private forwardClearEvents(found: readonly ClearEvents[]): void {
+    for (const { roomId, events } of found) {
+      for (const raw of events) {
+        this.handedOnEarly.add(String(raw.event_id));
+        this.gaps.live(roomId, new MatrixEvent({ ...raw, room_id: roomId }));
+      }
+    }
+  }
 
   /**
    * An event this client sent itself (an encrypted send goes through js-sdk, which keeps a local
@@ -461,7 +496,7 @@ export class MatrixSession {
    */
   private readonly forwardOwnEcho = (event: MatrixEvent, room: Room, _oldEventId?: string, oldStatus?: EventStatus | null): void => {
     if (event.status !== null || oldStatus === null || oldStatus === undefined) return;
-    if (!event.getId()?.startsWith('$')) return;
+    if (!event.getId()?.startsWith('$') || this.handedOnEarly.take(event.getId())) return;
     this.forwardWhenReadable(room.roomId, event);
   };
 

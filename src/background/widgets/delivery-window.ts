@@ -30,6 +30,13 @@ export class DeliveryWindow {
     this.unacknowledged++;
   }
 
+  /** Takes a slot if one is free now, without waiting. */
+  tryAcquire(): boolean {
+    if (this.unacknowledged >= this.limits.window) return false;
+    this.unacknowledged++;
+    return true;
+  }
+
   /** The widget answered (or did not, in time): the slot is free. */
   release(): void {
     this.unacknowledged = Math.max(0, this.unacknowledged - 1);

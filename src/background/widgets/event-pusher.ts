@@ -31,15 +31,23 @@ export type PushTarget = {
   negotiated: () => Promise<void>;
   record: () => HostRecord | undefined;
   saveRecord: (record: HostRecord) => Promise<void>;
-  /** Re-read from the grant store on every push. */
+  /** Asked of the grant store for every batch of pushes (it keeps decisions in memory until they change). */
   approved: () => Promise<string[]>;
   isDisposed: () => boolean;
   client: () => Promise<MatrixClient>;
   audit: (action: AuditEntry['action'], roomId: string | null, detail: string) => void;
 };
 
+type LiveEvent = { roomId: string; event: MatrixEvent; isActiveSticky: boolean };
+
 export class EventPusher {
   private deliveries: Promise<void> = Promise.resolve();
+  /**
+   * Events waiting for their turn on `deliveries`, as one batch: a sync hands over its events one by
+   * one, and they are checked against the grants and recorded as delivered together, with one write.
+   * Unset once the batch has started (later events start the next one).
+   */
+  private openBatch: LiveEvent[] | undefined;
   private readonly window: DeliveryWindow;
   private isOverflowNoticePending = false;
   /** Asked once per widget instance: which toWidget actions it understands. */
@@ -65,10 +73,21 @@ export class EventPusher {
       this.scheduleOverflowNotice(roomId);
       return;
     }
+    if (this.openBatch) {
+      this.openBatch.push({ roomId, event, isActiveSticky });
+      return;
+    }
+    const batch = [{ roomId, event, isActiveSticky }];
+    this.openBatch = batch;
     this.deliveries = this.deliveries
-      .then(() => this.deliverNow(roomId, event, isActiveSticky))
+      .then(() => {
+        if (this.openBatch === batch) this.openBatch = undefined;
+        return this.deliverBatch(batch);
+      })
       .catch((error: unknown) => log.warn('event delivery failed', String(error)))
-      .finally(() => this.window.done());
+      .finally(() => {
+        for (let index = 0; index < batch.length; index++) this.window.done();
+      });
   }
 
   /** Pushes a to-device message the widget may see (never a crypto-internal type). */
@@ -128,6 +147,8 @@ export class EventPusher {
   private scheduleOverflowNotice(roomId: string): void {
     if (this.isOverflowNoticePending) return;
     this.isOverflowNoticePending = true;
+    // Events admitted after the drop go after the notice.
+    this.openBatch = undefined;
     this.deliveries = this.deliveries.then(() => {
       this.isOverflowNoticePending = false;
       const dropped = this.window.takeDropped();
@@ -144,38 +165,74 @@ export class EventPusher {
     return supportsUpdateState(await this.widgetVersions);
   }
 
-  private async deliverNow(roomId: string, event: MatrixEvent, isActiveSticky: boolean): Promise<void> {
+  /**
+   * Pushes a batch in order, as many events at a time as the window has room for. Those the widget
+   * may see (checked against the grants as they are then) are recorded as delivered with one write,
+   * and only then go out, so a worker stopped at any point never pushes an event twice (issue #7).
+   */
+  private async deliverBatch(batch: readonly LiveEvent[]): Promise<void> {
     await this.target.negotiated();
-    const record = this.target.record();
+    let pending = batch;
+    while (pending.length > 0) {
+      await this.window.acquire();
+      let slots = 1;
+      const record = this.target.record();
+      const approved = record && !this.target.isDisposed() ? await this.target.approved() : [];
+      const deliverable = record ? this.deliverable(pending, record, approved) : [];
+      while (slots < deliverable.length && this.window.tryAcquire()) slots++;
+      const sending = deliverable.slice(0, slots);
+      for (let unused = sending.length; unused < slots; unused++) this.window.release();
+      if (!record || sending.length === 0) return;
+      for (const { event } of sending) record.deliveredEventIds.push(event.getId() as string);
+      await this.target.saveRecord(record);
+      // All of them go out now: nothing recorded as delivered waits behind another await.
+      const sent = sending.map(({ roomId, event }) => ({ event, raw: { ...event.getEffectiveEvent(), room_id: roomId } }));
+      for (const { raw } of sent) {
+        if (this.target.isDisposed()) {
+          this.window.release();
+          continue;
+        }
+        void this.channel
+          .request('send_event', raw)
+          .catch(() => undefined)
+          .finally(() => this.window.release());
+      }
+      // A state change also reaches widgets that follow state through update_state.
+      const states = sent.filter(({ event }) => event.isState());
+      if (states.length > 0 && (await this.supportsUpdateState())) {
+        for (const { raw } of states) void this.channel.request('update_state', { state: [raw] }).catch(() => undefined);
+      }
+      pending = deliverable.slice(sending.length);
+    }
+  }
+
+  /** The events of `pending` the widget may get and has not had yet, in order, each once. */
+  private deliverable(pending: readonly LiveEvent[], record: HostRecord, approved: readonly string[]): LiveEvent[] {
+    if (this.target.isDisposed()) return [];
+    const seen = new Set<string>();
+    return pending.filter((live) => {
+      const eventId = live.event.getId();
+      if (!eventId || seen.has(eventId) || !this.mayDeliver(live, record, approved)) return false;
+      seen.add(eventId);
+      return true;
+    });
+  }
+
+  private mayDeliver({ roomId, event, isActiveSticky }: LiveEvent, record: HostRecord, approved: readonly string[]): boolean {
     const eventId = event.getId();
-    if (this.target.isDisposed() || !record || !eventId?.startsWith('$')) return;
-    if (record.deliveredEventIds.includes(eventId)) return;
+    if (!eventId?.startsWith('$') || record.deliveredEventIds.includes(eventId)) return false;
     // localTimestamp is the server's send time on our clock (now − unsigned.age): immune to clock skew.
-    if (!isActiveSticky && event.localTimestamp < record.createdAt) return;
+    if (!isActiveSticky && event.localTimestamp < record.createdAt) return false;
     // Never ciphertext or js-sdk's placeholder (the sticky store only holds decrypted events anyway).
-    if (event.isEncrypted() && (event.isDecryptionFailure() || event.getClearContent() === null)) return;
+    if (event.isEncrypted() && (event.isDecryptionFailure() || event.getClearContent() === null)) return false;
+    if (isActiveSticky && !hasCapability(approved, MatrixCapabilities.MSC4407ReceiveStickyEvent)) return false;
     const content = event.getContent();
     const descriptor = {
       eventType: event.getType(),
       stateKey: event.getStateKey(),
       msgtype: typeof content['msgtype'] === 'string' ? content['msgtype'] : undefined,
     };
-    const approved = await this.target.approved();
-    if (isActiveSticky && !hasCapability(approved, MatrixCapabilities.MSC4407ReceiveStickyEvent)) return;
     // The bound room, or another room the widget holds m.timeline: for (MSC2762).
-    if (!allowsRoom(approved, roomId, record.roomId) || !allowsReceive(approved, descriptor)) return;
-    record.deliveredEventIds.push(eventId);
-    if (this.target.isDisposed()) return;
-    await this.target.saveRecord(record);
-    const raw = { ...event.getEffectiveEvent(), room_id: roomId };
-    await this.window.acquire();
-    void this.channel
-      .request('send_event', raw)
-      .catch(() => undefined)
-      .finally(() => this.window.release());
-    // A state change also reaches widgets that follow state through update_state.
-    if (event.isState() && (await this.supportsUpdateState())) {
-      void this.channel.request('update_state', { state: [raw] }).catch(() => undefined);
-    }
+    return allowsRoom(approved, roomId, record.roomId) && allowsReceive(approved, descriptor);
   }
 }
