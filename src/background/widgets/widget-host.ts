@@ -175,6 +175,11 @@ export class WidgetHost {
     this.pusher.deliver(roomId, event);
   }
 
+  /** The relay held back a repeated push: the widget has that event already. */
+  pushSuppressed(requestId: string): void {
+    this.channel.answerForRelay(requestId, 'send_event');
+  }
+
   /** Pushes a to-device message the widget may see (never a crypto-internal type). */
   deliverToDevice(event: MatrixEvent): void {
     this.pusher.deliverToDevice(event);
