@@ -29,11 +29,12 @@ let services: Services | undefined;
 
 export function getServices(): Services {
   if (!services) {
+    const hosts = new HostRegistry();
     const session = new Accounts(new AccountSessions(keyValueStore('session')), {
       persistence: 'indexeddb',
       loadCrypto: loadCryptoWasm,
+      hasUnrecordedPushes: () => hosts.hasUnrecordedPushes(),
     });
-    const hosts = new HostRegistry();
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
     services = {

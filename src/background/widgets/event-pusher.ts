@@ -54,6 +54,7 @@ export class EventPusher {
   /** The host record's write of delivered ids: one at a time, the latest state each time. */
   private recordWrite: Promise<void> = Promise.resolve();
   private isRecordWriteQueued = false;
+  private recordWritesPending = 0;
   private readonly window: DeliveryWindow;
   private isOverflowNoticePending = false;
   /** Asked once per widget instance: which toWidget actions it understands. */
@@ -227,13 +228,20 @@ export class EventPusher {
   private writeRecord(record: HostRecord): void {
     if (this.isRecordWriteQueued) return;
     this.isRecordWriteQueued = true;
+    this.recordWritesPending++;
     this.recordWrite = this.recordWrite
       .then(() => {
         this.isRecordWriteQueued = false;
         if (this.target.isDisposed()) return;
         return this.target.saveRecord(record);
       })
-      .catch((error: unknown) => log.warn('recording delivered events failed', String(error)));
+      .catch((error: unknown) => log.warn('recording delivered events failed', String(error)))
+      .finally(() => this.recordWritesPending--);
+  }
+
+  /** Whether some event is waiting to be pushed, for the widget's answer, or for its record write. */
+  hasUnrecordedPushes(): boolean {
+    return this.window.hasQueued() || this.unanswered.size > 0 || this.recordWritesPending > 0;
   }
 
   /** The events of `pending` the widget may get and has not had yet, in order, each once. */

@@ -175,6 +175,11 @@ export class WidgetHost {
     this.pusher.deliver(roomId, event);
   }
 
+  /** Whether an event pushed to this widget is not yet recorded as delivered (see `EventPusher`). */
+  hasUnrecordedPushes(): boolean {
+    return this.pusher.hasUnrecordedPushes();
+  }
+
   /** The relay held back a repeated push: the widget has that event already. */
   pushSuppressed(requestId: string): void {
     this.channel.answerForRelay(requestId, 'send_event');
