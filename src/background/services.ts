@@ -36,14 +36,15 @@ let services: Services | undefined;
 export function getServices(): Services {
   if (!services) {
     const grants = new GrantStore(keyValueStore('grants'), keyValueStore('bindings'));
+    const hosts = new HostRegistry();
     // Sync covers only the rooms the grants reach (issue #8), and follows them as they change.
     const session = new Accounts(new AccountSessions(keyValueStore('session')), {
       persistence: 'indexeddb',
       loadCrypto: loadCryptoWasm,
       syncScope: (userId) => grants.syncScope(userId),
+      hasUnrecordedPushes: () => hosts.hasUnrecordedPushes(),
     });
     grants.onChange(() => void session.syncScopeChanged());
-    const hosts = new HostRegistry();
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
     const uiPorts = new UiPorts();

@@ -1,18 +1,21 @@
 // Relays one widget frame: its messages go to the background over one port, the background's
-// messages go back with the widget's exact origin as target (never '*'). Decides nothing.
+// messages go back with the widget's exact origin as target (never '*'). Decides nothing; it only
+// keeps a pushed event from reaching the frame twice (it outlives the worker that pushes).
 import browser, { type Runtime } from 'webextension-polyfill';
 import * as v from 'valibot';
 import { BackgroundToContent } from '../shared/protocol/background-to-content';
 import type { ContentToBackground } from '../shared/protocol/content-to-background';
 import { WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import type { FrameChallengePosted } from '../shared/protocol/relay-to-frame';
-import { FromWidgetRequest } from '../shared/protocol/widget-api';
+import { FromWidgetRequest, type WidgetInbound } from '../shared/protocol/widget-api';
 import { decodeBinaryResponse, encodeBinaryData } from './binary-transfer';
 
 /** Below Chrome's 30 s idle limit: a live widget keeps the worker (and its sync) running. */
 const KEEP_ALIVE_INTERVAL_MS = 20_000;
 /** Requests waiting for their reply that are kept for re-delivery; a widget has few at a time. */
 const MAX_IN_FLIGHT = 100;
+/** Pushed event ids remembered per frame: more than the host replays after a stopped worker. */
+const MAX_PUSHED_EVENT_IDS = 2000;
 
 export class FrameRelay {
   private port: Runtime.Port | undefined;
@@ -24,6 +27,12 @@ export class FrameRelay {
    * answers each once (issue #7: nothing is lost).
    */
   private readonly inFlight = new Map<string, unknown>();
+  /**
+   * Events pushed into this frame (toWidget `send_event`), by id. The host marks an event delivered
+   * once the widget answered it; a worker stopped before it learnt that pushes the event again after
+   * the wake, and this is where the second copy stops (issue #8).
+   */
+  private readonly pushedEventIds = new Set<string>();
   /** True once the document this relay speaks for has fired its `load` event. */
   hasSeenLoad: boolean;
 
@@ -130,7 +139,22 @@ export class FrameRelay {
       return;
     }
     if (message.message.api === 'fromWidget' && message.message.response) this.inFlight.delete(message.message.requestId);
+    if (this.isRepeatedPush(message.message)) {
+      this.send({ kind: 'pushSuppressed', requestId: message.message.requestId });
+      return;
+    }
     // If the frame navigated to another origin, the browser drops this instead of leaking it.
     this.iframe.contentWindow?.postMessage(decodeBinaryResponse(message.message), this.origin);
+  }
+
+  /** A toWidget `send_event` of an event already posted into this frame; remembers new ones. */
+  private isRepeatedPush(message: WidgetInbound): boolean {
+    if (message.api !== 'toWidget' || message.action !== 'send_event' || message.response) return false;
+    const eventId = message.data['event_id'];
+    if (typeof eventId !== 'string') return false;
+    if (this.pushedEventIds.has(eventId)) return true;
+    this.pushedEventIds.add(eventId);
+    if (this.pushedEventIds.size > MAX_PUSHED_EVENT_IDS) this.pushedEventIds.delete(this.pushedEventIds.values().next().value as string);
+    return false;
   }
 }

@@ -25,8 +25,8 @@ export type HostHarness = {
   posted: WidgetInbound[];
   /** Every approval the host asked the user for. */
   asked: PendingApproval[];
-  /** Events pushed (send_event) before the host record said they were delivered: should stay empty. */
-  pushedUnrecorded: string[];
+  /** The delivered event ids in the stored host record (what a restarted worker would know). */
+  recordedDeliveries(): string[];
   /** Sends one fromWidget request and returns the host's reply (its `response`). */
   request(action: string, data?: Record<string, unknown>, requestId?: string): Promise<Record<string, unknown>>;
   /** Replies to the request with `requestId` the host posted, in order. */
@@ -83,7 +83,6 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
   });
   const posted: WidgetInbound[] = [];
   const asked: PendingApproval[] = [];
-  const pushedUnrecorded: string[] = [];
   const frameId = nextFrame++;
   let host: WidgetHost | undefined;
   const heldAcks: (() => void)[] = [];
@@ -109,12 +108,6 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
       roomHint: options.roomHint,
       post: (message) => {
         posted.push(message);
-        if (message.api === 'toWidget' && message.action === 'send_event') {
-          // A worker stopped now must not push this event again after its restart.
-          const stored = sessionValues.get(`host:1:${frameId}`) as { deliveredEventIds?: string[] } | undefined;
-          const eventId = String(message.data['event_id']);
-          if (!stored?.deliveredEventIds?.includes(eventId)) pushedUnrecorded.push(eventId);
-        }
         // The widget answers the host's own requests, as matrix-widget-api does.
         if (message.api === 'toWidget' && !message.response) {
           const acknowledge = () => void host?.handle(WIDGET_ORIGIN, { ...message, response: answer(message) });
@@ -148,7 +141,7 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
     audit,
     posted,
     asked,
-    pushedUnrecorded,
+    recordedDeliveries: () => (sessionValues.get(`host:1:${frameId}`) as { deliveredEventIds?: string[] } | undefined)?.deliveredEventIds ?? [],
     repliesTo,
     releaseAcks: () => {
       for (const acknowledge of heldAcks.splice(0)) acknowledge();

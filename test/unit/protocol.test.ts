@@ -25,6 +25,12 @@ describe('ContentToBackground', () => {
     expect(parseMessage(ContentToBackground, { kind: 'pageVisibilityChanged', isVisible: 'hidden' }).ok).toBe(false);
   });
 
+  it('accepts a suppressed push with its request id only', () => {
+    expect(parseMessage(ContentToBackground, { kind: 'pushSuppressed', requestId: 'mwb-1-x' }).ok).toBe(true);
+    expect(parseMessage(ContentToBackground, { kind: 'pushSuppressed', requestId: '' }).ok).toBe(false);
+    expect(parseMessage(ContentToBackground, { kind: 'pushSuppressed' }).ok).toBe(false);
+  });
+
   it.each([
     ['unknown kind', { kind: 'grantEverything' }, 'kind'],
     ['missing origin', { ...announce, widgetOrigin: undefined }, 'widgetOrigin'],

@@ -50,6 +50,13 @@ const SYNC_GRACE_MS = 10_000;
  * by event id (host-record.ts).
  */
 const SYNC_SAVE_DELAY_MS = 1_000;
+/**
+ * The saved sync must not move past events not handed on yet (a gap being read back) or not yet
+ * recorded as delivered by the widget hosts: a worker stopped then would never get them again. The
+ * save waits for that, checking this often, but at most SYNC_SAVE_MAX_WAIT_MS.
+ */
+const SYNC_SAVE_RETRY_MS = 100;
+const SYNC_SAVE_MAX_WAIT_MS = 10_000;
 
 export type LiveEventListener = (roomId: string, event: MatrixEvent) => void;
 
@@ -73,6 +80,8 @@ export type SessionOptions = {
    * is synced, as a plain client does.
    */
   syncScope?: (userId: string) => Promise<SyncScope>;
+  /** Whether widget hosts have live events not yet recorded as delivered (see SYNC_SAVE_RETRY_MS). */
+  hasUnrecordedPushes?: () => boolean;
 };
 
 /** The logged-in account's client and what must be undone when it ends. */
@@ -423,15 +432,24 @@ export class MatrixSession {
       }
       if (syncStore && (state === SyncState.Syncing || state === SyncState.Prepared) && this.isSyncWorthSaving) {
         // DESIGN §4: js-sdk saves every 5 minutes; a stopped worker would lose what came since.
-        account.saveTimer ??= setTimeout(() => {
-          account.saveTimer = undefined;
-          if (this.account !== account) return;
-          this.isSyncWorthSaving = false;
-          void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
-        }, SYNC_SAVE_DELAY_MS);
+        if (account.saveTimer === undefined) this.scheduleSyncSave(account, syncStore, SYNC_SAVE_DELAY_MS, 0);
       }
     });
     this.account = account;
+  }
+
+  private scheduleSyncSave(account: OpenAccount, syncStore: IndexedDBStore, delay: number, waited: number): void {
+    account.saveTimer = setTimeout(() => {
+      account.saveTimer = undefined;
+      if (this.account !== account) return;
+      const isHandingOn = this.gaps.isFilling() || this.options.hasUnrecordedPushes?.() === true;
+      if (isHandingOn && waited < SYNC_SAVE_MAX_WAIT_MS) {
+        this.scheduleSyncSave(account, syncStore, SYNC_SAVE_RETRY_MS, waited + SYNC_SAVE_RETRY_MS);
+        return;
+      }
+      this.isSyncWorthSaving = false;
+      void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
+    }, delay);
   }
 
   /** Loads what the client needs before it may sync: the saved sync and the crypto store. */

@@ -47,6 +47,11 @@ export class TimelineGaps {
     this.enqueue(room.roomId, () => this.fill(client, room.roomId, token, until));
   }
 
+  /** Whether some room's gap is being read back (its events are not handed on yet). */
+  isFilling(): boolean {
+    return this.chains.size > 0;
+  }
+
   private enqueue(roomId: string, task: () => Promise<void>): void {
     const chain = this.chains.get(roomId) ?? { tail: Promise.resolve(), pending: 0 };
     this.chains.set(roomId, chain);

@@ -48,6 +48,11 @@ export class DeliveryWindow {
     this.queued = Math.max(0, this.queued - 1);
   }
 
+  /** Whether admitted events are still waiting to go out. */
+  hasQueued(): boolean {
+    return this.queued > 0;
+  }
+
   /** How many events were dropped since the last call; resets the count. */
   takeDropped(): number {
     const dropped = this.dropped;

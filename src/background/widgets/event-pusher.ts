@@ -1,6 +1,7 @@
 // What the host pushes to a running widget (DESIGN §2.6): live room events it may see, once each, in
 // room order, with back-pressure; to-device messages; MSC2762 update_state for widgets that support it;
-// the active sticky events (MSC4407) for widgets that may receive them.
+// the active sticky events (MSC4407) for widgets that may receive them. An event counts as delivered
+// once the widget answered it; a repeat after a stopped worker is held back by the relay.
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import {
@@ -15,7 +16,7 @@ import {
 import type { AuditEntry } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
 import { DEFAULT_DELIVERY_LIMITS, DeliveryWindow, type DeliveryLimits } from './delivery-window';
-import type { HostRecord } from './host-record';
+import { MAX_REMEMBERED_EVENT_IDS, type HostRecord } from './host-record';
 import { supportsUpdateState, visibleRoomState } from './state-updates';
 import { activeStickyEvents, watchStickyEvents } from './sticky-events';
 import type { ToWidgetChannel } from './to-widget-channel';
@@ -44,10 +45,16 @@ export class EventPusher {
   private deliveries: Promise<void> = Promise.resolve();
   /**
    * Events waiting for their turn on `deliveries`, as one batch: a sync hands over its events one by
-   * one, and they are checked against the grants and recorded as delivered together, with one write.
-   * Unset once the batch has started (later events start the next one).
+   * one, and they are checked against the grants together. Unset once the batch has started (later
+   * events start the next one).
    */
   private openBatch: LiveEvent[] | undefined;
+  /** Pushed and not answered yet: not pushed again by this worker, not yet recorded as delivered. */
+  private readonly unanswered = new Set<string>();
+  /** The host record's write of delivered ids: one at a time, the latest state each time. */
+  private recordWrite: Promise<void> = Promise.resolve();
+  private isRecordWriteQueued = false;
+  private recordWritesPending = 0;
   private readonly window: DeliveryWindow;
   private isOverflowNoticePending = false;
   /** Asked once per widget instance: which toWidget actions it understands. */
@@ -166,9 +173,12 @@ export class EventPusher {
   }
 
   /**
-   * Pushes a batch in order, as many events at a time as the window has room for. Those the widget
-   * may see (checked against the grants as they are then) are recorded as delivered with one write,
-   * and only then go out, so a worker stopped at any point never pushes an event twice (issue #7).
+   * Pushes a batch in order, as many events at a time as the window has room for, each checked against
+   * the grants as they are then. An event is recorded as delivered (in the host record, which survives
+   * a stopped worker) only once the widget answered it: a worker stopped earlier pushes it again after
+   * the wake, and the relay, which has it already, holds the repeat back (issue #8). Recording before
+   * pushing instead lost events: a worker being stopped still ran long enough to write the record, but
+   * its pushes no longer reached the frame.
    */
   private async deliverBatch(batch: readonly LiveEvent[]): Promise<void> {
     await this.target.negotiated();
@@ -183,20 +193,8 @@ export class EventPusher {
       const sending = deliverable.slice(0, slots);
       for (let unused = sending.length; unused < slots; unused++) this.window.release();
       if (!record || sending.length === 0) return;
-      for (const { event } of sending) record.deliveredEventIds.push(event.getId() as string);
-      await this.target.saveRecord(record);
-      // All of them go out now: nothing recorded as delivered waits behind another await.
       const sent = sending.map(({ roomId, event }) => ({ event, raw: { ...event.getEffectiveEvent(), room_id: roomId } }));
-      for (const { raw } of sent) {
-        if (this.target.isDisposed()) {
-          this.window.release();
-          continue;
-        }
-        void this.channel
-          .request('send_event', raw)
-          .catch(() => undefined)
-          .finally(() => this.window.release());
-      }
+      for (const { event, raw } of sent) this.push(event.getId() as string, raw, record);
       // A state change also reaches widgets that follow state through update_state.
       const states = sent.filter(({ event }) => event.isState());
       if (states.length > 0 && (await this.supportsUpdateState())) {
@@ -204,6 +202,46 @@ export class EventPusher {
       }
       pending = deliverable.slice(sending.length);
     }
+  }
+
+  /** One send_event; the widget's answer (or the relay's word that it has the event) records it. */
+  private push(eventId: string, raw: Record<string, unknown>, record: HostRecord): void {
+    this.unanswered.add(eventId);
+    void this.channel
+      .request('send_event', raw)
+      .then(
+        () => {
+          const delivered = record.deliveredEventIds;
+          delivered.push(eventId);
+          if (delivered.length > 2 * MAX_REMEMBERED_EVENT_IDS) delivered.splice(0, delivered.length - MAX_REMEMBERED_EVENT_IDS);
+          this.writeRecord(record);
+        },
+        () => undefined, // no answer: a later copy may try again, and the relay holds it back if needed
+      )
+      .finally(() => {
+        this.unanswered.delete(eventId);
+        this.window.release();
+      });
+  }
+
+  /** Writes the record after the one being written, coalescing everything answered meanwhile. */
+  private writeRecord(record: HostRecord): void {
+    if (this.isRecordWriteQueued) return;
+    this.isRecordWriteQueued = true;
+    this.recordWritesPending++;
+    this.recordWrite = this.recordWrite
+      .then(() => {
+        this.isRecordWriteQueued = false;
+        if (this.target.isDisposed()) return;
+        return this.target.saveRecord(record);
+      })
+      .catch((error: unknown) => log.warn('recording delivered events failed', String(error)))
+      .finally(() => this.recordWritesPending--);
+  }
+
+  /** Whether some event is waiting to be pushed, for the widget's answer, or for its record write. */
+  hasUnrecordedPushes(): boolean {
+    return this.window.hasQueued() || this.unanswered.size > 0 || this.recordWritesPending > 0;
   }
 
   /** The events of `pending` the widget may get and has not had yet, in order, each once. */
@@ -220,7 +258,7 @@ export class EventPusher {
 
   private mayDeliver({ roomId, event, isActiveSticky }: LiveEvent, record: HostRecord, approved: readonly string[]): boolean {
     const eventId = event.getId();
-    if (!eventId?.startsWith('$') || record.deliveredEventIds.includes(eventId)) return false;
+    if (!eventId?.startsWith('$') || this.unanswered.has(eventId) || record.deliveredEventIds.includes(eventId)) return false;
     // localTimestamp is the server's send time on our clock (now − unsigned.age): immune to clock skew.
     if (!isActiveSticky && event.localTimestamp < record.createdAt) return false;
     // Never ciphertext or js-sdk's placeholder (the sticky store only holds decrypted events anyway).

@@ -2,7 +2,8 @@
 // state and the events it already delivered. Grants themselves live in the grant store.
 import * as v from 'valibot';
 
-const MAX_REMEMBERED_EVENT_IDS = 500;
+/** Delivered event ids a host record keeps: more than a stopped worker replays. */
+export const MAX_REMEMBERED_EVENT_IDS = 500;
 
 export const HostRecord = v.object({
   widgetId: v.string(),

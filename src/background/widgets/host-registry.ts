@@ -52,6 +52,11 @@ export class HostRegistry {
     await Promise.all(stale.map((host) => host.close('The frame navigated', true)));
   }
 
+  /** Some widget has a pushed event not yet recorded as delivered: its sync must not be saved past it. */
+  hasUnrecordedPushes(): boolean {
+    return [...this.hosts].some((host) => host.hasUnrecordedPushes());
+  }
+
   hasFrame(tabId: number, frameId: number): boolean {
     return [...this.hosts].some((host) => host.isFrame(tabId, frameId));
   }

@@ -6,7 +6,7 @@ import type { WidgetInbound } from '../../shared/protocol/widget-api';
 export const TO_WIDGET_TIMEOUT_MS = 30_000;
 
 export class ToWidgetChannel {
-  private readonly pending = new Map<string, (response: Record<string, unknown>) => void>();
+  private readonly pending = new Map<string, { action: string; settle: (response: Record<string, unknown>) => void }>();
   private counter = 0;
   private isClosed = false;
 
@@ -24,9 +24,12 @@ export class ToWidgetChannel {
         this.pending.delete(requestId);
         reject(new Error(`widget did not answer ${action}`));
       }, TO_WIDGET_TIMEOUT_MS);
-      this.pending.set(requestId, (response) => {
-        clearTimeout(timer);
-        resolve(response);
+      this.pending.set(requestId, {
+        action,
+        settle: (response) => {
+          clearTimeout(timer);
+          resolve(response);
+        },
       });
       this.post({ api: 'toWidget', widgetId, requestId, action, data });
     });
@@ -34,8 +37,13 @@ export class ToWidgetChannel {
 
   /** The widget answered one of our requests (unknown ids are ignored). */
   answer(requestId: string, response: Record<string, unknown>): void {
-    this.pending.get(requestId)?.(response);
+    this.pending.get(requestId)?.settle(response);
     this.pending.delete(requestId);
+  }
+
+  /** The relay did not post this request because the frame has its event already: settled as answered. */
+  answerForRelay(requestId: string, action: string): void {
+    if (this.pending.get(requestId)?.action === action) this.answer(requestId, {});
   }
 
   close(): void {

@@ -178,6 +178,16 @@ export class WidgetHost {
     this.pusher.deliver(roomId, event);
   }
 
+  /** Whether an event pushed to this widget is not yet recorded as delivered (see `EventPusher`). */
+  hasUnrecordedPushes(): boolean {
+    return this.pusher.hasUnrecordedPushes();
+  }
+
+  /** The relay held back a repeated push: the widget has that event already. */
+  pushSuppressed(requestId: string): void {
+    this.channel.answerForRelay(requestId, 'send_event');
+  }
+
   /** Pushes a to-device message the widget may see (never a crypto-internal type). */
   deliverToDevice(event: MatrixEvent): void {
     this.pusher.deliverToDevice(event);

@@ -93,6 +93,9 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
       case 'pageVisibilityChanged':
         void host?.then((ready) => ready?.setPageVisibility(message.isVisible));
         return;
+      case 'pushSuppressed':
+        void host?.then((ready) => ready?.pushSuppressed(message.requestId));
+        return;
     }
   });
 

@@ -30,7 +30,18 @@ export const KeepAlive = v.object({ kind: v.literal('keepAlive') });
  */
 export const PageVisibilityChanged = v.object({ kind: v.literal('pageVisibilityChanged'), isVisible: v.boolean() });
 
-export const ContentToBackground = v.variant('kind', [FrameAnnounced, WidgetMessageRelayed, KeepAlive, PageVisibilityChanged]);
+/**
+ * The relay did not post a pushed event (toWidget `send_event`) into the frame because it had posted
+ * that event there already: a worker stopped before it knew the widget had it pushes it again. The
+ * relay outlives the worker, so it is where a push is kept from arriving twice. Stands in for the
+ * widget's answer to that request.
+ */
+export const PushSuppressed = v.object({
+  kind: v.literal('pushSuppressed'),
+  requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+});
+
+export const ContentToBackground = v.variant('kind', [FrameAnnounced, WidgetMessageRelayed, KeepAlive, PageVisibilityChanged, PushSuppressed]);
 export type ContentToBackground = v.InferOutput<typeof ContentToBackground>;
 export type FrameAnnounced = v.InferOutput<typeof FrameAnnounced>;
 
