@@ -41,8 +41,10 @@ const INSTRUMENT = `(() => {
   window.__loadPosted = {};
   window.__loadErrors = [];
   window.__loadAnswered = {};
+  window.__loadNotices = [];
   window.addEventListener('message', (event) => {
     const data = event.data;
+    if (data?.api === 'toWidget' && data.action !== 'send_event' && !data.response) window.__loadNotices.push(data.action + ' ' + JSON.stringify(data.data ?? {}).slice(0, 200));
     if (data?.api === 'toWidget' && data.action === 'send_event' && !data.response && String(data.data?.content?.body ?? '').startsWith('load ')) {
       window.__loadReceived.push({ id: data.data.event_id, body: data.data.content.body, at: performance.now() });
     }
@@ -199,8 +201,15 @@ export async function runLoad(options: {
     try {
       await waitForValue(widget, `window.__loadReceived.length >= ${total}`, `widget ${index} to receive all ${total} events`, patience);
     } catch (error) {
-      const got = await widget.evaluate<number>('window.__loadReceived.length');
-      throw new Error(`${String(error)}: it got ${got}`);
+      // What it lacks, where in the room's order, and what else the host told it (an overflow notice?).
+      const got = await widget.evaluate<string[]>('window.__loadReceived.map((arrival) => arrival.id)');
+      const have = new Set(got);
+      const missing = onServer.map((event, position) => ({ ...event, position })).filter((event) => !have.has(event.id));
+      const notices = await widget.evaluate<string[]>('window.__loadNotices');
+      const positions = missing.length > 0 ? `${missing[0]?.position}–${missing.at(-1)?.position}` : 'none';
+      throw new Error(
+        `${String(error)}: it got ${got.length} (${have.size} distinct); missing ${missing.length} at room positions ${positions}, first ${missing[0]?.body ?? '-'}; notices: ${notices.slice(0, 5).join(' | ') || 'none'}`,
+      );
     }
     const received = await widget.evaluate<Arrival[]>('window.__loadReceived');
     arrivals.push(received);
