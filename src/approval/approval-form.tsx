@@ -86,6 +86,10 @@ export function ApprovalForm({ approvalId }: { approvalId: string }) {
             <dt>{t('approvalAccount')}</dt>
             <dd id="account">{view.account}</dd>
           </dl>
+          {/* The Widget API answers through the embedding page, which can listen: no host can hide it. */}
+          <p id="site-sees" class="muted">
+            {t('approvalSiteSees', view.siteOrigin)}
+          </p>
           {view.purpose === 'capabilities' && <RoomPicker rooms={roomChoices(view)} value={roomId} onChange={setRoomId} isFixed={view.isRoomFixed} />}
           <h2>{t('approvalItMay')}</h2>
           <div id="capabilities">

@@ -54,6 +54,8 @@ export async function runUserStory(browser: ExtensionBrowser): Promise<StoryStat
   expect(await textOf(approval, '#site-origin')).toBe(siteOrigin);
   expect(await textOf(approval, '#widget-origin')).toBe(widgetOrigin);
   expect(await textOf(approval, '#account')).toBe(alice.userId);
+  // The user is told that the site sees what the widget is given (the widget answers through it).
+  expect(await textOf(approval, '#site-sees')).toContain(siteOrigin);
   expect(await approval.evaluate(`document.querySelector('#room').value`)).toBe(roomId);
   const capabilityTexts = await approval.evaluate<string>(`document.querySelector('#capabilities').textContent`);
   expect(capabilityTexts).toContain('Send messages in the room as you');

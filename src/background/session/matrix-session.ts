@@ -1,19 +1,14 @@
 // Owns the MatrixClient of the logged-in account: login, restore on wake, end-to-end encryption,
-// sync while something needs it, and live timeline events (decrypted) for the widget hosts. Holds
+// and sync while something needs it; its live events go to the widget hosts (live-events.ts). Holds
 // the only copy of the token in memory.
 import {
   ClientEvent,
   createClient,
-  EventStatus,
   Filter,
   IndexedDBStore,
-  MatrixEvent,
-  MatrixEventEvent,
-  RoomEvent,
   SyncState,
   type MatrixClient,
-  type Room,
-  type IRoomTimelineData,
+  type MatrixEvent,
   type LoginRequest,
   type AccessTokens,
 } from 'matrix-js-sdk';
@@ -24,10 +19,11 @@ import { setCryptoReadiness } from './crypto-readiness';
 import { DeviceVerification } from './device-verification';
 import { CrossSigningAnswer, encryptionStatus, type EncryptionStatus } from './encryption-status';
 import { SecretKeyHolder } from './secret-keys';
-import { TimelineGaps } from './timeline-gaps';
+import { LiveEvents, type LiveEventListener } from './live-events';
+import { SyncSaver } from './sync-saver';
 import { joinedRoomChoices, roomName } from './room-directory';
 import { ScopedSync } from './scoped-sync';
-import { HandedOnEarly, peekingSyncs, type ClearEvents } from './sync-peek';
+import { peekingSyncs } from './sync-peek';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionSlot, StoredSession } from './session-store';
 import { oidcClientOptions, pinAuthServer, type OidcSession } from './oidc-native';
@@ -42,23 +38,8 @@ const LIVE_SYNC_TIMELINE_LIMIT = 50;
 const STORE_DELETION_WAIT_MS = 3_000;
 /** Keep syncing briefly after the last user leaves, so a page reload does not restart sync. */
 const SYNC_GRACE_MS = 10_000;
-/**
- * A saved sync is written at most this long after the sync that brought something. Each save turns
- * the whole accumulated sync into one record on the worker's thread; after every sync of a busy room
- * that delayed the next sync request and the events' way to widgets (issue #8, P2). A worker stopped
- * before the save gets the events since the last one again as live events, and pushes are deduplicated
- * by event id (host-record.ts).
- */
-const SYNC_SAVE_DELAY_MS = 1_000;
-/**
- * The saved sync must not move past events not handed on yet (a gap being read back) or not yet
- * recorded as delivered by the widget hosts: a worker stopped then would never get them again. The
- * save waits for that, checking this often, but at most SYNC_SAVE_MAX_WAIT_MS.
- */
-const SYNC_SAVE_RETRY_MS = 100;
-const SYNC_SAVE_MAX_WAIT_MS = 10_000;
 
-export type LiveEventListener = (roomId: string, event: MatrixEvent) => void;
+export type { LiveEventListener };
 
 export class NotLoggedIn extends Error {
   constructor() {
@@ -90,6 +71,8 @@ type OpenAccount = {
   client: MatrixClient;
   /** Present when saved syncs go to IndexedDB. */
   syncStore: IndexedDBStore | undefined;
+  /** Saves the sync store soon after a sync that brought something (present with `syncStore`). */
+  syncSaver: SyncSaver | undefined;
   /** The filter sync runs with; `scopedSync` adds the rooms to each request. */
   syncFilter: Filter;
   scopedSync: ScopedSync;
@@ -101,8 +84,6 @@ type OpenAccount = {
   releaseLock: () => void;
   /** The homeserver's last word on the account's cross-signing identity. */
   crossSigning: CrossSigningAnswer;
-  /** Set while a save of the sync store is scheduled. */
-  saveTimer?: ReturnType<typeof setTimeout>;
 };
 
 export class MatrixSession {
@@ -110,19 +91,15 @@ export class MatrixSession {
   private restored: Promise<void> | undefined;
   private syncUsers = 0;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Set when a sync brought something a widget could see; the sync store is saved at its end. */
-  private isSyncWorthSaving = false;
-  private readonly liveEventListeners = new Set<LiveEventListener>();
+  private readonly liveEvents = new LiveEvents(() => this.account?.syncSaver?.noteActivity());
   private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
   private readonly syncStateListeners = new Set<(state: SyncState) => void>();
   private loginWaiters: ((userId: string) => void)[] = [];
   private readonly secretKeys = new SecretKeyHolder();
   /** Verifying this device; one at a time, for the logged-in account. */
   readonly verification = new DeviceVerification(this.secretKeys);
-  private readonly gaps = new TimelineGaps((roomId, event) => this.forwardWhenReadable(roomId, event));
   /** Scope updates, one after the other: each reads the grants afresh, so the last one wins. */
   private scopeUpdates: Promise<void> = Promise.resolve();
-  private readonly handedOnEarly = new HandedOnEarly();
 
   constructor(
     private readonly store: SessionSlot,
@@ -232,12 +209,12 @@ export class MatrixSession {
     await this.restore();
     const account = this.account;
     this.account = undefined;
+    account?.syncSaver?.stop();
     this.verification.reset();
     // A new login of the same account already saved its session in this slot.
     if (!keepSavedSession) await this.store.clear();
     if (!account) return;
     const { client, session } = account;
-    clearTimeout(account.saveTimer);
     await account.ready;
     client.stopClient();
     await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
@@ -306,8 +283,7 @@ export class MatrixSession {
     if (!account || !account.isReady || this.options.persistence === 'memory') return;
     this.account = undefined;
     this.restored = undefined;
-    void account.syncStore?.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
-    clearTimeout(account.saveTimer);
+    account.syncSaver?.saveNow();
     account.client.stopClient();
     account.releaseLock();
   }
@@ -331,15 +307,14 @@ export class MatrixSession {
           })
         : ALL_ROOMS;
       if (this.account !== account) return;
-      // A room out of scope gets no live events: a gap there is no gap a widget could have seen.
-      this.gaps.keepOnly((roomId) => scopeHas(scope, roomId));
+      this.liveEvents.keepRooms((roomId) => scopeHas(scope, roomId));
       account.scopedSync.setScope(scope);
     });
     return this.scopeUpdates;
   }
 
   onLiveEvent(listener: LiveEventListener): void {
-    this.liveEventListeners.add(listener);
+    this.liveEvents.onLiveEvent(listener);
   }
 
   onToDeviceEvent(listener: (event: MatrixEvent) => void): void {
@@ -395,7 +370,7 @@ export class MatrixSession {
       deviceId,
       // Clear live events go to widgets as their sync arrives (sync-peek.ts), after the scope's
       // changes to the answer (scoped-sync.ts); js-sdk's copy follows.
-      fetchFn: peekingSyncs(scopedSync.fetch, (found) => isOpen() && this.forwardClearEvents(found)),
+      fetchFn: peekingSyncs(scopedSync.fetch, (found) => isOpen() && this.liveEvents.handOnEarly(found)),
       cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
       ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => this.saveRefreshedTokens(openedSession, tokens)) : {}),
@@ -405,6 +380,7 @@ export class MatrixSession {
       session,
       client,
       syncStore,
+      syncSaver: syncStore ? new SyncSaver(syncStore, () => this.liveEvents.isFillingGaps() || this.options.hasUnrecordedPushes?.() === true) : undefined,
       syncFilter,
       scopedSync,
       cryptoError: undefined,
@@ -416,13 +392,9 @@ export class MatrixSession {
     isOpen = () => this.account === account;
     account.ready = this.prepare(account);
     setCryptoReadiness(client, account.ready);
-    client.on(RoomEvent.Timeline, this.forwardLiveEvent);
-    client.on(RoomEvent.TimelineReset, (room, timelineSet) => {
-      if (room && timelineSet === room.getUnfilteredTimelineSet()) this.gaps.reset(client, room);
-    });
-    client.on(RoomEvent.LocalEchoUpdated, this.forwardOwnEcho);
+    this.liveEvents.follow(client);
     client.on(ClientEvent.ToDeviceEvent, (event) => {
-      if (!event.isEncrypted() || !event.isDecryptionFailure()) this.isSyncWorthSaving = true;
+      if (!event.isEncrypted() || !event.isDecryptionFailure()) account.syncSaver?.noteActivity();
       for (const listener of this.toDeviceListeners) listener(event);
     });
     client.on(ClientEvent.Sync, (state, previous) => {
@@ -430,26 +402,9 @@ export class MatrixSession {
         log.info('sync state', state);
         for (const listener of this.syncStateListeners) listener(state);
       }
-      if (syncStore && (state === SyncState.Syncing || state === SyncState.Prepared) && this.isSyncWorthSaving) {
-        // DESIGN §4: js-sdk saves every 5 minutes; a stopped worker would lose what came since.
-        if (account.saveTimer === undefined) this.scheduleSyncSave(account, syncStore, SYNC_SAVE_DELAY_MS, 0);
-      }
+      if (state === SyncState.Syncing || state === SyncState.Prepared) account.syncSaver?.syncProcessed();
     });
     this.account = account;
-  }
-
-  private scheduleSyncSave(account: OpenAccount, syncStore: IndexedDBStore, delay: number, waited: number): void {
-    account.saveTimer = setTimeout(() => {
-      account.saveTimer = undefined;
-      if (this.account !== account) return;
-      const isHandingOn = this.gaps.isFilling() || this.options.hasUnrecordedPushes?.() === true;
-      if (isHandingOn && waited < SYNC_SAVE_MAX_WAIT_MS) {
-        this.scheduleSyncSave(account, syncStore, SYNC_SAVE_RETRY_MS, waited + SYNC_SAVE_RETRY_MS);
-        return;
-      }
-      this.isSyncWorthSaving = false;
-      void syncStore.save(true).catch((error: unknown) => log.warn('saving the sync failed', String(error)));
-    }, delay);
   }
 
   /** Loads what the client needs before it may sync: the saved sync and the crypto store. */
@@ -481,60 +436,6 @@ export class MatrixSession {
         if (this.account !== account || this.syncUsers === 0 || client.clientRunning) return;
         void client.startClient({ pollTimeout: SYNC_POLL_TIMEOUT_MS, initialSyncLimit: 20, lazyLoadMembers: true, filter: syncFilter });
       });
-  }
-
-  private readonly forwardLiveEvent = (
-    event: MatrixEvent,
-    room: Room | undefined,
-    toStartOfTimeline: boolean | undefined,
-    removed: boolean,
-    data: IRoomTimelineData,
-  ): void => {
-    if (!room || toStartOfTimeline || removed || !data.liveEvent) return;
-    this.isSyncWorthSaving = true;
-    // Only the server's copy reaches widgets; local echoes carry no server-assigned event ID.
-    if (event.status !== null || !event.getId()?.startsWith('$')) return;
-    if (this.handedOnEarly.take(event.getId())) return;
-    this.gaps.live(room.roomId, event);
-  };
-
-  /** Clear events of a sync that js-sdk has not processed yet: through the same gaps, in room order. */
-  private forwardClearEvents(found: readonly ClearEvents[]): void {
-    for (const { roomId, events } of found) {
-      for (const raw of events) {
-        this.handedOnEarly.add(String(raw.event_id));
-        this.gaps.live(roomId, new MatrixEvent({ ...raw, room_id: roomId }));
-      }
-    }
-  }
-
-  /**
-   * An event this client sent itself (an encrypted send goes through js-sdk, which keeps a local
-   * echo): the server's copy only updates that echo, so its arrival is the moment to forward it.
-   */
-  private readonly forwardOwnEcho = (event: MatrixEvent, room: Room, _oldEventId?: string, oldStatus?: EventStatus | null): void => {
-    if (event.status !== null || oldStatus === null || oldStatus === undefined) return;
-    if (!event.getId()?.startsWith('$') || this.handedOnEarly.take(event.getId())) return;
-    this.forwardWhenReadable(room.roomId, event);
-  };
-
-  /**
-   * Widgets see decrypted events only: an encrypted event is forwarded once it decrypts, which may
-   * be much later (the room key arrives after the event). A failure never reaches a widget as the
-   * placeholder text js-sdk puts in its place.
-   */
-  private forwardWhenReadable(roomId: string, event: MatrixEvent): void {
-    const forward = (): void => {
-      for (const listener of this.liveEventListeners) listener(roomId, event);
-    };
-    if (!event.isEncrypted()) return forward();
-    if (!event.isBeingDecrypted() && !event.isDecryptionFailure() && event.getClearContent() !== null) return forward();
-    const onDecrypted = (decrypted: MatrixEvent): void => {
-      if (decrypted.isDecryptionFailure()) return; // keys may still come: js-sdk retries and emits again
-      event.off(MatrixEventEvent.Decrypted, onDecrypted);
-      forward();
-    };
-    event.on(MatrixEventEvent.Decrypted, onDecrypted);
   }
 }
 

@@ -1,7 +1,7 @@
 // One host per live widget frame: answers its fromWidget requests (each exactly once), negotiates
 // capabilities, and pushes live events. Every request is checked against the stored grants, every time.
 import type { MatrixEvent } from 'matrix-js-sdk';
-import { MatrixApiVersion, MatrixCapabilities, UnstableApiVersion, WidgetApiFromWidgetAction } from 'matrix-widget-api';
+import { MatrixCapabilities } from 'matrix-widget-api';
 import * as v from 'valibot';
 import { decide, hasCapability } from '../../shared/core/grant-policy';
 import { isSameWidget, type WidgetIdentity } from '../../shared/core/widget-identity';
@@ -18,6 +18,8 @@ import type { AuditLog } from '../grants/audit-log';
 import type { GrantStore } from '../grants/grant-store';
 import { negotiateCapabilities, renegotiateCapabilities, type AskUser } from './capability-negotiation';
 import { parseData } from './actions/action-context';
+import type { ActionContext, ActionResult } from './actions/action-context';
+import { isHostLocal, routeAction, type HostOwnActions } from './action-router';
 import type { DeliveryLimits } from './delivery-window';
 import { EventPusher } from './event-pusher';
 import { PageVisibility } from './page-visibility';
@@ -26,44 +28,11 @@ import { askForOpenId, rememberedOpenId, type OpenIdAnswer } from './openid';
 import type { MatrixSession } from '../session/matrix-session';
 import type { AttestedFrame } from './frame-attestation';
 import type { HostRecord, HostRecords } from './host-record';
-import type { ActionContext, ActionResult } from './actions/action-context';
-import { clientUiRefusal } from './actions/client-ui';
-import { getMediaConfig, searchUserDirectory } from './actions/directory-and-media';
-import { readEvents } from './actions/read-events';
-import { readRelations } from './actions/read-relations';
-import { sendEvent } from './actions/send-event';
-import { sendToDevice } from './actions/to-device';
-import { updateDelayedEvent } from './actions/delayed-events';
-import { downloadFile, uploadFile } from './actions/files';
-import { readRoomAccountData } from './actions/room-account-data';
-import { delegateDelayedLeave, getLivekitToken, getRtcTransports } from './actions/rtc';
 import { TurnServerWatch } from './turn-servers';
 import { toWidgetError, WidgetRequestRefused } from './widget-errors';
 import { NotLoggedIn } from '../session/matrix-session';
 
 const log = createLogger('bg:host');
-
-/** Versions this host implements; MSC2871 lets the widget wait for `notify_capabilities`. */
-const SUPPORTED_VERSIONS = [
-  MatrixApiVersion.Prerelease1,
-  MatrixApiVersion.Prerelease2,
-  UnstableApiVersion.MSC2762,
-  UnstableApiVersion.MSC2762_UPDATE_STATE,
-  UnstableApiVersion.MSC2871,
-  UnstableApiVersion.MSC2876,
-  UnstableApiVersion.MSC2974,
-  UnstableApiVersion.MSC3819,
-  UnstableApiVersion.MSC3846,
-  UnstableApiVersion.MSC3869,
-  UnstableApiVersion.MSC3973,
-  UnstableApiVersion.MSC4039,
-  // MatrixRTC: the host passes these to the homeserver, whose answer (or error) the widget gets.
-  UnstableApiVersion.MSC4515,
-  UnstableApiVersion.MSC4533,
-  // Delayed events (no version constant in matrix-widget-api 1.19; widgets use the capabilities).
-  'org.matrix.msc4157',
-];
-
 
 export type HostContext = {
   frame: AttestedFrame;
@@ -85,7 +54,6 @@ export type HostContext = {
   reject: (reason: string, isForPreviousDocument?: boolean) => void;
   now: () => number;
 };
-
 
 export class WidgetHost {
   private widgetId: string | undefined;
@@ -261,62 +229,22 @@ export class WidgetHost {
   }
 
   private async perform(request: FromWidgetRequest): Promise<ActionResult> {
-    const isHostLocal =
-      request.action === WidgetApiFromWidgetAction.SupportedApiVersions || request.action === WidgetApiFromWidgetAction.ContentLoaded;
     // Answer at once rather than wait for a login that may never come: one reply per request.
-    if (!isHostLocal && !(await this.context.session.userId())) throw new NotLoggedIn();
-    const actions = this.actionContextFor(request);
-    switch (request.action) {
-      case WidgetApiFromWidgetAction.SupportedApiVersions:
-        return { supported_versions: SUPPORTED_VERSIONS };
-      case WidgetApiFromWidgetAction.ContentLoaded:
-        return {};
-      case WidgetApiFromWidgetAction.SendEvent:
-        return sendEvent(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC2876ReadEvents:
-        return readEvents(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC3869ReadRelations:
-        return readRelations(actions, request.data);
-      case WidgetApiFromWidgetAction.SendToDevice:
-        return sendToDevice(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC3973UserDirectorySearch:
-        return searchUserDirectory(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC4039GetMediaConfigAction:
-        return getMediaConfig(actions);
-      case WidgetApiFromWidgetAction.WatchTurnServers:
-        return this.watchTurnServers();
-      case WidgetApiFromWidgetAction.UnwatchTurnServers:
-        this.turnWatch?.stop();
-        this.turnWatch = undefined;
-        return {};
-      case WidgetApiFromWidgetAction.BeeperReadRoomAccountData:
-        return readRoomAccountData(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC4039UploadFileAction:
-        return uploadFile(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC4039DownloadFileAction:
-        return downloadFile(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC2974RenegotiateCapabilities:
-        return this.requestCapabilities(request.data);
-      case WidgetApiFromWidgetAction.MSC4157UpdateDelayedEvent:
-        return updateDelayedEvent(actions, request.data);
-      case WidgetApiFromWidgetAction.GetOpenIDCredentials:
-        return this.getOpenId(request.requestId);
-      case WidgetApiFromWidgetAction.MSC4515GetRtcTransports:
-        return getRtcTransports(actions);
-      case WidgetApiFromWidgetAction.MSC4533RtcLivekitGetToken:
-        return getLivekitToken(actions, request.data);
-      case WidgetApiFromWidgetAction.MSC4533RtcLivekitDelegateDelayedLeave:
-        return delegateDelayedLeave(actions, request.data);
-      default: {
-        const clientUi = clientUiRefusal(request.action);
-        if (clientUi) throw clientUi;
-        if ((Object.values(WidgetApiFromWidgetAction) as string[]).includes(request.action)) {
-          throw new WidgetRequestRefused(`The action "${request.action}" is not supported by this host yet`);
-        }
-        throw new WidgetRequestRefused(`Unknown or unsupported action: ${request.action}`);
-      }
-    }
+    if (!isHostLocal(request.action) && !(await this.context.session.userId())) throw new NotLoggedIn();
+    return routeAction(request, this.actionContextFor(request), this.ownActions);
   }
+
+  /** The actions that change this host's own state. */
+  private readonly ownActions: HostOwnActions = {
+    requestCapabilities: (data) => this.requestCapabilities(data),
+    getOpenId: (requestId) => this.getOpenId(requestId),
+    watchTurnServers: () => this.watchTurnServers(),
+    unwatchTurnServers: () => {
+      this.turnWatch?.stop();
+      this.turnWatch = undefined;
+      return {};
+    },
+  };
 
   /**
    * MSC2974: acknowledged at once (the user may take longer than the widget's request timeout); the
@@ -440,7 +368,6 @@ export class WidgetHost {
     const stored = await this.context.grants.effectiveDecision(identity, record.roomId, record.hostInstance);
     return decide(record.requested, stored).granted;
   }
-
 
   private audit(action: AuditEntry['action'], roomId: string | null, detail: string): void {
     if (!this.identity) return;
