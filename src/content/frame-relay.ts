@@ -17,12 +17,14 @@ const MAX_IN_FLIGHT = 100;
 /** Pushed event ids remembered per frame: more than the host replays after a stopped worker. */
 const MAX_PUSHED_EVENT_IDS = 2000;
 /**
- * A port that lived shorter than this before the worker dropped it counts as a failed connection:
- * reconnecting then waits, doubling from RECONNECT_BACKOFF_MS up to the keep-alive interval, so a
- * worker that cannot start is not woken in a tight loop.
+ * A port dropped within this time and before the background said anything over it counts as a
+ * failed connection: reconnecting then waits, doubling from RECONNECT_BACKOFF_MS up to
+ * MAX_RECONNECT_DELAY_MS, so a worker that cannot start is not woken in a tight loop. (A worker
+ * stopped often but answering, as in the kill tests, is reconnected at once.)
  */
 const SHORT_CONNECTION_MS = 1_000;
 const RECONNECT_BACKOFF_MS = 100;
+const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export class FrameRelay {
   private port: Runtime.Port | undefined;
@@ -42,9 +44,10 @@ export class FrameRelay {
   private readonly pushedEventIds = new Set<string>();
   /** True once the document this relay speaks for has fired its `load` event. */
   hasSeenLoad: boolean;
-  /** When the current port was opened, and how many connections in a row were short-lived. */
+  /** When the current port was opened, and how many connections in a row failed (see SHORT_CONNECTION_MS). */
   private connectedAt = 0;
-  private shortConnections = 0;
+  private hasHeardBack = false;
+  private failedConnections = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -115,6 +118,7 @@ export class FrameRelay {
     const port = browser.runtime.connect({ name: WIDGET_PORT_NAME });
     this.port = port;
     this.connectedAt = Date.now();
+    this.hasHeardBack = false;
     port.onMessage.addListener((raw: unknown) => this.receive(raw));
     port.onDisconnect.addListener(() => {
       if (this.port !== port) return;
@@ -123,8 +127,9 @@ export class FrameRelay {
       // The worker went away (stopped, crashed, updated). The widget is still live, so the relay
       // comes back at once rather than at its next message: a new worker pushes the events synced
       // since to the hosts that are back (issue #7).
-      this.shortConnections = Date.now() - this.connectedAt < SHORT_CONNECTION_MS ? this.shortConnections + 1 : 0;
-      const delay = this.shortConnections === 0 ? 0 : Math.min(KEEP_ALIVE_INTERVAL_MS, RECONNECT_BACKOFF_MS * 2 ** (this.shortConnections - 1));
+      const hasFailed = !this.hasHeardBack && Date.now() - this.connectedAt < SHORT_CONNECTION_MS;
+      this.failedConnections = hasFailed ? this.failedConnections + 1 : 0;
+      const delay = hasFailed ? Math.min(MAX_RECONNECT_DELAY_MS, RECONNECT_BACKOFF_MS * 2 ** (this.failedConnections - 1)) : 0;
       this.reconnectTimer = setTimeout(() => this.resume(), delay);
     });
     const roomHint = this.iframe.dataset['matrixRoom'];
@@ -158,6 +163,7 @@ export class FrameRelay {
   private receive(raw: unknown): void {
     const parsed = v.safeParse(BackgroundToContent, raw);
     if (!parsed.success) return;
+    this.hasHeardBack = true;
     const message = parsed.output;
     if (message.kind === 'frameRejected') {
       this.stop();
