@@ -9,7 +9,7 @@ import { loadCryptoWasm } from './session/crypto-wasm';
 import { Accounts } from './session/accounts';
 import { AccountSessions } from './session/session-store';
 import { OidcClientStore } from './session/oidc-client-store';
-import { readSession, removeSession, writeSession } from './adapters/session-storage';
+import { readSession, removeSession, sessionKeys, writeSession } from './adapters/session-storage';
 import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
 import { FrameChallenges } from './widgets/frame-challenges';
@@ -47,6 +47,9 @@ export function getServices(): Services {
     grants.onChange(() => void session.syncScopeChanged());
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
+    const hostRecords = new HostRecords({ read: readSession, write: writeSession, remove: removeSession, keys: sessionKeys });
+    // Widgets live before the previous worker stopped get the events synced before they are back.
+    hosts.expectReturning(hostRecords.frameKeys());
     const uiPorts = new UiPorts();
     session.onStatusChange(() => uiPorts.statusChanged());
     services = {
@@ -56,7 +59,7 @@ export function getServices(): Services {
       audit: new AuditLog(keyValueStore('audit')),
       approvals: new ApprovalQueue(),
       hosts,
-      hostRecords: new HostRecords({ read: readSession, write: writeSession, remove: removeSession }),
+      hostRecords,
       frameChallenges: new FrameChallenges(),
       uiPorts,
       oidcClients: new OidcClientStore(keyValueStore('session')),

@@ -16,6 +16,15 @@ const KEEP_ALIVE_INTERVAL_MS = 20_000;
 const MAX_IN_FLIGHT = 100;
 /** Pushed event ids remembered per frame: more than the host replays after a stopped worker. */
 const MAX_PUSHED_EVENT_IDS = 2000;
+/**
+ * A port dropped within this time and before the background said anything over it counts as a
+ * failed connection: reconnecting then waits, doubling from RECONNECT_BACKOFF_MS up to
+ * MAX_RECONNECT_DELAY_MS, so a worker that cannot start is not woken in a tight loop. (A worker
+ * stopped often but answering, as in the kill tests, is reconnected at once.)
+ */
+const SHORT_CONNECTION_MS = 1_000;
+const RECONNECT_BACKOFF_MS = 100;
+const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export class FrameRelay {
   private port: Runtime.Port | undefined;
@@ -35,6 +44,11 @@ export class FrameRelay {
   private readonly pushedEventIds = new Set<string>();
   /** True once the document this relay speaks for has fired its `load` event. */
   hasSeenLoad: boolean;
+  /** When the current port was opened, and how many connections in a row failed (see SHORT_CONNECTION_MS). */
+  private connectedAt = 0;
+  private hasHeardBack = false;
+  private failedConnections = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly iframe: HTMLIFrameElement,
@@ -68,6 +82,7 @@ export class FrameRelay {
   stop(): void {
     this.isStopped = true;
     clearInterval(this.keepAliveTimer);
+    clearTimeout(this.reconnectTimer);
     document.removeEventListener('visibilitychange', this.reportVisibility);
     this.port?.disconnect();
     this.port = undefined;
@@ -98,16 +113,24 @@ export class FrameRelay {
   }
 
   private connect(isResumed: boolean): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     const port = browser.runtime.connect({ name: WIDGET_PORT_NAME });
     this.port = port;
+    this.connectedAt = Date.now();
+    this.hasHeardBack = false;
     port.onMessage.addListener((raw: unknown) => this.receive(raw));
     port.onDisconnect.addListener(() => {
       if (this.port !== port) return;
       this.port = undefined;
-      // The worker went away (stopped, crashed, updated): what it had not answered goes again.
-      if (!this.isStopped && this.inFlight.size > 0) {
-        for (const message of this.inFlight.values()) this.send({ kind: 'widgetMessageRelayed', origin: this.origin, message });
-      }
+      if (this.isStopped) return;
+      // The worker went away (stopped, crashed, updated). The widget is still live, so the relay
+      // comes back at once rather than at its next message: a new worker pushes the events synced
+      // since to the hosts that are back (issue #7).
+      const hasFailed = !this.hasHeardBack && Date.now() - this.connectedAt < SHORT_CONNECTION_MS;
+      this.failedConnections = hasFailed ? this.failedConnections + 1 : 0;
+      const delay = hasFailed ? Math.min(MAX_RECONNECT_DELAY_MS, RECONNECT_BACKOFF_MS * 2 ** (this.failedConnections - 1)) : 0;
+      this.reconnectTimer = setTimeout(() => this.resume(), delay);
     });
     const roomHint = this.iframe.dataset['matrixRoom'];
     port.postMessage({
@@ -119,11 +142,28 @@ export class FrameRelay {
     } satisfies ContentToBackground);
     // Each host (a new one after a stopped worker too) learns the current state at once.
     port.postMessage({ kind: 'pageVisibilityChanged', isVisible: document.visibilityState === 'visible' } satisfies ContentToBackground);
+    // What the previous worker had not answered goes to this one, before anything newer.
+    if (isResumed) {
+      for (const message of this.inFlight.values()) port.postMessage({ kind: 'widgetMessageRelayed', origin: this.origin, message } satisfies ContentToBackground);
+    }
+  }
+
+  /** Reconnects after the worker went away (and delivers again what it had not answered). */
+  private resume(): void {
+    this.reconnectTimer = undefined;
+    if (this.isStopped || this.port) return;
+    try {
+      this.connect(true);
+    } catch {
+      // The extension was reloaded or removed: this content script is orphaned for good.
+      this.stop();
+    }
   }
 
   private receive(raw: unknown): void {
     const parsed = v.safeParse(BackgroundToContent, raw);
     if (!parsed.success) return;
+    this.hasHeardBack = true;
     const message = parsed.output;
     if (message.kind === 'frameRejected') {
       this.stop();

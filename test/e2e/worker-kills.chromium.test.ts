@@ -6,11 +6,35 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForValue, type Surface } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { freshUser, roomMessages, sendText, sharedRoom, type TestUser } from '../support/homeserver';
-import { openGrantedWidget } from './grant-scenarios';
+import { approvedIn, openGrantedWidget, openWidget } from './grant-scenarios';
 import { logInThroughPopup } from './user-story';
 
 const SENDS = 50;
 const PUSHES = 20;
+const WHILE_AWAY = 5;
+
+/**
+ * Counts, in the widget's window, every send_event the host pushes (before the widget's own
+ * de-duplication), from now on: a second call starts the count afresh.
+ */
+const COUNT_PUSHES = `(() => {
+  window.__pushes = {};
+  if (window.__countingPushes) return true;
+  window.__countingPushes = true;
+  window.addEventListener('message', (event) => {
+    const data = event.data;
+    if (data && data.api === 'toWidget' && data.action === 'send_event' && !data.response && data.data) {
+      window.__pushes[data.data.event_id] = (window.__pushes[data.data.event_id] ?? 0) + 1;
+    }
+  });
+  return true;
+})()`;
+
+/** Each sent event with the number of times it reached `widget`, for those that did not arrive exactly once. */
+async function notPushedOnce(widget: Surface, sent: string[], name: string): Promise<string[]> {
+  const pushes = await widget.evaluate<Record<string, number>>('window.__pushes');
+  return sent.map((id, index) => `${name}-${index}: ${pushes[id] ?? 0}`).filter((line) => !line.endsWith(': 1'));
+}
 
 describe('Chromium: a killed worker loses nothing', () => {
   let browser: ChromiumExtensionBrowser;
@@ -36,20 +60,16 @@ describe('Chromium: a killed worker loses nothing', () => {
           (window.__killReplies[data.requestId] ??= []).push(data.response);
         }
       });
-      // Every send_event the host pushes, counted before the widget's own de-duplication.
-      window.__pushes = {};
       window.__wakeReplies = {};
       window.addEventListener('message', (event) => {
         const data = event.data;
-        if (data && data.api === 'toWidget' && data.action === 'send_event' && !data.response && data.data) {
-          window.__pushes[data.data.event_id] = (window.__pushes[data.data.event_id] ?? 0) + 1;
-        }
         if (data && data.api === 'fromWidget' && String(data.requestId).startsWith('wake-') && data.response) {
           window.__wakeReplies[data.requestId] = data.response;
         }
       });
       return true;
     })()`);
+    await widget.evaluate(COUNT_PUSHES);
   });
   afterAll(async () => {
     await browser?.close();
@@ -109,9 +129,27 @@ describe('Chromium: a killed worker loses nothing', () => {
       'every pushed message in the widget',
       60_000,
     ).catch(() => undefined);
-    const pushes = await widget.evaluate<Record<string, number>>('window.__pushes');
-    // Each message with the number of times it was pushed, for those pushed other than once.
-    expect(sent.map((id, index) => `pushed-${index}: ${pushes[id] ?? 0}`).filter((line) => !line.endsWith(': 1'))).toEqual([]);
+    expect(await notPushedOnce(widget, sent, 'pushed')).toEqual([]);
+  });
+
+  it(`gives two widgets in two tabs the ${WHILE_AWAY} messages a peer sent right after the worker stopped, once each`, async () => {
+    // The second tab shows the same widget in the same room: the grant is remembered, nothing is asked.
+    const otherTab = await openWidget(browser, roomId);
+    const other = await otherTab.widget(inject('widgetOrigin'));
+    expect(await approvedIn(other)).toHaveLength(2);
+    await other.evaluate(COUNT_PUSHES);
+    await widget.evaluate(COUNT_PUSHES);
+    // Neither widget speaks after the stop: their relays must come back by themselves, both of them,
+    // before the new worker's sync hands the peer's messages on (before, each came back only with
+    // its next message or its 20 s keep-alive, and a widget back after the sync never got them).
+    await browser.stopServiceWorker();
+    const sent: string[] = [];
+    for (let index = 0; index < WHILE_AWAY; index++) sent.push(await sendText(bob, roomId, `away-${index}`));
+    const allArrived = (surface: Surface) =>
+      waitForValue(surface, `${JSON.stringify(sent)}.every((id) => (window.__pushes[id] ?? 0) > 0)`, 'every message sent while away', 30_000).catch(() => undefined);
+    await Promise.all([allArrived(widget), allArrived(other)]);
+    expect([...(await notPushedOnce(widget, sent, 'first tab')), ...(await notPushedOnce(other, sent, 'second tab'))]).toEqual([]);
+    await otherTab.close();
   });
 });
 

@@ -80,6 +80,7 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
     read: async (key) => sessionValues.get(key),
     write: async (key, value) => void sessionValues.set(key, structuredClone(value)),
     remove: async (key) => void sessionValues.delete(key),
+    keys: async () => [...sessionValues.keys()],
   });
   const posted: WidgetInbound[] = [];
   const asked: PendingApproval[] = [];

@@ -68,7 +68,7 @@ function loggedOutHost(posted: WidgetInbound[]): WidgetHost {
       grants: new GrantStore(memoryStore(), memoryStore()),
       approvals: { request: async () => ({ roomId: null, approved: [], remember: false }) },
       audit: new AuditLog(memoryStore()),
-      records: new HostRecords({ read: async (key) => values.get(key), write: async (key, value) => void values.set(key, value), remove: async (key) => void values.delete(key) }),
+      records: new HostRecords({ read: async (key) => values.get(key), write: async (key, value) => void values.set(key, value), remove: async (key) => void values.delete(key), keys: async () => [...values.keys()] }),
       reject: () => undefined,
       now: Date.now,
     },

@@ -14,3 +14,7 @@ export async function writeSession(key: string, value: unknown): Promise<void> {
 export async function removeSession(key: string): Promise<void> {
   await browser.storage.session.remove(key);
 }
+
+export async function sessionKeys(): Promise<string[]> {
+  return Object.keys(await browser.storage.session.get(null));
+}

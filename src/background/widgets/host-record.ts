@@ -20,8 +20,10 @@ export const HostRecord = v.object({
 });
 export type HostRecord = v.InferOutput<typeof HostRecord>;
 
+const FRAME_KEY_PREFIX = 'host:';
+
 export function frameKey(tabId: number, frameId: number): string {
-  return `host:${tabId}:${frameId}`;
+  return `${FRAME_KEY_PREFIX}${tabId}:${frameId}`;
 }
 
 /** Where host records live: storage.session in the extension, memory in Node tests. */
@@ -29,6 +31,8 @@ export type HostRecordBackend = {
   read(key: string): Promise<unknown>;
   write(key: string, value: unknown): Promise<void>;
   remove(key: string): Promise<void>;
+  /** Every key stored. */
+  keys(): Promise<string[]>;
 };
 
 export class HostRecords {
@@ -45,6 +49,11 @@ export class HostRecords {
 
   remove(key: string): Promise<void> {
     return this.backend.remove(key);
+  }
+
+  /** The frames with a record: the widgets that were live when the previous worker stopped. */
+  async frameKeys(): Promise<string[]> {
+    return (await this.backend.keys()).filter((key) => key.startsWith(FRAME_KEY_PREFIX));
   }
 
   /**

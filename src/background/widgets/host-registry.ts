@@ -2,25 +2,109 @@
 import type { MatrixEvent } from 'matrix-js-sdk';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
 import type { TabWidgetView } from '../../shared/protocol/background-to-ui';
+import { createLogger } from '../../shared/log';
 import type { WidgetHost } from './widget-host';
 
-export class HostRegistry {
-  private readonly hosts = new Set<WidgetHost>();
+const log = createLogger('bg:hosts');
 
-  add(host: WidgetHost): void {
-    this.hosts.add(host);
+/**
+ * How long a new worker keeps events for a widget that was live before the worker stopped and has
+ * not come back yet. Its relay reconnects at once (frame-relay.ts), at the latest with its 20 s
+ * keep-alive; a frame that does not come back by then was closed.
+ */
+export const RETURN_WAIT_MS = 30_000;
+/** Events kept per returning widget: a busy room's half minute. Past it, the widget reads back. */
+export const MAX_HELD_EVENTS = 2_000;
+
+type HeldEvent = { roomId: string; event: MatrixEvent } | { roomId: null; event: MatrixEvent };
+
+/** The part of a host the registry uses: the real one is a WidgetHost. */
+type RegisteredHost = Pick<
+  WidgetHost,
+  | 'key'
+  | 'isResumed'
+  | 'deliver'
+  | 'deliverToDevice'
+  | 'isFor'
+  | 'refreshCapabilities'
+  | 'siteOrigin'
+  | 'close'
+  | 'isFrame'
+  | 'createdAt'
+  | 'hasUnrecordedPushes'
+  | 'isInTab'
+  | 'view'
+>;
+
+export class HostRegistry<Host extends RegisteredHost = WidgetHost> {
+  private readonly hosts = new Set<Host>();
+  /**
+   * Widgets that were live when the previous worker stopped (their host records survived it), by
+   * frame key, with the events synced since, until their relay is back (issue #7: nothing is lost).
+   * Undefined until the records are read; meanwhile every event is kept in `earlyEvents`.
+   */
+  private returning: Map<string, HeldEvent[]> | undefined;
+  private earlyEvents: HeldEvent[] | undefined = [];
+
+  /**
+   * A new worker's first step: `keys` are the frames with a host record. Events are held for the
+   * ones not back yet, for RETURN_WAIT_MS.
+   */
+  expectReturning(keys: Promise<string[]>, timers: { setTimeout: typeof setTimeout } = globalThis): void {
+    void keys
+      .catch((error: unknown) => {
+        log.warn('reading the host records failed', String(error));
+        return [];
+      })
+      .then((list) => {
+        const early = this.earlyEvents ?? [];
+        this.earlyEvents = undefined;
+        const present = new Set([...this.hosts].map((host) => host.key));
+        this.returning = new Map(list.filter((key) => !present.has(key)).map((key) => [key, [...early]]));
+        timers.setTimeout(() => this.returning?.clear(), RETURN_WAIT_MS);
+      });
   }
 
-  remove(host: WidgetHost): void {
+  add(host: Host): void {
+    this.hosts.add(host);
+    if (!host.isResumed) return;
+    // A widget back from before the worker stopped gets what was synced meanwhile first; the host
+    // drops what it had delivered already, and its relay what it had posted.
+    const held = this.returning ? this.returning.get(host.key) : this.earlyEvents;
+    this.returning?.delete(host.key);
+    for (const { roomId, event } of held ?? []) {
+      if (roomId === null) host.deliverToDevice(event);
+      else host.deliver(roomId, event);
+    }
+  }
+
+  remove(host: Host): void {
     this.hosts.delete(host);
   }
 
   deliver(roomId: string, event: MatrixEvent): void {
     for (const host of this.hosts) host.deliver(roomId, event);
+    this.hold({ roomId, event });
   }
 
   deliverToDevice(event: MatrixEvent): void {
     for (const host of this.hosts) host.deliverToDevice(event);
+    this.hold({ roomId: null, event });
+  }
+
+  private hold(held: HeldEvent): void {
+    if (this.earlyEvents) {
+      if (this.earlyEvents.length < MAX_HELD_EVENTS) this.earlyEvents.push(held);
+      return;
+    }
+    for (const [key, events] of this.returning ?? []) {
+      if (events.length < MAX_HELD_EVENTS) {
+        events.push(held);
+      } else {
+        log.warn('a returning widget missed too many events: it must read them back', key);
+        this.returning?.delete(key);
+      }
+    }
   }
 
   /** The user changed what `identity` may do in `roomId`: running instances learn it now. */
@@ -39,6 +123,8 @@ export class HostRegistry {
   async closeAll(reason: string): Promise<void> {
     const closing = [...this.hosts];
     this.hosts.clear();
+    this.returning = new Map();
+    this.earlyEvents = undefined;
     await Promise.all(closing.map((host) => host.close(reason)));
   }
 

@@ -75,11 +75,13 @@ export class WidgetHost {
   private isNegotiating = false;
   /** What the widget was last told with notify_capabilities, to tell it again only on change. */
   private lastNotified: string[] = [];
+  private readonly wasResumed: boolean;
 
   constructor(
     private readonly context: HostContext,
     private record: HostRecord | undefined,
   ) {
+    this.wasResumed = record !== undefined;
     this.channel = new ToWidgetChannel(context.post, () => this.widgetId);
     this.pusher = new EventPusher(
       {
@@ -187,6 +189,16 @@ export class WidgetHost {
 
   get siteOrigin(): string {
     return this.context.frame.siteOrigin;
+  }
+
+  /** The frame's key in storage.session (`frameKey`). */
+  get key(): string {
+    return this.context.key;
+  }
+
+  /** Whether this host took over from a stopped worker's host of the same widget (it had a record). */
+  get isResumed(): boolean {
+    return this.wasResumed;
   }
 
   isFor(identity: WidgetIdentity, roomId: string): boolean {

@@ -1,0 +1,124 @@
+// The registry holds events for widgets that were live before the worker stopped until their relay is
+// back (issue #7). Fake hosts record what reaches them; the browser proof is worker-kills.chromium.
+import { MatrixEvent } from 'matrix-js-sdk';
+import { describe, expect, it } from 'vitest';
+import { HostRegistry, MAX_HELD_EVENTS, RETURN_WAIT_MS } from '../../src/background/widgets/host-registry';
+
+class FakeHost {
+  readonly received: string[] = [];
+  readonly createdAt = Date.now();
+  readonly siteOrigin = 'https://site.example';
+  constructor(
+    readonly key: string,
+    readonly isResumed: boolean,
+  ) {}
+  deliver(roomId: string, event: MatrixEvent): void {
+    this.received.push(`${roomId} ${event.getId()}`);
+  }
+  deliverToDevice(event: MatrixEvent): void {
+    this.received.push(`to-device ${event.getType()}`);
+  }
+  isFor = (): boolean => false;
+  refreshCapabilities = async (): Promise<void> => undefined;
+  close = async (): Promise<void> => undefined;
+  isFrame = (): boolean => false;
+  hasUnrecordedPushes = (): boolean => false;
+  isInTab = (): boolean => false;
+  view = async () => ({ siteOrigin: '', widgetUrl: '', widgetId: null, roomId: null, state: 'waiting' as const, approved: [] });
+}
+
+const event = (id: string) => new MatrixEvent({ event_id: id, type: 'm.room.message', content: {} });
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Timers the test fires by hand. */
+function manualTimers() {
+  const pending: (() => void)[] = [];
+  const fake = ((callback: () => void, delay: number) => {
+    expect(delay).toBe(RETURN_WAIT_MS);
+    pending.push(callback);
+    return 0;
+  }) as unknown as typeof setTimeout;
+  return { timers: { setTimeout: fake }, fire: () => pending.splice(0).forEach((callback) => callback()) };
+}
+
+describe('HostRegistry: widgets coming back to a new worker', () => {
+  it('gives a returning widget, first and in order, what was synced before it was back', async () => {
+    const registry = new HostRegistry<FakeHost>();
+    registry.expectReturning(Promise.resolve(['host:1:1', 'host:1:2']));
+    await settle();
+    const first = new FakeHost('host:1:1', true);
+    registry.add(first);
+    registry.deliver('!a', event('$1'));
+    registry.deliverToDevice(new MatrixEvent({ type: 'org.example.ping', content: {} }));
+    registry.deliver('!a', event('$2'));
+    const second = new FakeHost('host:1:2', true);
+    registry.add(second);
+    registry.deliver('!a', event('$3'));
+    expect(first.received).toEqual(['!a $1', 'to-device org.example.ping', '!a $2', '!a $3']);
+    expect(second.received).toEqual(first.received);
+  });
+
+  it('gives a new widget (no record) and a frame that was not live before nothing held', async () => {
+    const registry = new HostRegistry<FakeHost>();
+    registry.expectReturning(Promise.resolve(['host:1:1']));
+    await settle();
+    registry.deliver('!a', event('$1'));
+    const fresh = new FakeHost('host:1:1', false);
+    const stranger = new FakeHost('host:9:9', true);
+    registry.add(fresh);
+    registry.add(stranger);
+    registry.deliver('!a', event('$2'));
+    expect(fresh.received).toEqual(['!a $2']);
+    expect(stranger.received).toEqual(['!a $2']);
+  });
+
+  it('holds events that arrive before the records are read, for any widget that comes back', async () => {
+    const registry = new HostRegistry<FakeHost>();
+    let answer: (keys: string[]) => void = () => undefined;
+    registry.expectReturning(new Promise((resolve) => (answer = resolve)));
+    registry.deliver('!a', event('$1'));
+    const early = new FakeHost('host:1:1', true);
+    registry.add(early);
+    registry.deliver('!a', event('$2'));
+    answer(['host:1:1', 'host:1:2']);
+    await settle();
+    registry.deliver('!a', event('$3'));
+    const late = new FakeHost('host:1:2', true);
+    registry.add(late);
+    expect(early.received).toEqual(['!a $1', '!a $2', '!a $3']);
+    expect(late.received).toEqual(['!a $1', '!a $2', '!a $3']);
+  });
+
+  it('stops holding after the wait, and past the cap', async () => {
+    const { timers, fire } = manualTimers();
+    const registry = new HostRegistry<FakeHost>();
+    registry.expectReturning(Promise.resolve(['host:1:1', 'host:1:2']), timers);
+    await settle();
+    for (let index = 0; index <= MAX_HELD_EVENTS; index++) registry.deliver('!a', event(`$${index}`));
+    const overflowed = new FakeHost('host:1:1', true);
+    registry.add(overflowed);
+    expect(overflowed.received).toEqual([]);
+
+    const registry2 = new HostRegistry<FakeHost>();
+    const later = manualTimers();
+    registry2.expectReturning(Promise.resolve(['host:1:1']), later.timers);
+    await settle();
+    registry2.deliver('!a', event('$1'));
+    later.fire();
+    const tooLate = new FakeHost('host:1:1', true);
+    registry2.add(tooLate);
+    expect(tooLate.received).toEqual([]);
+    fire();
+  });
+
+  it('holds nothing once the user logged out', async () => {
+    const registry = new HostRegistry<FakeHost>();
+    registry.expectReturning(Promise.resolve(['host:1:1']));
+    await settle();
+    registry.deliver('!a', event('$1'));
+    await registry.closeAll('logged out');
+    const back = new FakeHost('host:1:1', true);
+    registry.add(back);
+    expect(back.received).toEqual([]);
+  });
+});
