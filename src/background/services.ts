@@ -43,6 +43,7 @@ export function getServices(): Services {
       loadCrypto: loadCryptoWasm,
       syncScope: (userId) => grants.syncScope(userId),
       hasUnrecordedPushes: () => hosts.hasUnrecordedPushes(),
+      isBackedUp: () => hosts.isBackedUp(),
     });
     grants.onChange(() => void session.syncScopeChanged());
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));

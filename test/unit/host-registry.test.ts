@@ -2,7 +2,7 @@
 // back (issue #7). Fake hosts record what reaches them; the browser proof is worker-kills.chromium.
 import { MatrixEvent } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { HostRegistry, MAX_HELD_EVENTS, RETURN_WAIT_MS } from '../../src/background/widgets/host-registry';
+import { HostRegistry, MAX_HELD_EVENTS, RETURN_WAIT_MS, SYNC_HOLD_BACKLOG } from '../../src/background/widgets/host-registry';
 
 class FakeHost {
   readonly received: string[] = [];
@@ -23,6 +23,8 @@ class FakeHost {
   close = async (): Promise<void> => undefined;
   isFrame = (): boolean => false;
   hasUnrecordedPushes = (): boolean => false;
+  backlog = 0;
+  pushBacklog = (): number => this.backlog;
   isInTab = (): boolean => false;
   view = async () => ({ siteOrigin: '', widgetUrl: '', widgetId: null, roomId: null, state: 'waiting' as const, approved: [] });
 }
@@ -120,5 +122,19 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     const back = new FakeHost('host:1:1', true);
     registry.add(back);
     expect(back.received).toEqual([]);
+  });
+
+  it('is backed up while some widget has SYNC_HOLD_BACKLOG events waiting', () => {
+    const registry = new HostRegistry<FakeHost>();
+    const quick = new FakeHost('host:1:1', false);
+    const slow = new FakeHost('host:1:2', false);
+    registry.add(quick);
+    registry.add(slow);
+    slow.backlog = SYNC_HOLD_BACKLOG - 1;
+    expect(registry.isBackedUp()).toBe(false);
+    slow.backlog = SYNC_HOLD_BACKLOG;
+    expect(registry.isBackedUp()).toBe(true);
+    registry.remove(slow);
+    expect(registry.isBackedUp()).toBe(false);
   });
 });

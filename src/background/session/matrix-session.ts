@@ -24,6 +24,7 @@ import { SyncSaver } from './sync-saver';
 import { joinedRoomChoices, roomName } from './room-directory';
 import { ScopedSync } from './scoped-sync';
 import { peekingSyncs } from './sync-peek';
+import { holdingSyncs } from './sync-hold';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, newStoreKey, syncStoreName } from './account-stores';
 import type { SessionSlot, StoredSession } from './session-store';
 import { oidcClientOptions, pinAuthServer, type OidcSession } from './oidc-native';
@@ -61,8 +62,10 @@ export type SessionOptions = {
    * is synced, as a plain client does.
    */
   syncScope?: (userId: string) => Promise<SyncScope>;
-  /** Whether widget hosts have live events not yet recorded as delivered (see SYNC_SAVE_RETRY_MS). */
+  /** Whether widget hosts have live events not yet recorded as delivered (see sync-saver.ts). */
   hasUnrecordedPushes?: () => boolean;
+  /** Whether some widget has so many events waiting to be pushed that sync should wait (sync-hold.ts). */
+  isBackedUp?: () => boolean;
 };
 
 /** The logged-in account's client and what must be undone when it ends. */
@@ -370,7 +373,10 @@ export class MatrixSession {
       deviceId,
       // Clear live events go to widgets as their sync arrives (sync-peek.ts), after the scope's
       // changes to the answer (scoped-sync.ts); js-sdk's copy follows.
-      fetchFn: peekingSyncs(scopedSync.fetch, (found) => isOpen() && this.liveEvents.handOnEarly(found)),
+      fetchFn: peekingSyncs(
+        holdingSyncs(scopedSync.fetch, () => this.options.isBackedUp?.() === true),
+        (found) => isOpen() && this.liveEvents.handOnEarly(found),
+      ),
       cryptoCallbacks: this.secretKeys.callbacks,
       ...(syncStore ? { store: syncStore } : {}),
       ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => this.saveRefreshedTokens(openedSession, tokens)) : {}),

@@ -4,7 +4,11 @@
 
 export type DeliveryLimits = { window: number; maxQueued: number };
 
-export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = { window: 50, maxQueued: 1000 };
+/**
+ * The queue holds what the syncs already under way bring after the worker's sync started waiting for
+ * a slow widget (at SYNC_HOLD_BACKLOG, host-registry.ts): a full sync and a gap read back.
+ */
+export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = { window: 50, maxQueued: 5000 };
 
 export class DeliveryWindow {
   private unacknowledged = 0;
@@ -46,6 +50,11 @@ export class DeliveryWindow {
   /** An admitted event left the queue (pushed, or found not deliverable). */
   done(): void {
     this.queued = Math.max(0, this.queued - 1);
+  }
+
+  /** How many admitted events have not left the queue yet. */
+  backlog(): number {
+    return this.queued;
   }
 
   /** Whether admitted events are still waiting to go out. */

@@ -239,6 +239,11 @@ export class EventPusher {
       .finally(() => this.recordWritesPending--);
   }
 
+  /** How many events wait to be pushed (admitted, not yet out and answered). */
+  backlog(): number {
+    return this.window.backlog();
+  }
+
   /** Whether some event is waiting to be pushed, for the widget's answer, or for its record write. */
   hasUnrecordedPushes(): boolean {
     return this.window.hasQueued() || this.unanswered.size > 0 || this.recordWritesPending > 0;

@@ -15,6 +15,12 @@ const log = createLogger('bg:hosts');
 export const RETURN_WAIT_MS = 30_000;
 /** Events kept per returning widget: a busy room's half minute. Past it, the widget reads back. */
 export const MAX_HELD_EVENTS = 2_000;
+/**
+ * A widget with this many events waiting to be pushed holds the next sync. One sync brings at most
+ * 50 events per room plus a gap read back (≤ 1,000), so the queue's limit (DEFAULT_DELIVERY_LIMITS)
+ * leaves room for what is already on its way.
+ */
+export const SYNC_HOLD_BACKLOG = 1_000;
 
 type HeldEvent = { roomId: string; event: MatrixEvent } | { roomId: null; event: MatrixEvent };
 
@@ -32,6 +38,7 @@ type RegisteredHost = Pick<
   | 'isFrame'
   | 'createdAt'
   | 'hasUnrecordedPushes'
+  | 'pushBacklog'
   | 'isInTab'
   | 'view'
 >;
@@ -141,6 +148,11 @@ export class HostRegistry<Host extends RegisteredHost = WidgetHost> {
   /** Some widget has a pushed event not yet recorded as delivered: its sync must not be saved past it. */
   hasUnrecordedPushes(): boolean {
     return [...this.hosts].some((host) => host.hasUnrecordedPushes());
+  }
+
+  /** Some widget is far behind with its pushes: the next sync waits for it (sync-hold.ts). */
+  isBackedUp(): boolean {
+    return [...this.hosts].some((host) => host.pushBacklog() >= SYNC_HOLD_BACKLOG);
   }
 
   hasFrame(tabId: number, frameId: number): boolean {

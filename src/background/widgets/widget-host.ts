@@ -148,6 +148,11 @@ export class WidgetHost {
     this.pusher.deliver(roomId, event);
   }
 
+  /** Events waiting to be pushed to this widget (back-pressure on sync, see sync-hold.ts). */
+  pushBacklog(): number {
+    return this.pusher.backlog();
+  }
+
   /** Whether an event pushed to this widget is not yet recorded as delivered (see `EventPusher`). */
   hasUnrecordedPushes(): boolean {
     return this.pusher.hasUnrecordedPushes();

@@ -1,0 +1,48 @@
+// Sync waits while widgets are behind (back-pressure), never other requests, and never forever.
+import { describe, expect, it } from 'vitest';
+import { holdingSyncs } from '../../src/background/session/sync-hold';
+
+const SYNC = 'https://hs.example/_matrix/client/v3/sync?since=s1&timeout=20000';
+const timing = { checkEveryMs: 5, maxHoldMs: 300 };
+
+function recordingFetch() {
+  const sent: string[] = [];
+  const fetchFn = (async (input: RequestInfo | URL) => {
+    sent.push(String(input));
+    return new Response('{}');
+  }) as typeof fetch;
+  return { sent, fetchFn };
+}
+
+describe('holdingSyncs', () => {
+  it('holds a /sync request until the widgets caught up', async () => {
+    const { sent, fetchFn } = recordingFetch();
+    let isBackedUp = true;
+    const answer = holdingSyncs(fetchFn, () => isBackedUp, timing)(SYNC);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual([]);
+    isBackedUp = false;
+    await answer;
+    expect(sent).toEqual([SYNC]);
+  });
+
+  it('lets every other request through at once', async () => {
+    const { sent, fetchFn } = recordingFetch();
+    const holding = holdingSyncs(fetchFn, () => true, timing);
+    await holding('https://hs.example/_matrix/client/v3/rooms/!r/messages?dir=b');
+    await holding('https://hs.example/_matrix/client/v3/rooms/!r/send/m.room.message/t1');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('stops holding after the longest hold, and when the request is aborted', async () => {
+    const { sent, fetchFn } = recordingFetch();
+    const holding = holdingSyncs(fetchFn, () => true, timing);
+    const started = Date.now();
+    await holding(SYNC);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(timing.maxHoldMs);
+    const aborted = new AbortController();
+    aborted.abort();
+    await holding(SYNC, { signal: aborted.signal });
+    expect(sent).toHaveLength(2);
+  });
+});
