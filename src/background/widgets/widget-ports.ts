@@ -1,5 +1,5 @@
-// Accepts a content script's port for one widget frame: attests the frame (challenging it when its
-// siblings share its origin), then feeds the frame's messages to its host. The first message must
+// Accepts a content script's port for one widget frame: attests the frame (always through a frame
+// challenge), takes its slot, then feeds the frame's messages to its host. The first message must
 // announce the frame; anything else first is dropped.
 import type { Runtime } from 'webextension-polyfill';
 import { ContentToBackground } from '../../shared/protocol/content-to-background';
@@ -7,7 +7,7 @@ import type { BackgroundToContent } from '../../shared/protocol/background-to-co
 import { parseMessage } from '../../shared/protocol/errors';
 import { createLogger } from '../../shared/log';
 import type { Services } from '../services';
-import { attestWidgetFrame } from './frame-attestation';
+import { attestWidgetFrame, type AttestedFrame } from './frame-attestation';
 import { frameKey } from './host-record';
 import { WidgetHost } from './widget-host';
 
@@ -15,7 +15,7 @@ const log = createLogger('bg:ports');
 
 export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
   let host: Promise<WidgetHost | undefined> | undefined;
-  /** The nonce of this port's frame challenge, if its frame had to be told apart from siblings. */
+  /** The nonce of this port's frame challenge, withdrawn if the port goes first. */
   let challengeNonce: string | undefined;
   const send = (message: BackgroundToContent): void => {
     try {
@@ -37,20 +37,25 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
       case 'frameAnnounced':
         if (host) return;
         host = (async () => {
+          let claimed: AttestedFrame | undefined;
           try {
-            const frame = await attestWidgetFrame(port.sender ?? {}, message, (scope) => {
+            const frame = await attestWidgetFrame(port.sender ?? {}, message, services.listFrames, (scope) => {
               const { nonce, answered } = services.frameChallenges.issue(scope);
               challengeNonce = nonce;
               send({ kind: 'frameChallenge', nonce });
               return answered;
             });
-            if (!(await services.sites.isEnabled(frame.siteOrigin))) {
-              send({ kind: 'frameRejected', reason: 'The extension is switched off for this site', isForPreviousDocument: false });
-              return undefined;
-            }
-            if (services.hosts.hasFrame(frame.tabId, frame.frameId)) {
+            // Taken at once (no await since the frame was chosen): one host per frame, however many
+            // ports race for it.
+            const slot = services.frameSlots.claim(frame.tabId, frame.frameId);
+            if (slot !== 'claimed') {
               // One live port per widget frame; a second one is a confused or forged relay.
               send({ kind: 'frameRejected', reason: 'This frame is already hosted', isForPreviousDocument: false });
+              return undefined;
+            }
+            claimed = frame;
+            if (!(await services.sites.isEnabled(frame.siteOrigin))) {
+              send({ kind: 'frameRejected', reason: 'The extension is switched off for this site', isForPreviousDocument: false });
               return undefined;
             }
             const key = frameKey(frame.tabId, frame.frameId);
@@ -78,6 +83,8 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             log.warn('widget frame rejected', String(error));
             send({ kind: 'frameRejected', reason: 'This frame cannot be hosted', isForPreviousDocument: false });
             return undefined;
+          } finally {
+            if (claimed) services.frameSlots.release(claimed.tabId, claimed.frameId);
           }
         })();
         return;
