@@ -6,6 +6,7 @@ import { FrameChallengeAnswered } from '../shared/protocol/content-to-background
 import { UI_PORT_NAME, WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import { getServices } from './services';
 import { handleUiMessage, isExtensionPage } from './ui-handlers';
+import { frameCommitted } from './widgets/frame-commits';
 import { acceptWidgetPort } from './widgets/widget-ports';
 
 browser.runtime.onConnect.addListener((port) => {
@@ -34,11 +35,12 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
 
-// A frame that commits a new document loses its host. TODO(#7): also key hosts by documentId
-// (Chromium only; Firefox 153 has none), so that a same-origin document's first message cannot reach
-// its predecessor's host before this runs; remove once hosts are keyed by document.
+// A frame that commits a new document loses its host and a port being attested for it. TODO(#7):
+// also key hosts by documentId (Chromium only; Firefox 153 has none), so that a same-origin
+// document's first message cannot reach its predecessor's host before this runs; remove once hosts
+// are keyed by document.
 browser.webNavigation.onCommitted.addListener(({ tabId, frameId, timeStamp }) => {
-  if (frameId !== 0) void getServices().hosts.frameNavigated(tabId, frameId, timeStamp);
+  if (frameId !== 0) void frameCommitted(getServices(), tabId, frameId, timeStamp);
 });
 
 // Decisions not remembered were for one page load; a browser start ends every page load.

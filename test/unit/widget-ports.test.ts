@@ -1,5 +1,5 @@
 // Widget ports against fakes of the browser (issue #7 review): which frame a port is bound to, one
-// host per frame however ports race. The
+// host per frame however ports race, navigation while a port is attested. The
 // browser parts are fakes: the frame list (webNavigation), the port, and the answers the frames'
 // content scripts would send (`runtime.sendMessage`, whose sender the browser names).
 import type { Runtime } from 'webextension-polyfill';
@@ -9,6 +9,7 @@ import { GrantStore } from '../../src/background/grants/grant-store';
 import type { Services } from '../../src/background/services';
 import type { ListedFrame } from '../../src/background/widgets/frame-attestation';
 import { FrameChallenges } from '../../src/background/widgets/frame-challenges';
+import { frameCommitted } from '../../src/background/widgets/frame-commits';
 import { FrameSlots } from '../../src/background/widgets/frame-slots';
 import { frameKey, HostRecords, type HostRecord } from '../../src/background/widgets/host-record';
 import { HostRegistry } from '../../src/background/widgets/host-registry';
@@ -167,5 +168,50 @@ describe('a widget port is always challenged', () => {
     await sleep(10);
     expect(setup.hosts.countInTab(TAB)).toBe(1);
     expect(rejections(first)).toEqual([]);
+  });
+});
+
+describe('a navigation while the port is attested', () => {
+  it('refuses the port as one for the previous document when the commit arrives before the host exists', async () => {
+    const widget = widgetFrame(6);
+    const setup = fakes([topFrame, widget]);
+    const port = connect(setup.services);
+    port.receive(ANNOUNCED);
+    const nonce = await challengeOf(port);
+    await sleep(2);
+    await frameCommitted(setup.services, TAB, 6, Date.now());
+    expect(answerFrom(setup, widget, nonce)).toBe(true);
+    await vi.waitFor(() => expect(rejections(port)).toEqual([{ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true }]));
+    expect(setup.hosts.hasFrame(TAB, 6)).toBe(false);
+  });
+
+  it('closes the host when a commit made during attestation is heard only after registration', async () => {
+    const widget = widgetFrame(6);
+    const setup = fakes([topFrame, widget]);
+    const port = connect(setup.services);
+    port.receive(ANNOUNCED);
+    const nonce = await challengeOf(port);
+    await sleep(2);
+    const committedAt = Date.now();
+    await sleep(2);
+    expect(answerFrom(setup, widget, nonce)).toBe(true);
+    await vi.waitFor(() => expect(setup.hosts.hasFrame(TAB, 6)).toBe(true));
+    await frameCommitted(setup.services, TAB, 6, committedAt);
+    expect(setup.hosts.hasFrame(TAB, 6)).toBe(false);
+    expect(rejections(port)).toEqual([{ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true }]);
+  });
+
+  it('keeps a host whose attestation began after the commit (a late event of its own document)', async () => {
+    const widget = widgetFrame(6);
+    const setup = fakes([topFrame, widget]);
+    const committedAt = Date.now();
+    await sleep(2);
+    const port = connect(setup.services);
+    port.receive(ANNOUNCED);
+    expect(answerFrom(setup, widget, await challengeOf(port))).toBe(true);
+    await vi.waitFor(() => expect(setup.hosts.hasFrame(TAB, 6)).toBe(true));
+    await frameCommitted(setup.services, TAB, 6, committedAt);
+    expect(setup.hosts.hasFrame(TAB, 6)).toBe(true);
+    expect(rejections(port)).toEqual([]);
   });
 });

@@ -37,6 +37,9 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
       case 'frameAnnounced':
         if (host) return;
         host = (async () => {
+          // A commit in the frame after this moment is of a newer document than the one this port
+          // relays for; it may arrive before the host exists (the challenge takes a round trip).
+          const startedAt = Date.now();
           let claimed: AttestedFrame | undefined;
           try {
             const frame = await attestWidgetFrame(port.sender ?? {}, message, services.listFrames, (scope) => {
@@ -60,6 +63,12 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             }
             const key = frameKey(frame.tabId, frame.frameId);
             const saved = await services.hostRecords.load(key);
+            // Registration: no await from here until the host is in the registry.
+            if (services.frameSlots.hasCommitSince(frame.tabId, frame.frameId, startedAt)) {
+              // The frame navigated while this port was attested: the document it relayed for is gone.
+              send({ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true });
+              return undefined;
+            }
             const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl ? saved : undefined;
             const created = new WidgetHost(
               {
@@ -74,6 +83,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 records: services.hostRecords,
                 reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
                 now: Date.now,
+                createdAt: startedAt,
               },
               record,
             );
