@@ -35,10 +35,10 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
 
-// A frame that commits a new document loses its host and a port being attested for it. TODO(#7):
-// also key hosts by documentId (Chromium only; Firefox 153 has none), so that a same-origin
-// document's first message cannot reach its predecessor's host before this runs; remove once hosts
-// are keyed by document.
+// A frame that commits a new document loses its host, a port being attested for it, and a record
+// stored for an earlier document. TODO(#7): also key hosts by documentId (Chromium only; Firefox 153
+// has none), so that a same-origin document's first message cannot reach its predecessor's host
+// before this runs; remove once hosts are keyed by document.
 browser.webNavigation.onCommitted.addListener(({ tabId, frameId, timeStamp }) => {
   if (frameId !== 0) void frameCommitted(getServices(), tabId, frameId, timeStamp);
 });

@@ -215,3 +215,57 @@ describe('a navigation while the port is attested', () => {
     expect(rejections(port)).toEqual([]);
   });
 });
+
+function storedRecord(createdAt: number, widgetUrl = `${WIDGET}/w6`): HostRecord {
+  return { widgetId: 'w', widgetUrl, roomId: '!room:hs', requested: [], hostInstance: `page-load-${createdAt}`, createdAt, deliveredEventIds: [], delayIds: [] };
+}
+
+describe('a stored host record and a navigation while no host is live', () => {
+  it('is removed, with its page-load decisions, when its frame commits a new document', async () => {
+    const setup = fakes([topFrame, widgetFrame(6)]);
+    await setup.records.save(frameKey(TAB, 6), storedRecord(1_000));
+    await setup.records.save(frameKey(TAB, 7), storedRecord(1_000));
+    await frameCommitted(setup.services, TAB, 6, 2_000);
+    expect(await setup.records.load(frameKey(TAB, 6))).toBeUndefined();
+    expect(setup.dropped).toEqual(['page-load-1000']);
+    expect(await setup.records.load(frameKey(TAB, 7))).toBeDefined(); // another frame's
+  });
+
+  it('is kept when it was negotiated after the commit (the event came late)', async () => {
+    const setup = fakes([topFrame, widgetFrame(6)]);
+    await setup.records.save(frameKey(TAB, 6), storedRecord(3_000));
+    await frameCommitted(setup.services, TAB, 6, 2_000);
+    expect(await setup.records.load(frameKey(TAB, 6))).toBeDefined();
+    expect(setup.dropped).toEqual([]);
+  });
+
+  it('is not given to a relay that reconnects as resumed after the commit', async () => {
+    const widget = widgetFrame(6);
+    const setup = fakes([topFrame, widget]);
+    const negotiatedAt = Date.now() - 10_000;
+    await setup.records.save(frameKey(TAB, 6), storedRecord(negotiatedAt));
+    // The commit is known, but (say) its record removal has not run yet.
+    setup.slots.noteCommit(TAB, 6, negotiatedAt + 5_000);
+    const port = connect(setup.services);
+    port.receive({ ...ANNOUNCED, isResumed: true });
+    expect(answerFrom(setup, widget, await challengeOf(port))).toBe(true);
+    await vi.waitFor(() => expect(setup.hosts.hasFrame(TAB, 6)).toBe(true));
+    const [view] = await setup.hosts.inTab(TAB);
+    expect(view?.state).toBe('waiting'); // a fresh host, not the earlier document's
+    await vi.waitFor(() => expect(setup.stored.has(frameKey(TAB, 6))).toBe(false));
+    expect(setup.dropped).toEqual([`page-load-${negotiatedAt}`]);
+  });
+
+  it('is resumed by a relay that reconnects with no commit since it was negotiated', async () => {
+    const widget = widgetFrame(6);
+    const setup = fakes([topFrame, widget]);
+    await setup.records.save(frameKey(TAB, 6), storedRecord(Date.now() - 10_000));
+    const port = connect(setup.services);
+    port.receive({ ...ANNOUNCED, isResumed: true });
+    expect(answerFrom(setup, widget, await challengeOf(port))).toBe(true);
+    await vi.waitFor(() => expect(setup.hosts.hasFrame(TAB, 6)).toBe(true));
+    const [view] = await setup.hosts.inTab(TAB);
+    expect(view?.state).toBe('ready');
+    expect(setup.stored.has(frameKey(TAB, 6))).toBe(true);
+  });
+});

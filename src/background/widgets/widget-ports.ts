@@ -69,7 +69,17 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
               send({ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true });
               return undefined;
             }
-            const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl ? saved : undefined;
+            // A record is resumed only by the document it was negotiated for: not after a later commit.
+            const isRecordCurrent = saved !== undefined && !services.frameSlots.hasCommitSince(frame.tabId, frame.frameId, saved.createdAt);
+            const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl && isRecordCurrent ? saved : undefined;
+            if (saved && !record) {
+              // This frame's only host is the one registered now: a record it does not resume is an
+              // earlier document's, and nobody may resume it later (nor its page-load decisions).
+              void services.hostRecords
+                .remove(key)
+                .then(() => services.grants.dropInstanceDecisions(saved.hostInstance))
+                .catch(() => undefined);
+            }
             const created = new WidgetHost(
               {
                 frame,
@@ -83,7 +93,8 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 records: services.hostRecords,
                 reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
                 now: Date.now,
-                createdAt: startedAt,
+                // A resumed host speaks for the document its record was negotiated for.
+                createdAt: record ? Math.min(startedAt, record.createdAt) : startedAt,
               },
               record,
             );
