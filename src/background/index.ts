@@ -24,12 +24,11 @@ browser.runtime.onConnect.addListener((port) => {
 });
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  // A widget frame's content script identifying its frame (frame attestation): no reply.
+  // A widget frame's content script identifying its frame (frame attestation). The reply says
+  // whether the answer counted: that content script stops after a few that did not (fakes its page
+  // posted into it).
   const answer = v.safeParse(FrameChallengeAnswered, message);
-  if (answer.success) {
-    getServices().frameChallenges.answer(sender, answer.output.nonce);
-    return undefined;
-  }
+  if (answer.success) return Promise.resolve(getServices().frameChallenges.answer(sender, answer.output.nonce));
   return handleUiMessage(message, sender, getServices());
 });
 

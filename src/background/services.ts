@@ -28,7 +28,7 @@ export type Services = {
   hostRecords: HostRecords;
   /** Nonces that tell each widget port which frame it is for (frame attestation). */
   frameChallenges: FrameChallenges;
-  /** Widget frames taken per tab (one host each, also while attested), each frame's last commit. */
+  /** Widget frames taken per tab (one host each, at most 32) and each frame's last commit. */
   frameSlots: FrameSlots;
   /** The tab's frames as the browser lists them (webNavigation). */
   listFrames: ListFrames;

@@ -1,7 +1,7 @@
-// Frame slots (issue #7 review): one port at a time takes a frame, and a frame's last commit is
-// remembered for a while, within a bounded memory.
+// Frame slots (issue #7 review): one port at a time takes a frame, a tab holds a bounded number of
+// widget frames, and a frame's last commit is remembered for a while, within a bounded memory.
 import { describe, expect, it } from 'vitest';
-import { COMMIT_MEMORY_MS, FrameSlots, MAX_REMEMBERED_COMMITS } from '../../src/background/widgets/frame-slots';
+import { COMMIT_MEMORY_MS, FrameSlots, MAX_REMEMBERED_COMMITS, MAX_WIDGET_FRAMES_PER_TAB } from '../../src/background/widgets/frame-slots';
 
 function hostsAt(hosted: [number, number][]) {
   return {
@@ -19,6 +19,16 @@ describe('FrameSlots', () => {
     expect(slots.claim(2, 6)).toBe('claimed'); // another tab's frame 6
     slots.release(1, 6);
     expect(slots.claim(1, 6)).toBe('claimed');
+  });
+
+  it(`counts hosted and claimed frames against ${MAX_WIDGET_FRAMES_PER_TAB} per tab`, () => {
+    const hosted = Array.from({ length: 20 }, (_, index): [number, number] => [1, 100 + index]);
+    const slots = new FrameSlots(hostsAt(hosted));
+    for (let frame = 0; frame < MAX_WIDGET_FRAMES_PER_TAB - 20; frame++) expect(slots.claim(1, frame)).toBe('claimed');
+    expect(slots.claim(1, 50)).toBe('tabFull');
+    expect(slots.claim(2, 50)).toBe('claimed');
+    slots.release(1, 0);
+    expect(slots.claim(1, 50)).toBe('claimed');
   });
 
   it('knows of a commit after a given time, for a while', () => {

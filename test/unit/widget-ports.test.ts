@@ -1,5 +1,5 @@
 // Widget ports against fakes of the browser (issue #7 review): which frame a port is bound to, one
-// host per frame however ports race, navigation while a port is attested. The
+// host per frame however ports race, navigation while a port is attested, and the per-tab caps. The
 // browser parts are fakes: the frame list (webNavigation), the port, and the answers the frames'
 // content scripts would send (`runtime.sendMessage`, whose sender the browser names).
 import type { Runtime } from 'webextension-polyfill';
@@ -8,9 +8,9 @@ import { AuditLog } from '../../src/background/grants/audit-log';
 import { GrantStore } from '../../src/background/grants/grant-store';
 import type { Services } from '../../src/background/services';
 import type { ListedFrame } from '../../src/background/widgets/frame-attestation';
-import { FrameChallenges } from '../../src/background/widgets/frame-challenges';
+import { FrameChallenges, MAX_PENDING_CHALLENGES_PER_TAB } from '../../src/background/widgets/frame-challenges';
 import { frameCommitted } from '../../src/background/widgets/frame-commits';
-import { FrameSlots } from '../../src/background/widgets/frame-slots';
+import { FrameSlots, MAX_WIDGET_FRAMES_PER_TAB } from '../../src/background/widgets/frame-slots';
 import { frameKey, HostRecords, type HostRecord } from '../../src/background/widgets/host-record';
 import { HostRegistry } from '../../src/background/widgets/host-registry';
 import { acceptWidgetPort } from '../../src/background/widgets/widget-ports';
@@ -267,5 +267,50 @@ describe('a stored host record and a navigation while no host is live', () => {
     const [view] = await setup.hosts.inTab(TAB);
     expect(view?.state).toBe('ready');
     expect(setup.stored.has(frameKey(TAB, 6))).toBe(true);
+  });
+});
+
+describe('per-tab caps', () => {
+  it(`refuses a port once ${MAX_PENDING_CHALLENGES_PER_TAB} challenges are open in its tab, with the reason`, async () => {
+    const frames = [topFrame, ...Array.from({ length: MAX_PENDING_CHALLENGES_PER_TAB + 1 }, (_, index) => widgetFrame(10 + index))];
+    const setup = fakes(frames);
+    const ports = Array.from({ length: MAX_PENDING_CHALLENGES_PER_TAB }, () => connect(setup.services));
+    for (const port of ports) port.receive(ANNOUNCED);
+    await Promise.all(ports.map(challengeOf));
+    const over = connect(setup.services);
+    over.receive(ANNOUNCED);
+    await vi.waitFor(() =>
+      expect(rejections(over)).toEqual([
+        { kind: 'frameRejected', reason: `Too many widget frames are waiting to be identified in this tab (at most ${MAX_PENDING_CHALLENGES_PER_TAB})`, isForPreviousDocument: false },
+      ]),
+    );
+    // Another tab is not affected, and the tab has room again once a port goes.
+    const otherTab = connect(setup.services, { ...RELAY_SENDER, tab: { id: 2, url: SITE } as Runtime.MessageSender['tab'] });
+    otherTab.receive(ANNOUNCED);
+    await challengeOf(otherTab);
+    ports[0]?.disconnect();
+    const again = connect(setup.services);
+    again.receive(ANNOUNCED);
+    await challengeOf(again);
+  });
+
+  it(`refuses a port once ${MAX_WIDGET_FRAMES_PER_TAB} widget frames are hosted in its tab, with the reason`, async () => {
+    const frames = [topFrame, ...Array.from({ length: MAX_WIDGET_FRAMES_PER_TAB + 1 }, (_, index) => widgetFrame(10 + index))];
+    const setup = fakes(frames);
+    for (const frame of frames.slice(1, -1)) {
+      const port = connect(setup.services);
+      port.receive(ANNOUNCED);
+      expect(answerFrom(setup, frame, await challengeOf(port))).toBe(true);
+    }
+    await vi.waitFor(() => expect(setup.hosts.countInTab(TAB)).toBe(MAX_WIDGET_FRAMES_PER_TAB));
+    const over = connect(setup.services);
+    over.receive(ANNOUNCED);
+    expect(answerFrom(setup, frames.at(-1) as ListedFrame, await challengeOf(over))).toBe(true);
+    await vi.waitFor(() =>
+      expect(rejections(over)).toEqual([
+        { kind: 'frameRejected', reason: `This tab has too many widget frames (at most ${MAX_WIDGET_FRAMES_PER_TAB})`, isForPreviousDocument: false },
+      ]),
+    );
+    expect(setup.hosts.countInTab(TAB)).toBe(MAX_WIDGET_FRAMES_PER_TAB);
   });
 });

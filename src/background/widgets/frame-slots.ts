@@ -3,6 +3,12 @@
 import type { HostRegistry } from './host-registry';
 
 /**
+ * Widget frames hosted (or being hosted) per tab. A page decides how many marked iframes it has;
+ * each host holds a port, a sync reference, queues and a storage record. 32 is far more than a page
+ * shows at once (the load test has 10 in 3 tabs); past it a port is refused with this reason.
+ */
+export const MAX_WIDGET_FRAMES_PER_TAB = 32;
+/**
  * How long a frame's last commit is remembered: it matters only to a port being attested while it
  * happened (the challenge gives up after 15 s), and after that the host, whose `createdAt` is when
  * its attestation began, is closed by the commit itself.
@@ -11,7 +17,7 @@ export const COMMIT_MEMORY_MS = 60_000;
 /** Frames whose commit is remembered at once: commits of every iframe of every tab come here. */
 export const MAX_REMEMBERED_COMMITS = 1024;
 
-export type Claim = 'claimed' | 'alreadyHosted';
+export type Claim = 'claimed' | 'alreadyHosted' | 'tabFull';
 
 export class FrameSlots {
   /** Frames chosen for a port whose host is not registered yet, by tab. */
@@ -20,7 +26,7 @@ export class FrameSlots {
   private readonly commits = new Map<string, number>();
 
   constructor(
-    private readonly hosts: Pick<HostRegistry, 'hasFrame'>,
+    private readonly hosts: Pick<HostRegistry, 'hasFrame' | 'countInTab'>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -32,6 +38,7 @@ export class FrameSlots {
   claim(tabId: number, frameId: number): Claim {
     const reserved = this.reserved.get(tabId) ?? new Set<number>();
     if (reserved.has(frameId) || this.hosts.hasFrame(tabId, frameId)) return 'alreadyHosted';
+    if (reserved.size + this.hosts.countInTab(tabId) >= MAX_WIDGET_FRAMES_PER_TAB) return 'tabFull';
     reserved.add(frameId);
     this.reserved.set(tabId, reserved);
     return 'claimed';

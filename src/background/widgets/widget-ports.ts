@@ -7,7 +7,9 @@ import type { BackgroundToContent } from '../../shared/protocol/background-to-co
 import { parseMessage } from '../../shared/protocol/errors';
 import { createLogger } from '../../shared/log';
 import type { Services } from '../services';
-import { attestWidgetFrame, type AttestedFrame } from './frame-attestation';
+import { attestWidgetFrame, FrameRejected, type AttestedFrame } from './frame-attestation';
+import { TooManyChallenges } from './frame-challenges';
+import { MAX_WIDGET_FRAMES_PER_TAB } from './frame-slots';
 import { frameKey } from './host-record';
 import { WidgetHost } from './widget-host';
 
@@ -49,11 +51,12 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
               return answered;
             });
             // Taken at once (no await since the frame was chosen): one host per frame, however many
-            // ports race for it.
+            // ports race for it, and a bounded number per tab.
             const slot = services.frameSlots.claim(frame.tabId, frame.frameId);
             if (slot !== 'claimed') {
               // One live port per widget frame; a second one is a confused or forged relay.
-              send({ kind: 'frameRejected', reason: 'This frame is already hosted', isForPreviousDocument: false });
+              const reason = slot === 'tabFull' ? `This tab has too many widget frames (at most ${MAX_WIDGET_FRAMES_PER_TAB})` : 'This frame is already hosted';
+              send({ kind: 'frameRejected', reason, isForPreviousDocument: false });
               return undefined;
             }
             claimed = frame;
@@ -102,7 +105,9 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             return created;
           } catch (error) {
             log.warn('widget frame rejected', String(error));
-            send({ kind: 'frameRejected', reason: 'This frame cannot be hosted', isForPreviousDocument: false });
+            // Reasons the background wrote itself (they name no secret); anything else stays generic.
+            const reason = error instanceof FrameRejected || error instanceof TooManyChallenges ? error.message : 'This frame cannot be hosted';
+            send({ kind: 'frameRejected', reason, isForPreviousDocument: false });
             return undefined;
           } finally {
             if (claimed) services.frameSlots.release(claimed.tabId, claimed.frameId);
