@@ -6,6 +6,7 @@ import { FrameChallengeAnswered } from '../shared/protocol/content-to-background
 import { UI_PORT_NAME, WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import { getServices } from './services';
 import { handleUiMessage, isExtensionPage } from './ui-handlers';
+import { frameCommitted } from './widgets/frame-commits';
 import { acceptWidgetPort } from './widgets/widget-ports';
 
 browser.runtime.onConnect.addListener((port) => {
@@ -23,22 +24,22 @@ browser.runtime.onConnect.addListener((port) => {
 });
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  // A widget frame's content script identifying its frame (frame attestation): no reply.
+  // A widget frame's content script identifying its frame (frame attestation). The reply says
+  // whether the answer counted: that content script stops after a few that did not (fakes its page
+  // posted into it).
   const answer = v.safeParse(FrameChallengeAnswered, message);
-  if (answer.success) {
-    getServices().frameChallenges.answer(sender, answer.output.nonce);
-    return undefined;
-  }
+  if (answer.success) return Promise.resolve(getServices().frameChallenges.answer(sender, answer.output.nonce));
   return handleUiMessage(message, sender, getServices());
 });
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
 
-// A frame that commits a new document loses its host. TODO(#7): also key hosts by documentId
-// (Chromium only; Firefox 153 has none), so that a same-origin document's first message cannot reach
-// its predecessor's host before this runs; remove once hosts are keyed by document.
+// A frame that commits a new document loses its host, a port being attested for it, and a record
+// stored for an earlier document. TODO(#7): also key hosts by documentId (Chromium only; Firefox 153
+// has none), so that a same-origin document's first message cannot reach its predecessor's host
+// before this runs; remove once hosts are keyed by document.
 browser.webNavigation.onCommitted.addListener(({ tabId, frameId, timeStamp }) => {
-  if (frameId !== 0) void getServices().hosts.frameNavigated(tabId, frameId, timeStamp);
+  if (frameId !== 0) void frameCommitted(getServices(), tabId, frameId, timeStamp);
 });
 
 // Decisions not remembered were for one page load; a browser start ends every page load.

@@ -13,6 +13,9 @@ import { readSession, removeSession, sessionKeys, writeSession } from './adapter
 import { HostRecords } from './widgets/host-record';
 import { HostRegistry } from './widgets/host-registry';
 import { FrameChallenges } from './widgets/frame-challenges';
+import { FrameSlots } from './widgets/frame-slots';
+import type { ListFrames } from './widgets/frame-attestation';
+import { listFrames } from './adapters/web-navigation';
 import { UiPorts } from './ui-ports';
 
 export type Services = {
@@ -23,8 +26,12 @@ export type Services = {
   approvals: ApprovalQueue;
   hosts: HostRegistry;
   hostRecords: HostRecords;
-  /** Nonces that tell apart same-origin sibling frames (frame attestation). */
+  /** Nonces that tell each widget port which frame it is for (frame attestation). */
   frameChallenges: FrameChallenges;
+  /** Widget frames taken per tab (one host each, at most 32) and each frame's last commit. */
+  frameSlots: FrameSlots;
+  /** The tab's frames as the browser lists them (webNavigation). */
+  listFrames: ListFrames;
   /** Open extension pages, told when the status changes by itself. */
   uiPorts: UiPorts;
   /** The extension's registrations with OpenID services (OIDC-native login). */
@@ -63,6 +70,8 @@ export function getServices(): Services {
       hostRecords,
       frameChallenges: new FrameChallenges(),
       uiPorts,
+      frameSlots: new FrameSlots(hosts),
+      listFrames,
       oidcClients: new OidcClientStore(keyValueStore('session')),
     };
   }

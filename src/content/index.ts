@@ -1,13 +1,14 @@
 // Content script, in every frame (all_frames, isolated world, document_start). Each frame relays
 // for its direct child iframes only. It posts nothing into a frame that is neither marked by the
 // page (`data-matrix-widget`) nor has spoken the Widget API first, so pages cannot detect it.
+import browser from 'webextension-polyfill';
 import * as v from 'valibot';
 import { FromWidgetRequest } from '../shared/protocol/widget-api';
 import { answerFrameChallenges } from './frame-challenge';
 import { FrameRelay } from './frame-relay';
 
-// This frame may itself be a widget frame that its parent's relay must tell apart from its siblings.
-answerFrameChallenges();
+// This frame may itself be a widget frame, which its parent's relay asks to identify itself.
+answerFrameChallenges(window, (answer) => browser.runtime.sendMessage(answer));
 
 const relays = new Map<HTMLIFrameElement, FrameRelay>();
 

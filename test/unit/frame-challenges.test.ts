@@ -1,7 +1,14 @@
 // Frame attestation's challenge (issue #7): only the frame the nonce was posted into can answer it,
 // as the browser names the sender; nothing in the answer itself says which frame it is.
 import { describe, expect, it } from 'vitest';
-import { ChallengeUnanswered, FrameChallenges, type AnswerSender, type ChallengeScope } from '../../src/background/widgets/frame-challenges';
+import {
+  ChallengeUnanswered,
+  FrameChallenges,
+  MAX_PENDING_CHALLENGES_PER_TAB,
+  TooManyChallenges,
+  type AnswerSender,
+  type ChallengeScope,
+} from '../../src/background/widgets/frame-challenges';
 
 const SCOPE: ChallengeScope = { tabId: 7, relayFrameId: 0, widgetOrigin: 'https://widget.example', candidates: [11, 12] };
 const FROM_12: AnswerSender = { tab: { id: 7 }, frameId: 12, url: 'https://widget.example/poll?widgetId=p' };
@@ -51,7 +58,8 @@ describe('FrameChallenges', () => {
 
   it('issues a new nonce for every challenge', () => {
     const challenges = new FrameChallenges();
-    const nonces = new Set(Array.from({ length: 1000 }, () => challenges.issue(SCOPE).nonce));
+    // One tab keeps few open at once (see below): the 1000 are spread over tabs.
+    const nonces = new Set(Array.from({ length: 1000 }, (_, index) => challenges.issue({ ...SCOPE, tabId: index }).nonce));
     expect(nonces.size).toBe(1000);
   });
 
@@ -68,5 +76,18 @@ describe('FrameChallenges', () => {
     challenges.withdraw(nonce);
     await expect(answered).rejects.toBeInstanceOf(ChallengeUnanswered);
     expect(challenges.answer(FROM_12, nonce)).toBe(false);
+  });
+
+  it(`keeps at most ${MAX_PENDING_CHALLENGES_PER_TAB} open per tab; other tabs are not affected, and an answered or withdrawn one makes room`, () => {
+    const challenges = new FrameChallenges(counter());
+    const open = Array.from({ length: MAX_PENDING_CHALLENGES_PER_TAB }, () => challenges.issue(SCOPE));
+    for (const { answered } of open) answered.catch(() => undefined);
+    expect(() => challenges.issue(SCOPE)).toThrow(TooManyChallenges);
+    challenges.issue({ ...SCOPE, tabId: 8 }).answered.catch(() => undefined);
+    expect(challenges.answer(FROM_12, open[0]?.nonce ?? '')).toBe(true);
+    challenges.issue(SCOPE).answered.catch(() => undefined);
+    expect(() => challenges.issue(SCOPE)).toThrow(TooManyChallenges);
+    challenges.withdraw(open[1]?.nonce ?? '');
+    challenges.issue(SCOPE).answered.catch(() => undefined);
   });
 });

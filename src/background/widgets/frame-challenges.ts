@@ -17,11 +17,21 @@ export type AnsweringFrame = { frameId: number; url: string };
 export type AnswerSender = { tab?: { id?: number | undefined } | undefined; frameId?: number | undefined; url?: string | undefined };
 
 export class ChallengeUnanswered extends Error {}
+/** The tab has MAX_PENDING_CHALLENGES_PER_TAB challenges open: the message is the relay's reason. */
+export class TooManyChallenges extends Error {}
 
 type Pending = { scope: ChallengeScope; resolve: (frame: AnsweringFrame) => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> };
 
 /** Long enough for a busy page's content script to answer; the relay then gives up on the frame. */
 const ANSWER_TIMEOUT_MS = 15_000;
+/**
+ * Open challenges per tab. Every widget port is challenged once per connection, and a page decides
+ * how many marked iframes it has: thousands of them (or frames whose document never answers, each
+ * held for ANSWER_TIMEOUT_MS) would keep that many nonces, timers and ports in the worker. 32 is
+ * far more than a page shows widgets at once (the load test has 10 in 3 tabs); past it a port is
+ * refused, and its iframe gets another chance at its next load.
+ */
+export const MAX_PENDING_CHALLENGES_PER_TAB = 32;
 
 function originOf(url: string | undefined): string | undefined {
   try {
@@ -42,6 +52,9 @@ export class FrameChallenges {
 
   /** A fresh single-use nonce for one port's announcement, and the frame that will have answered it. */
   issue(scope: ChallengeScope): { nonce: string; answered: Promise<AnsweringFrame> } {
+    if (this.pendingInTab(scope.tabId) >= MAX_PENDING_CHALLENGES_PER_TAB) {
+      throw new TooManyChallenges(`Too many widget frames are waiting to be identified in this tab (at most ${MAX_PENDING_CHALLENGES_PER_TAB})`);
+    }
     const nonce = this.newNonce();
     const answered = new Promise<AnsweringFrame>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -51,6 +64,12 @@ export class FrameChallenges {
       this.pending.set(nonce, { scope, resolve, reject, timer });
     });
     return { nonce, answered };
+  }
+
+  private pendingInTab(tabId: number): number {
+    let count = 0;
+    for (const { scope } of this.pending.values()) if (scope.tabId === tabId) count++;
+    return count;
   }
 
   /** The port went away before an answer: its nonce is worth nothing any more. */

@@ -159,6 +159,11 @@ export class HostRegistry<Host extends RegisteredHost = WidgetHost> {
     return [...this.hosts].some((host) => host.isFrame(tabId, frameId));
   }
 
+  /** How many widget frames of the tab are hosted (each host is one frame). */
+  countInTab(tabId: number): number {
+    return [...this.hosts].filter((host) => host.isInTab(tabId)).length;
+  }
+
   inTab(tabId: number): Promise<TabWidgetView[]> {
     return Promise.all([...this.hosts].filter((host) => host.isInTab(tabId)).map((host) => host.view()));
   }

@@ -53,6 +53,11 @@ export type HostContext = {
    */
   reject: (reason: string, isForPreviousDocument?: boolean) => void;
   now: () => number;
+  /**
+   * When the port's attestation began (or when a resumed record was negotiated, if earlier), on the
+   * local clock; now if not given. A commit in the frame after it is a newer document.
+   */
+  createdAt?: number;
 };
 
 export class WidgetHost {
@@ -106,6 +111,7 @@ export class WidgetHost {
         this.pushStickyState(this.lastNotified);
       });
     }
+    this.createdAt = context.createdAt ?? Date.now();
   }
 
   /** Handles one raw message the relay forwarded, with the origin the relay saw it come from. */
@@ -218,8 +224,11 @@ export class WidgetHost {
     return this.context.frame.tabId === tabId && this.context.frame.frameId === frameId;
   }
 
-  /** When this host was created, on the local clock (compared with webNavigation time stamps). */
-  readonly createdAt = Date.now();
+  /**
+   * Since when this host speaks for its frame's document, on the local clock (compared with
+   * webNavigation time stamps): not its construction, which comes after the attestation's awaits.
+   */
+  readonly createdAt: number;
 
   async view(): Promise<TabWidgetView> {
     const record = this.record;

@@ -1,5 +1,5 @@
-// Accepts a content script's port for one widget frame: attests the frame (challenging it when its
-// siblings share its origin), then feeds the frame's messages to its host. The first message must
+// Accepts a content script's port for one widget frame: attests the frame (always through a frame
+// challenge), takes its slot, then feeds the frame's messages to its host. The first message must
 // announce the frame; anything else first is dropped.
 import type { Runtime } from 'webextension-polyfill';
 import { ContentToBackground } from '../../shared/protocol/content-to-background';
@@ -7,7 +7,9 @@ import type { BackgroundToContent } from '../../shared/protocol/background-to-co
 import { parseMessage } from '../../shared/protocol/errors';
 import { createLogger } from '../../shared/log';
 import type { Services } from '../services';
-import { attestWidgetFrame } from './frame-attestation';
+import { attestWidgetFrame, FrameRejected, type AttestedFrame } from './frame-attestation';
+import { TooManyChallenges } from './frame-challenges';
+import { MAX_WIDGET_FRAMES_PER_TAB } from './frame-slots';
 import { frameKey } from './host-record';
 import { WidgetHost } from './widget-host';
 
@@ -15,7 +17,7 @@ const log = createLogger('bg:ports');
 
 export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
   let host: Promise<WidgetHost | undefined> | undefined;
-  /** The nonce of this port's frame challenge, if its frame had to be told apart from siblings. */
+  /** The nonce of this port's frame challenge, withdrawn if the port goes first. */
   let challengeNonce: string | undefined;
   const send = (message: BackgroundToContent): void => {
     try {
@@ -37,25 +39,50 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
       case 'frameAnnounced':
         if (host) return;
         host = (async () => {
+          // A commit in the frame after this moment is of a newer document than the one this port
+          // relays for; it may arrive before the host exists (the challenge takes a round trip).
+          const startedAt = Date.now();
+          let claimed: AttestedFrame | undefined;
           try {
-            const frame = await attestWidgetFrame(port.sender ?? {}, message, (scope) => {
+            const frame = await attestWidgetFrame(port.sender ?? {}, message, services.listFrames, (scope) => {
               const { nonce, answered } = services.frameChallenges.issue(scope);
               challengeNonce = nonce;
               send({ kind: 'frameChallenge', nonce });
               return answered;
             });
+            // Taken at once (no await since the frame was chosen): one host per frame, however many
+            // ports race for it, and a bounded number per tab.
+            const slot = services.frameSlots.claim(frame.tabId, frame.frameId);
+            if (slot !== 'claimed') {
+              // One live port per widget frame; a second one is a confused or forged relay.
+              const reason = slot === 'tabFull' ? `This tab has too many widget frames (at most ${MAX_WIDGET_FRAMES_PER_TAB})` : 'This frame is already hosted';
+              send({ kind: 'frameRejected', reason, isForPreviousDocument: false });
+              return undefined;
+            }
+            claimed = frame;
             if (!(await services.sites.isEnabled(frame.siteOrigin))) {
               send({ kind: 'frameRejected', reason: 'The extension is switched off for this site', isForPreviousDocument: false });
               return undefined;
             }
-            if (services.hosts.hasFrame(frame.tabId, frame.frameId)) {
-              // One live port per widget frame; a second one is a confused or forged relay.
-              send({ kind: 'frameRejected', reason: 'This frame is already hosted', isForPreviousDocument: false });
-              return undefined;
-            }
             const key = frameKey(frame.tabId, frame.frameId);
             const saved = await services.hostRecords.load(key);
-            const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl ? saved : undefined;
+            // Registration: no await from here until the host is in the registry.
+            if (services.frameSlots.hasCommitSince(frame.tabId, frame.frameId, startedAt)) {
+              // The frame navigated while this port was attested: the document it relayed for is gone.
+              send({ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true });
+              return undefined;
+            }
+            // A record is resumed only by the document it was negotiated for: not after a later commit.
+            const isRecordCurrent = saved !== undefined && !services.frameSlots.hasCommitSince(frame.tabId, frame.frameId, saved.createdAt);
+            const record = message.isResumed && saved?.widgetUrl === frame.widgetUrl && isRecordCurrent ? saved : undefined;
+            if (saved && !record) {
+              // This frame's only host is the one registered now: a record it does not resume is an
+              // earlier document's, and nobody may resume it later (nor its page-load decisions).
+              void services.hostRecords
+                .remove(key)
+                .then(() => services.grants.dropInstanceDecisions(saved.hostInstance))
+                .catch(() => undefined);
+            }
             const created = new WidgetHost(
               {
                 frame,
@@ -69,6 +96,8 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 records: services.hostRecords,
                 reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
                 now: Date.now,
+                // A resumed host speaks for the document its record was negotiated for.
+                createdAt: record ? Math.min(startedAt, record.createdAt) : startedAt,
               },
               record,
             );
@@ -76,8 +105,12 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             return created;
           } catch (error) {
             log.warn('widget frame rejected', String(error));
-            send({ kind: 'frameRejected', reason: 'This frame cannot be hosted', isForPreviousDocument: false });
+            // Reasons the background wrote itself (they name no secret); anything else stays generic.
+            const reason = error instanceof FrameRejected || error instanceof TooManyChallenges ? error.message : 'This frame cannot be hosted';
+            send({ kind: 'frameRejected', reason, isForPreviousDocument: false });
             return undefined;
+          } finally {
+            if (claimed) services.frameSlots.release(claimed.tabId, claimed.frameId);
           }
         })();
         return;
