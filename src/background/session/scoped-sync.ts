@@ -13,6 +13,7 @@
 import type { IFilterDefinition } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import { NO_ROOMS, sameScope, scopeIncludes, scopeIntersection, scopeWithout, type SyncScope } from '../../shared/core/sync-scope';
+import { withCreateEvents } from './create-events';
 import { catchUpFilter, catchUpRooms, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from './room-catch-up';
 
 const log = createLogger('bg:scope');
@@ -92,7 +93,10 @@ export class ScopedSync {
         const { answer, caughtUp } = done;
         if (!answer.ok) return answer;
         const inScope = await withoutRoomsOutside(answer, scope);
-        const complete = caughtUp ? await withRoomsCaughtUp(inScope, caughtUp) : inScope;
+        let complete = caughtUp ? await withRoomsCaughtUp(inScope, caughtUp) : inScope;
+        // The entries that carry a room's whole state, asked for by `room.rooms` (create-events.ts).
+        const wholeRooms = since === null ? (scope.kind === 'rooms' ? 'every room' : undefined) : caughtUp && added.kind === 'rooms' ? Object.keys(caughtUp) : undefined;
+        if (wholeRooms) complete = await withCreateEvents(complete, wholeRooms, (roomId, eventId) => this.readEvent(url, attemptInit, roomId, eventId));
         this.covered = since === null || isCatchingUp ? scope : scopeIntersection(this.covered, scope);
         return complete;
       } finally {
@@ -110,6 +114,19 @@ export class ScopedSync {
     if (caughtUp) scoped.searchParams.set('timeout', '0');
     const answer = await this.baseFetch(scoped, init);
     return caughtUp ? { answer, caughtUp } : { answer };
+  }
+
+  /** One event of a room, asked for as js-sdk asked for the sync (its access token); undefined on failure. */
+  private async readEvent(syncUrl: URL, init: RequestInit, roomId: string, eventId: string): Promise<{ type?: string; state_key?: string } | undefined> {
+    const url = new URL(syncUrl);
+    url.pathname = url.pathname.replace(/\/sync$/, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
+    url.search = '';
+    try {
+      const response = await this.baseFetch(url, { method: 'GET', ...(init.headers ? { headers: init.headers } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      return response.ok ? ((await response.json()) as { type?: string; state_key?: string }) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** js-sdk's filter (inline JSON, or the definition behind its uploaded ID) with the scope's rooms. */
