@@ -111,6 +111,28 @@ describe('sync scoped to the granted rooms', () => {
     expect(pushed(harness).some((event) => event.room_id === later)).toBe(false);
   });
 
+  it('brings a busy encrypted room granted while syncing with its whole state: a send into it is encrypted', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const first = await sharedRoom(bob, alice, 'First room');
+    const busy = await encryptedRoom(bob, alice, 'Busy encrypted room');
+    const harness = await grantedWidget(alice, { capabilities: [RECEIVE], roomHint: first });
+    const client = await harness.session.requireClient();
+    // More events than the catch-up's 20 since the token sync long-polls with (the room is not
+    // synced, so they do not end the poll): the incremental answer for the room then holds every
+    // event the catch-up brings, and its `state` (Synapse without MSC4222) only what changed since,
+    // with the memberships of their senders. Alice writes too (from another client, unencrypted),
+    // so js-sdk knows she is joined and would trust what it holds of the room's state.
+    for (let index = 0; index < 30; index++) await sendText(index % 2 === 0 ? bob : alice, busy, `before the grant ${index}`);
+    const second = await grantedWidget(alice, { capabilities: [SEND], roomHint: busy, shared: harness });
+    const room = await eventually('the granted room in sync', async () => client.getRoom(busy) ?? undefined);
+    expect(room.currentState.getStateEvents('m.room.create', '')).not.toBeNull();
+    expect(room.currentState.getStateEvents('m.room.power_levels', '')).not.toBeNull();
+    expect(room.hasEncryptionStateEvent()).toBe(true);
+    const reply = await second.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'into the busy room' } });
+    expect((await rawEvent(bob, busy, reply['event_id'] as string)).type).toBe('m.room.encrypted');
+  });
+
   it('narrows the sync when a room is revoked: its later events no longer reach the client', async () => {
     const alice = await freshUser('alice');
     const bob = await freshUser('bob');

@@ -29,6 +29,21 @@ describe('joinedEntries: a caught-up room entry (older) joined to the incrementa
     expect(joinedEntries(older, newer).timeline).toEqual({ events: ids('$0', '$1', '$2', '$3', '$4'), limited: false, prev_batch: 'p-newer' });
   });
 
+  it('keeps the whole state of the caught-up entry when the newer timeline holds all its events (no MSC4222)', () => {
+    // A room with more events since `since` than the catch-up's 20: the incremental entry's `state`
+    // is only what changed since `since`, so the caught-up state must come first, then the change.
+    const caughtUp: JoinedRoom = {
+      timeline: { events: ids('$3', '$4'), limited: true, prev_batch: 'p-older' },
+      state: { events: ids('$create', '$power-levels', '$encryption', '$topic-old') },
+    };
+    const incremental: JoinedRoom = { timeline: { events: ids('$2', '$3', '$4'), limited: false, prev_batch: 'p-newer' }, state: { events: ids('$topic-new') } };
+    const joined = joinedEntries(caughtUp, incremental);
+    expect(joined.timeline).toEqual({ events: ids('$2', '$3', '$4'), limited: false, prev_batch: 'p-newer' });
+    expect(joined.state).toEqual({ events: ids('$create', '$power-levels', '$encryption', '$topic-old', '$topic-new') });
+    // Also when the incremental entry has no state section at all.
+    expect(joinedEntries(caughtUp, { timeline: incremental.timeline }).state).toEqual(caughtUp.state);
+  });
+
   it('appends a newer timeline that starts after the older one ended', () => {
     const newer: JoinedRoom = { timeline: { events: ids('$5'), limited: false, prev_batch: 'p-newer' }, msc4354_sticky: { events: ids('$sticky-both', '$sticky-new') } };
     const joined = joinedEntries(older, newer);

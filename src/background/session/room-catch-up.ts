@@ -75,6 +75,12 @@ export async function withRoomsCaughtUp(answer: Response, caughtUp: Record<strin
  * not hold are those before the first one it does: they go first, and the timeline then starts
  * where the older one did. State and account data apply in order (the newer wins); sticky events
  * once each; the rest (summary, unread counts, ephemeral) is the newer entry's.
+ *
+ * The older entry's state is the room's whole state and always goes first, even when the newer
+ * timeline reaches back past the older one: without MSC4222 the newer `state` is only what changed
+ * since `since`, so a room that had many events before the grant would otherwise arrive without its
+ * create, power-levels or encryption event (and a send into it could go out in the clear). The
+ * timeline replayed after it brings the state to where it is now.
  */
 export function joinedEntries(older: JoinedRoom, newer: JoinedRoom): JoinedRoom {
   const newerEvents = newer.timeline?.events ?? [];
@@ -96,7 +102,7 @@ export function joinedEntries(older: JoinedRoom, newer: JoinedRoom): JoinedRoom 
     ...older,
     ...newer,
     timeline,
-    ...(startsOlder ? inOrder('state') : newer.state ? { state: newer.state } : {}),
+    ...inOrder('state'),
     ...inOrder(STATE_AFTER),
     ...inOrder('account_data'),
     ...(sticky.length > 0 ? { msc4354_sticky: { events: sticky } } : {}),
