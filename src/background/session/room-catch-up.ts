@@ -44,16 +44,23 @@ export function catchUpFilter(definition: IFilterDefinition, rooms: SyncScope, n
 
 /**
  * The joined-room entries of an initial sync with `filter`. It acknowledges nothing (to-device
- * messages stay queued for the real sync) and does not mark the user online. A failure throws, so
- * js-sdk sees a failed sync and retries.
+ * messages stay queued for the real sync) and does not mark the user online. A failed answer is
+ * handed back as it came (`failed`), to be js-sdk's answer to its own /sync: js-sdk then reacts
+ * to the homeserver's word (401 M_UNKNOWN_TOKEN: token refresh or logout; 429: Retry-After), which
+ * a thrown error would hide behind a generic connection error.
  */
-export async function catchUpRooms(fetchFn: typeof fetch, syncUrl: URL, init: RequestInit, filter: IFilterDefinition): Promise<Record<string, JoinedRoom>> {
+export async function catchUpRooms(
+  fetchFn: typeof fetch,
+  syncUrl: URL,
+  init: RequestInit,
+  filter: IFilterDefinition,
+): Promise<{ rooms: Record<string, JoinedRoom> } | { failed: Response }> {
   const url = new URL(syncUrl);
   // MSC4222's state_after, as js-sdk asks for it: both entries of a room then say state the same way.
   url.search = new URLSearchParams({ filter: JSON.stringify(filter), timeout: '0', set_presence: 'offline', 'org.matrix.msc4222.use_state_after': 'true' }).toString();
   const response = await fetchFn(url, init);
-  if (!response.ok) throw new Error(`catching up newly synced rooms failed: HTTP ${response.status}`);
-  return ((await response.json()) as SyncAnswer).rooms?.join ?? {};
+  if (!response.ok) return { failed: response };
+  return { rooms: ((await response.json()) as SyncAnswer).rooms?.join ?? {} };
 }
 
 /** `answer` with the caught-up rooms joined in (each the older part, `answer`'s entry the newer). */

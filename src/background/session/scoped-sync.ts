@@ -91,6 +91,8 @@ export class ScopedSync {
           continue;
         }
         const { answer, caughtUp } = done;
+        // A failed catch-up is the answer too: js-sdk acts on what the homeserver said (a token
+        // to refresh, a Retry-After), and the next request catches up again.
         if (!answer.ok) return answer;
         const inScope = await withoutRoomsOutside(answer, scope);
         let complete = caughtUp ? await withRoomsCaughtUp(inScope, caughtUp) : inScope;
@@ -107,7 +109,13 @@ export class ScopedSync {
 
   /** The rooms new to the scope first (up to now), then js-sdk's request, which carries on from there. */
   private async attempt(url: URL, init: RequestInit, scope: SyncScope, added: SyncScope | undefined): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
-    const caughtUp = added ? await catchUpRooms(this.baseFetch, url, init, catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`)) : undefined;
+    let caughtUp: Record<string, JoinedRoom> | undefined;
+    if (added) {
+      const filter = catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`);
+      const result = await catchUpRooms(this.baseFetch, url, init, filter);
+      if ('failed' in result) return { answer: result.failed };
+      caughtUp = result.rooms;
+    }
     const scoped = new URL(url);
     scoped.searchParams.set('filter', JSON.stringify(this.filterFor(url.searchParams.get('filter'), scope)));
     // The new rooms are in: the answer must not wait for the long poll to end.
