@@ -1,7 +1,7 @@
 // Sync scoped to the granted rooms (issue #8), against the real Synapse through the real host: an
 // account in many rooms syncs only the granted ones, the room picker still offers them all, a room
-// granted while syncing arrives with its state and live events (encrypted ones too), and a revoke
-// narrows the sync again.
+// granted while syncing arrives with its state and live events (encrypted ones too), but its history
+// is not pushed as live, and a revoke narrows the sync again.
 import { randomBytes } from 'node:crypto';
 import { Method } from 'matrix-js-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -131,6 +131,22 @@ describe('sync scoped to the granted rooms', () => {
     expect(room.hasEncryptionStateEvent()).toBe(true);
     const reply = await second.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'into the busy room' } });
     expect((await rawEvent(bob, busy, reply['event_id'] as string)).type).toBe('m.room.encrypted');
+  });
+
+  it('pushes none of the history a newly granted room brings to a widget running since, only what comes after', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const bound = await sharedRoom(bob, alice, 'Bound room');
+    const other = await sharedRoom(bob, alice, 'Room granted later');
+    const harness = await grantedWidget(alice, { capabilities: [RECEIVE], roomHint: bound });
+    const client = await harness.session.requireClient();
+    const before = [await sendText(bob, other, 'before 1'), await sendText(bob, other, 'before 2'), await sendText(bob, other, 'before 3')];
+    // The running widget is granted the other room too (MSC2974 renegotiation).
+    await harness.request('org.matrix.msc2974.request_capabilities', { capabilities: [`org.matrix.msc2762.timeline:${other}`] });
+    await eventually('the granted room in sync', async () => client.getRoom(other)?.findEventById(before[2] ?? ''));
+    const after = await sendText(bob, other, 'after the grant');
+    await eventually('the message after the grant in the widget', async () => pushed(harness).find((event) => event.event_id === after));
+    expect(pushed(harness).filter((event) => before.includes(event.event_id))).toEqual([]);
   });
 
   it('narrows the sync when a room is revoked: its later events no longer reach the client', async () => {

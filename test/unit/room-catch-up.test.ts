@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catchUpFilter, joinedEntries, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from '../../src/background/session/room-catch-up';
+import { catchUpFilter, historyIds, joinedEntries, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from '../../src/background/session/room-catch-up';
 
 const answer = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', 'content-length': '9999' } });
 const ids = (...eventIds: string[]) => eventIds.map((event_id) => ({ event_id }));
@@ -55,15 +55,30 @@ describe('joinedEntries: a caught-up room entry (older) joined to the incrementa
 
 describe('withRoomsCaughtUp', () => {
   it('adds caught-up rooms the answer lacks and joins those it has', async () => {
-    const merged = await withRoomsCaughtUp(
+    const { answer: merged, history } = await withRoomsCaughtUp(
       answer({ next_batch: 's2', rooms: { join: { '!both': { timeline: { events: ids('$b2') } } } } }),
       { '!both': { timeline: { events: ids('$b1') } }, '!new': { timeline: { events: ids('$n1') } } },
+      true,
     );
     expect(merged.headers.get('content-length')).toBeNull();
+    expect([...history]).toEqual(['$b1', '$n1']);
     const body = (await merged.json()) as { next_batch: string; rooms: { join: Record<string, JoinedRoom> } };
     expect(body.next_batch).toBe('s2');
     expect(body.rooms.join['!both']?.timeline?.events).toEqual(ids('$b1', '$b2'));
     expect(body.rooms.join['!new']).toEqual({ timeline: { events: ids('$n1') } });
+  });
+});
+
+describe('historyIds: the events of a room new to the sync that are not news', () => {
+  const older: JoinedRoom = { timeline: { events: ids('$2', '$3', '$4'), limited: true } };
+
+  it.each([
+    ['every event up to the last caught up, also the newer ones before it', ids('$1', '$2', '$3', '$4', '$5'), ['$1', '$2', '$3', '$4']],
+    ['the older events, when the newer timeline starts later', ids('$4', '$5'), ['$2', '$3', '$4']],
+    ['all of them, when the newer entry has nothing of the room', undefined, ['$2', '$3', '$4']],
+  ] as const)('%s', (_, newerEvents, expected) => {
+    const newer = newerEvents ? { timeline: { events: [...newerEvents] } } : undefined;
+    expect(historyIds(older, newer)).toEqual(expected);
   });
 });
 

@@ -56,5 +56,40 @@ describe('ScopedSync', () => {
     const answer = (await (await scoped.fetch(syncUrl('s1'))).json()) as { rooms: { join: Record<string, unknown> } };
     expect(Object.keys(answer.rooms.join)).toEqual(['!a:hs']);
   });
+
+  it('tells which events of a newly granted room are history: those up to the last one the catch-up brought', async () => {
+    const server = homeserver({
+      catchUp: (filter) =>
+        filter.room?.rooms?.includes('!b:hs')
+          ? json({ rooms: { join: { '!b:hs': { timeline: { ...timeline('$2', '$3'), limited: true } } } } })
+          : json({ rooms: { join: {} } }),
+      // Since the old `since` (before the grant): $1..$3, and $4, sent while the grant was caught up.
+      incremental: () => json({ next_batch: 's3', rooms: { join: { '!b:hs': { timeline: timeline('$1', '$2', '$3', '$4') } } } }),
+    });
+    const told: string[][] = [];
+    const scoped = new ScopedSync(server.fetch, {}, rooms('!a:hs'), { onHistory: (history) => told.push([...history]) });
+    // The first answer: the client resumed, so !a is caught up.
+    await scoped.fetch(syncUrl('s1'));
+    scoped.setScope(rooms('!a:hs', '!b:hs'));
+    await scoped.fetch(syncUrl('s2'));
+    expect(server.seen.map((request) => [request.catchUp, request.filter.room?.rooms])).toEqual([
+      [true, ['!a:hs']],
+      [false, ['!a:hs']],
+      [true, ['!b:hs']],
+      [false, ['!a:hs', '!b:hs']],
+    ]);
+    expect(told.at(-1)).toEqual(['$1', '$2', '$3']);
+  });
+
+  it('on resuming a saved sync, tells no history: a stopped worker may not have handed those events on', async () => {
+    const server = homeserver({
+      catchUp: () => json({ rooms: { join: { '!a:hs': { timeline: { ...timeline('$1', '$2', '$3'), limited: true } } } } }),
+      incremental: () => json({ next_batch: 's2', rooms: { join: { '!a:hs': { timeline: timeline('$3', '$4') } } } }),
+    });
+    const told: string[][] = [];
+    const scoped = new ScopedSync(server.fetch, {}, rooms('!a:hs'), { onHistory: (history) => told.push([...history]) });
+    await scoped.fetch(syncUrl('s1'));
+    expect(told).toEqual([[]]);
+  });
   });
 });

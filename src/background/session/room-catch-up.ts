@@ -63,17 +63,47 @@ export async function catchUpRooms(
   return { rooms: ((await response.json()) as SyncAnswer).rooms?.join ?? {} };
 }
 
-/** `answer` with the caught-up rooms joined in (each the older part, `answer`'s entry the newer). */
-export async function withRoomsCaughtUp(answer: Response, caughtUp: Record<string, JoinedRoom>): Promise<Response> {
-  if (Object.keys(caughtUp).length === 0) return answer;
+/**
+ * `answer` with the caught-up rooms joined in (each the older part, `answer`'s entry the newer), and
+ * the ids of the timeline events in it that are history, not news (see `historyIds`), when
+ * `isNewToSync`: sync did not cover these rooms before (a grant). A client resuming a saved sync
+ * does not know that, and the events a stopped worker may not have handed on yet are among them:
+ * none is history then (the widget hosts drop what they delivered already).
+ */
+export async function withRoomsCaughtUp(
+  answer: Response,
+  caughtUp: Record<string, JoinedRoom>,
+  isNewToSync: boolean,
+): Promise<{ answer: Response; history: Set<string> }> {
+  const history = new Set<string>();
+  if (Object.keys(caughtUp).length === 0) return { answer, history };
   const body = (await answer.json()) as SyncAnswer;
   const joined = (body.rooms ??= {}).join ?? {};
   body.rooms.join = joined;
   for (const [roomId, older] of Object.entries(caughtUp)) {
     const newer = joined[roomId];
+    if (isNewToSync) for (const eventId of historyIds(older, newer)) history.add(eventId);
     joined[roomId] = newer ? joinedEntries(older, newer) : older;
   }
-  return rebuilt(answer, JSON.stringify(body));
+  return { answer: rebuilt(answer, JSON.stringify(body)), history };
+}
+
+/**
+ * The events of a room new to the sync, caught up (`older`) and joined to `newer`, that js-sdk will
+ * treat as live but are history: they happened before sync covered the room, and a widget running
+ * since must not get them pushed as new (it can read them with read_events). That is every event up
+ * to the last one the catch-up brought, also those of `newer` before it (since the old `since` the
+ * room was outside the filter); only the later ones are news.
+ */
+export function historyIds(older: JoinedRoom, newer: JoinedRoom | undefined): string[] {
+  const olderEvents = older.timeline?.events ?? [];
+  const newerEvents = newer?.timeline?.events ?? [];
+  const newerIds = newerEvents.map((event) => event.event_id);
+  const firstShared = olderEvents.findIndex((event) => newerIds.includes(event.event_id));
+  const kept = firstShared === -1 ? olderEvents : olderEvents.slice(0, firstShared);
+  const lastCaughtUp = olderEvents.at(-1)?.event_id;
+  const lastShared = lastCaughtUp === undefined ? -1 : newerIds.indexOf(lastCaughtUp);
+  return [...kept, ...newerEvents.slice(0, lastShared + 1)].flatMap((event) => (typeof event.event_id === 'string' ? [event.event_id] : []));
 }
 
 /**

@@ -20,6 +20,16 @@ const log = createLogger('bg:scope');
 
 const SYNC_PATH = /\/_matrix\/client\/(?:v3|r0)\/sync$/;
 
+/** What the scoped sync tells the client's owner, and asks of it. */
+export type ScopedSyncHooks = {
+  /**
+   * Told, before js-sdk gets an answer with caught-up rooms, the ids of the timeline events in it
+   * that are history rather than news (room-catch-up.ts `historyIds`): js-sdk hands them on as
+   * live events all the same.
+   */
+  onHistory?: (eventIds: ReadonlySet<string>) => void;
+};
+
 export class ScopedSync {
   private scope: SyncScope;
   /**
@@ -28,6 +38,8 @@ export class ScopedSync {
    * catches up every room in scope.
    */
   private covered: SyncScope = NO_ROOMS;
+  /** Whether `covered` is known: false until the first answer of a client that resumes a saved sync. */
+  private isCoverageKnown = false;
   /** Requests in flight, told when the scope changes. */
   private readonly inFlight = new Set<() => void>();
   /** The filter js-sdk syncs with, for requests that name it by its uploaded ID. */
@@ -42,6 +54,7 @@ export class ScopedSync {
     private readonly baseFetch: typeof fetch,
     definition: IFilterDefinition,
     initial: SyncScope,
+    private readonly hooks: ScopedSyncHooks = {},
   ) {
     this.definition = structuredClone(definition);
     this.scope = initial;
@@ -73,6 +86,7 @@ export class ScopedSync {
       if (init.signal?.aborted) abortAttempt();
       init.signal?.addEventListener('abort', abortAttempt, { once: true });
       let wake = (): void => undefined;
+      const isNewToSync = this.isCoverageKnown;
       const outdated = new Promise<'outdated'>((resolve) => {
         wake = () => {
           if (!sameScope(scope, this.scope)) resolve('outdated');
@@ -95,11 +109,17 @@ export class ScopedSync {
         // to refresh, a Retry-After), and the next request catches up again.
         if (!answer.ok) return answer;
         const inScope = await withoutRoomsOutside(answer, scope);
-        let complete = caughtUp ? await withRoomsCaughtUp(inScope, caughtUp) : inScope;
+        let complete = inScope;
+        if (caughtUp) {
+          const joined = await withRoomsCaughtUp(inScope, caughtUp, isNewToSync);
+          complete = joined.answer;
+          this.hooks.onHistory?.(joined.history);
+        }
         // The entries that carry a room's whole state, asked for by `room.rooms` (create-events.ts).
         const wholeRooms = since === null ? (scope.kind === 'rooms' ? 'every room' : undefined) : caughtUp && added.kind === 'rooms' ? Object.keys(caughtUp) : undefined;
         if (wholeRooms) complete = await withCreateEvents(complete, wholeRooms, (roomId, eventId) => this.readEvent(url, attemptInit, roomId, eventId));
         this.covered = since === null || isCatchingUp ? scope : scopeIntersection(this.covered, scope);
+        this.isCoverageKnown = true;
         return complete;
       } finally {
         this.inFlight.delete(wake);

@@ -24,10 +24,17 @@ export class TimelineGaps {
 
   /** A live event from sync: forwarded now, or after the fill it must not overtake. */
   live(roomId: string, event: MatrixEvent): void {
-    const eventId = event.getId();
-    if (eventId) this.lastSeen.set(roomId, eventId);
+    this.passed(roomId, event.getId());
     if (!this.chains.has(roomId)) return this.forward(roomId, event);
     this.enqueue(roomId, async () => this.forward(roomId, event));
+  }
+
+  /**
+   * An event of the live timeline that is not forwarded (history a catch-up brought): the room's
+   * live events now start after it.
+   */
+  passed(roomId: string, eventId: string | undefined): void {
+    if (eventId) this.lastSeen.set(roomId, eventId);
   }
 
   /**
