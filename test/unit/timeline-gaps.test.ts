@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { ClientEvent, MatrixEvent, RoomEvent, type MatrixClient, type Room } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
 import { LiveEvents } from '../../src/background/session/live-events';
+import { TimelineGaps } from '../../src/background/session/timeline-gaps';
 
 const event = (eventId: string, roomId = '!a:hs') => new MatrixEvent({ event_id: eventId, room_id: roomId, type: 'm.room.message', sender: '@bob:hs', content: { body: eventId } });
 
@@ -38,6 +39,38 @@ async function settled(gaps: { isFilling(): boolean } | { isFillingGaps(): boole
   expect(isBusy()).toBe(false);
 }
 
+describe('TimelineGaps', () => {
+  it('reads back a real gap: from the new timeline’s start to the last live event, in order', async () => {
+    const { client, pagesRead } = fakeClient(['$1', '$2', '$3', '$4', '$5']);
+    const forwarded: string[] = [];
+    const gaps = new TimelineGaps((_, each) => forwarded.push(each.getId() ?? ''));
+    gaps.live('!a:hs', event('$2'));
+    const { room, events } = fakeRoom();
+    gaps.reset(client, room);
+    events.push(event('$6'));
+    gaps.syncProcessed();
+    await settled(gaps);
+    expect(pagesRead).toEqual(['start']);
+    expect(forwarded).toEqual(['$2', '$3', '$4', '$5']);
+  });
+
+  it('reads nothing back when the new timeline holds the last live event (a caught-up room)', async () => {
+    const { client, pagesRead } = fakeClient();
+    const forwarded: string[] = [];
+    const gaps = new TimelineGaps((_, each) => forwarded.push(each.getId() ?? ''));
+    gaps.live('!a:hs', event('$5'));
+    const { room, events } = fakeRoom();
+    gaps.reset(client, room);
+    // js-sdk adds the answer's events after it reset the timeline; the last live event is among them.
+    events.push(event('$4'), event('$5'), event('$6'));
+    gaps.live('!a:hs', event('$6'));
+    gaps.syncProcessed();
+    await settled(gaps);
+    expect(pagesRead).toEqual([]);
+    expect(forwarded).toEqual(['$5', '$6']);
+  });
+});
+
 describe('LiveEvents', () => {
   const live = { liveEvent: true } as const;
 
@@ -56,5 +89,20 @@ describe('LiveEvents', () => {
     // History is for that answer only.
     client.emit(RoomEvent.Timeline, event('$2b'), room, false, false, live);
     expect(forwarded).toEqual(['$3', '$2b']);
+  });
+
+  it('starts afresh with a new client: a reset there reads nothing back across the pause', async () => {
+    const first = fakeClient();
+    const events = new LiveEvents(() => undefined);
+    events.follow(first.client);
+    const { room, timelineSet } = fakeRoom();
+    first.client.emit(RoomEvent.Timeline, event('$5'), room, false, false, live);
+    // Sync paused and resumed: a new client, whose first answer catches the room up (limited).
+    const second = fakeClient();
+    events.follow(second.client);
+    second.client.emit(RoomEvent.TimelineReset, room, timelineSet, true);
+    second.client.emit(ClientEvent.Sync, 'SYNCING', 'PREPARED');
+    await settled(events);
+    expect(second.pagesRead).toEqual([]);
   });
 });

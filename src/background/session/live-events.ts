@@ -28,9 +28,11 @@ export class LiveEvents {
 
   /** Follows a client's live timelines (one client at a time is open; a closed one stops emitting). */
   follow(client: MatrixClient): void {
+    this.gaps.forgetAll();
     this.history = new Set();
     client.on(ClientEvent.Sync, () => {
       this.history = new Set();
+      this.gaps.syncProcessed();
     });
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
     client.on(RoomEvent.TimelineReset, (room, timelineSet) => {
