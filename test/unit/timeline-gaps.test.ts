@@ -69,6 +69,22 @@ describe('TimelineGaps', () => {
     expect(pagesRead).toEqual([]);
     expect(forwarded).toEqual(['$5', '$6']);
   });
+
+  it('keeps no place for a room outside the scope, even from an answer asked for before the revoke', async () => {
+    const { client, pagesRead } = fakeClient();
+    const gaps = new TimelineGaps(() => undefined);
+    gaps.live('!b:hs', event('$1', '!b:hs'));
+    gaps.keepOnly((roomId) => roomId !== '!b:hs');
+    // The answer fetched under the old scope is processed after the revoke.
+    gaps.live('!b:hs', event('$2', '!b:hs'));
+    gaps.passed('!b:hs', '$3');
+    // Granted again: the room is caught up, its timeline reset; the time it was out is no gap.
+    gaps.keepOnly(() => true);
+    gaps.reset(client, fakeRoom('!b:hs').room);
+    gaps.syncProcessed();
+    await settled(gaps);
+    expect(pagesRead).toEqual([]);
+  });
 });
 
 describe('LiveEvents', () => {

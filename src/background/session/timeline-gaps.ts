@@ -25,6 +25,8 @@ export class TimelineGaps {
   private readonly lastSeen = new Map<string, string>();
   /** Rooms with a fill in progress: everything for them runs in order on this chain. */
   private readonly chains = new Map<string, { tail: Promise<void>; pending: number }>();
+  /** The rooms sync covers now (`keepOnly`); where others left off is not kept. */
+  private isKept: (roomId: string) => boolean = () => true;
   /** Fills waiting for the sync answer being processed to be in its rooms. */
   private syncWaiters: (() => void)[] = [];
 
@@ -39,17 +41,20 @@ export class TimelineGaps {
 
   /**
    * An event of the live timeline that is not forwarded (history a catch-up brought): the room's
-   * live events now start after it.
+   * live events now start after it. Only for rooms in scope: an answer asked for before a revoke
+   * may still be processed after it, and the revoked room must not look as if it was followed.
    */
   passed(roomId: string, eventId: string | undefined): void {
-    if (eventId) this.lastSeen.set(roomId, eventId);
+    if (eventId && this.isKept(roomId)) this.lastSeen.set(roomId, eventId);
   }
 
   /**
-   * Forgets where rooms left off that sync no longer covers (their grants were revoked): events
-   * there while out of scope were never live, so a later gap must not be read back across them.
+   * Forgets where rooms left off that sync no longer covers (their grants were revoked), and keeps
+   * forgetting them until the scope changes again: events there while out of scope were never
+   * live, so a later gap must not be read back across them.
    */
   keepOnly(isKept: (roomId: string) => boolean): void {
+    this.isKept = isKept;
     for (const roomId of [...this.lastSeen.keys()]) if (!isKept(roomId)) this.lastSeen.delete(roomId);
   }
 
