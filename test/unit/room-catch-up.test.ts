@@ -83,6 +83,11 @@ describe('historyIds: the events of a room new to the sync that are not news', (
 });
 
 describe('catchUpFilter', () => {
+  it('leaves out the rooms sync covers when it asks for every room', () => {
+    const filter = catchUpFilter({}, { kind: 'all' }, 'n1', { synced: { kind: 'rooms', roomIds: ['!a', '!b'] } });
+    expect(filter.room?.not_rooms).toEqual(['!a', '!b', '!catch-up-n1:invalid']);
+  });
+
   it('asks for the new rooms only, nothing global, and never the same request twice', () => {
     const definition = { room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } };
     const filter = catchUpFilter(definition, { kind: 'rooms', roomIds: ['!a'] }, 'n1');

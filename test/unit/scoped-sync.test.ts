@@ -91,5 +91,16 @@ describe('ScopedSync', () => {
     await scoped.fetch(syncUrl('s1'));
     expect(told).toEqual([[]]);
   });
+
+  it('catches up every room but those it syncs already when every room joins the scope (m.timeline:*)', async () => {
+    const server = homeserver({ catchUp: () => json({ rooms: { join: {} } }), incremental: () => json({ next_batch: 's2' }) });
+    const scoped = new ScopedSync(server.fetch, {}, rooms('!a:hs'));
+    await scoped.fetch(syncUrl('s1'));
+    scoped.setScope({ kind: 'all' });
+    await scoped.fetch(syncUrl('s2'));
+    const everyRoom = server.seen[2];
+    expect(everyRoom?.catchUp).toBe(true);
+    expect(everyRoom?.filter.room?.rooms).toBeUndefined();
+    expect(everyRoom?.filter.room?.not_rooms?.[0]).toBe('!a:hs');
   });
 });

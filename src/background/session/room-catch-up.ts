@@ -6,7 +6,7 @@
 // Also drops what Synapse sends for rooms outside the filter (see `withoutRoomsOutside`).
 // Works on the JSON of /sync answers only; never changes what the homeserver said about a room.
 import type { IFilterDefinition } from 'matrix-js-sdk';
-import { scopeHas, type SyncScope } from '../../shared/core/sync-scope';
+import { NO_ROOMS, scopeHas, type SyncScope } from '../../shared/core/sync-scope';
 
 type RawEvent = { event_id?: string };
 type Events = { events?: RawEvent[] };
@@ -28,17 +28,25 @@ const CATCH_UP_TIMELINE_LIMIT = 20;
 const NOTHING = { not_types: ['*'] };
 
 /**
- * The filter of the catch-up request: the sync's own room filter for `rooms` (or every room), with
- * nothing global (presence, account data: the incremental answer has what changed). Synapse keeps a
- * finished /sync answer for two minutes and hands it out again for the same request; a stale copy
- * joined to a fresh answer would turn back state changes made in between. So every catch-up
- * excludes a room that cannot exist, named by `nonce`: another request, the same rooms.
+ * The filter of the catch-up request: the sync's own room filter for `rooms` (or every room but the
+ * `synced` ones), nothing global (presence, account data: the incremental answer has what
+ * changed). Synapse keeps a finished /sync answer for two minutes and hands it out again for the
+ * same request; a stale copy joined to a fresh answer would turn back state changes made in
+ * between. So every catch-up excludes a room that cannot exist, named by `nonce`: another request,
+ * the same rooms.
  */
-export function catchUpFilter(definition: IFilterDefinition, rooms: SyncScope, nonce: string): IFilterDefinition {
+export function catchUpFilter(
+  definition: IFilterDefinition,
+  rooms: SyncScope,
+  nonce: string,
+  { synced = NO_ROOMS }: { synced?: SyncScope } = {},
+): IFilterDefinition {
   const room = { ...definition.room, timeline: { ...definition.room?.timeline, limit: CATCH_UP_TIMELINE_LIMIT } };
   if (rooms.kind === 'rooms') room.rooms = [...rooms.roomIds];
   else delete room.rooms;
-  room.not_rooms = [...(room.not_rooms ?? []), `!catch-up-${nonce}:invalid`];
+  // Every room (`m.timeline:*` granted): not those sync already covers, which carry on as they are.
+  const alreadySynced = rooms.kind === 'all' && synced.kind === 'rooms' ? synced.roomIds : [];
+  room.not_rooms = [...(room.not_rooms ?? []), ...alreadySynced, `!catch-up-${nonce}:invalid`];
   return { ...definition, presence: NOTHING, account_data: NOTHING, room };
 }
 

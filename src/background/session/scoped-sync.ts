@@ -131,7 +131,7 @@ export class ScopedSync {
   private async attempt(url: URL, init: RequestInit, scope: SyncScope, added: SyncScope | undefined): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
     let caughtUp: Record<string, JoinedRoom> | undefined;
     if (added) {
-      const filter = catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`);
+      const filter = catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`, { synced: this.covered });
       const result = await catchUpRooms(this.baseFetch, url, init, filter);
       if ('failed' in result) return { answer: result.failed };
       caughtUp = result.rooms;
