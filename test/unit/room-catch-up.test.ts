@@ -88,6 +88,11 @@ describe('catchUpFilter', () => {
     expect(filter.room?.not_rooms).toEqual(['!a', '!b', '!catch-up-n1:invalid']);
   });
 
+  it('asks for every member of a room granted again, not only the recent senders', () => {
+    const definition = { room: { state: { lazy_load_members: true } } };
+    expect(catchUpFilter(definition, { kind: 'rooms', roomIds: ['!a'] }, 'n1', { withAllMembers: true }).room?.state).toEqual({ lazy_load_members: false });
+  });
+
   it('asks for the new rooms only, nothing global, and never the same request twice', () => {
     const definition = { room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } };
     const filter = catchUpFilter(definition, { kind: 'rooms', roomIds: ['!a'] }, 'n1');

@@ -367,6 +367,7 @@ export class MatrixSession {
       onHistory: (history) => {
         if (isOpen()) this.liveEvents.noteHistory(history);
       },
+      isKnownRoom: (roomId) => client.getRoom(roomId) !== null,
     });
     const client = createClient({
       baseUrl: session.homeserverUrl,

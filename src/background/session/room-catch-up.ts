@@ -29,19 +29,20 @@ const NOTHING = { not_types: ['*'] };
 
 /**
  * The filter of the catch-up request: the sync's own room filter for `rooms` (or every room but the
- * `synced` ones), nothing global (presence, account data: the incremental answer has what
- * changed). Synapse keeps a finished /sync answer for two minutes and hands it out again for the
- * same request; a stale copy joined to a fresh answer would turn back state changes made in
- * between. So every catch-up excludes a room that cannot exist, named by `nonce`: another request,
- * the same rooms.
+ * `synced` ones), every member in the state when `withAllMembers`, nothing global (presence,
+ * account data: the incremental answer has what changed). Synapse keeps a finished /sync answer
+ * for two minutes and hands it out again for the same request; a stale copy joined to a fresh
+ * answer would turn back state changes made in between. So every catch-up excludes a room that
+ * cannot exist, named by `nonce`: another request, the same rooms.
  */
 export function catchUpFilter(
   definition: IFilterDefinition,
   rooms: SyncScope,
   nonce: string,
-  { synced = NO_ROOMS }: { synced?: SyncScope } = {},
+  { synced = NO_ROOMS, withAllMembers = false }: { synced?: SyncScope; withAllMembers?: boolean } = {},
 ): IFilterDefinition {
   const room = { ...definition.room, timeline: { ...definition.room?.timeline, limit: CATCH_UP_TIMELINE_LIMIT } };
+  if (withAllMembers) room.state = { ...room.state, lazy_load_members: false };
   if (rooms.kind === 'rooms') room.rooms = [...rooms.roomIds];
   else delete room.rooms;
   // Every room (`m.timeline:*` granted): not those sync already covers, which carry on as they are.

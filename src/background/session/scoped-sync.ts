@@ -28,6 +28,8 @@ export type ScopedSyncHooks = {
    * live events all the same.
    */
   onHistory?: (eventIds: ReadonlySet<string>) => void;
+  /** Whether the client holds the room already (synced before: granted, revoked, granted again). */
+  isKnownRoom?: (roomId: string) => boolean;
 };
 
 export class ScopedSync {
@@ -95,7 +97,7 @@ export class ScopedSync {
       this.inFlight.add(wake);
       try {
         const attemptInit = { ...init, signal: attempt.signal };
-        const work = this.attempt(url, attemptInit, scope, isCatchingUp ? added : undefined);
+        const work = this.attempt(url, attemptInit, scope, isCatchingUp ? { rooms: added, isNewToSync } : undefined);
         const done = await Promise.race([work, outdated]);
         if (done === 'outdated') {
           work.catch(() => undefined);
@@ -128,10 +130,20 @@ export class ScopedSync {
   }
 
   /** The rooms new to the scope first (up to now), then js-sdk's request, which carries on from there. */
-  private async attempt(url: URL, init: RequestInit, scope: SyncScope, added: SyncScope | undefined): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
+  private async attempt(
+    url: URL,
+    init: RequestInit,
+    scope: SyncScope,
+    added: { rooms: SyncScope; isNewToSync: boolean } | undefined,
+  ): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
     let caughtUp: Record<string, JoinedRoom> | undefined;
     if (added) {
-      const filter = catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`, { synced: this.covered });
+      // A room granted again: what js-sdk holds of its members dates from before the revoke (a
+      // member who left since would still get the room's keys), and lazy loading would bring only
+      // the senders of the recent events. So such a catch-up brings every member.
+      const { rooms, isNewToSync } = added;
+      const isAnyKnown = isNewToSync && rooms.kind === 'rooms' && rooms.roomIds.some((roomId) => this.hooks.isKnownRoom?.(roomId) === true);
+      const filter = catchUpFilter(this.definition, rooms, `${Date.now()}-${++this.catchUps}`, { synced: this.covered, withAllMembers: isAnyKnown });
       const result = await catchUpRooms(this.baseFetch, url, init, filter);
       if ('failed' in result) return { answer: result.failed };
       caughtUp = result.rooms;
