@@ -44,6 +44,13 @@ describe('joinedEntries: a caught-up room entry (older) joined to the incrementa
     expect(joinedEntries(caughtUp, { timeline: incremental.timeline }).state).toEqual(caughtUp.state);
   });
 
+  it('keeps the read receipts of the caught-up entry, then the newer ephemeral events', () => {
+    const receipts = { type: 'm.receipt', content: { $1: { 'm.read': { '@bob:hs': { ts: 1 } } } } };
+    const typing = { type: 'm.typing', content: { user_ids: ['@bob:hs'] } };
+    const joined = joinedEntries({ ...older, ephemeral: { events: [receipts] } }, { timeline: { events: ids('$4') }, ephemeral: { events: [typing] } });
+    expect(joined.ephemeral).toEqual({ events: [receipts, typing] });
+  });
+
   it('appends a newer timeline that starts after the older one ended', () => {
     const newer: JoinedRoom = { timeline: { events: ids('$5'), limited: false, prev_batch: 'p-newer' }, msc4354_sticky: { events: ids('$sticky-both', '$sticky-new') } };
     const joined = joinedEntries(older, newer);

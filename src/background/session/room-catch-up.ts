@@ -8,7 +8,7 @@
 import type { IFilterDefinition } from 'matrix-js-sdk';
 import { NO_ROOMS, scopeHas, type SyncScope } from '../../shared/core/sync-scope';
 
-type RawEvent = { event_id?: string };
+type RawEvent = { event_id?: string; type?: string; [field: string]: unknown };
 type Events = { events?: RawEvent[] };
 export type JoinedRoom = {
   timeline?: Events & { limited?: boolean; prev_batch?: string };
@@ -119,8 +119,9 @@ export function historyIds(older: JoinedRoom, newer: JoinedRoom | undefined): st
  * One room entry from an older (caught-up, up to `now1`) and a newer one (since the old `since`, up
  * to `now2` ≥ `now1`). The newer timeline is contiguous up to `now2`, so the older events it does
  * not hold are those before the first one it does: they go first, and the timeline then starts
- * where the older one did. State and account data apply in order (the newer wins); sticky events
- * once each; the rest (summary, unread counts, ephemeral) is the newer entry's.
+ * where the older one did. State, account data and ephemeral events (read receipts, typing) apply
+ * in order (the newer wins); sticky events once each; the rest (summary, unread counts) is the
+ * newer entry's.
  *
  * The older entry's state is the room's whole state and always goes first, even when the newer
  * timeline reaches back past the older one: without MSC4222 the newer `state` is only what changed
@@ -140,7 +141,7 @@ export function joinedEntries(older: JoinedRoom, newer: JoinedRoom): JoinedRoom 
     events: [...kept, ...newerEvents],
     ...(startsOlder ? { limited: older.timeline?.limited ?? false, prev_batch: older.timeline?.prev_batch } : {}),
   };
-  const inOrder = (field: 'state' | typeof STATE_AFTER | 'account_data') =>
+  const inOrder = (field: 'state' | typeof STATE_AFTER | 'account_data' | 'ephemeral') =>
     older[field] || newer[field] ? { [field]: { events: [...(older[field]?.events ?? []), ...(newer[field]?.events ?? [])] } } : {};
   const stickyIds = new Set((newer.msc4354_sticky?.events ?? []).map((event) => event.event_id));
   const sticky = [...(older.msc4354_sticky?.events ?? []).filter((event) => !stickyIds.has(event.event_id)), ...(newer.msc4354_sticky?.events ?? [])];
@@ -151,6 +152,8 @@ export function joinedEntries(older: JoinedRoom, newer: JoinedRoom): JoinedRoom 
     ...inOrder('state'),
     ...inOrder(STATE_AFTER),
     ...inOrder('account_data'),
+    // The catch-up has the room's read receipts; the incremental entry only those since `since`.
+    ...inOrder('ephemeral'),
     ...(sticky.length > 0 ? { msc4354_sticky: { events: sticky } } : {}),
     ...(older.summary || newer.summary ? { summary: { ...older.summary, ...newer.summary } } : {}),
   };
