@@ -408,9 +408,15 @@ export class MatrixSession {
       ? new IndexedDBStore({ indexedDB: globalThis.indexedDB, dbName: syncStoreName(userId, deviceId) })
       : undefined;
     const syncFilter = liveSyncFilter(userId);
-    // Until the grants are read (before sync starts), no room.
-    const scopedSync = new ScopedSync(boundFetch, syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS);
     let isOpen = (): boolean => false;
+    // Until the grants are read (before sync starts), no room. The history caught-up rooms bring
+    // is not handed on as live events.
+    const scopedSync = new ScopedSync(boundFetch, syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS, {
+      onHistory: (history) => {
+        if (isOpen()) this.liveEvents.noteHistory(history);
+      },
+      isKnownRoom: (roomId) => client.getRoom(roomId) !== null,
+    });
     const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,
