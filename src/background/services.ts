@@ -53,6 +53,9 @@ export function getServices(): Services {
       isBackedUp: () => hosts.isBackedUp(),
     });
     grants.onChange(() => void session.syncScopeChanged());
+    // The homeserver ended the active account's session: its widgets stop before another account can
+    // become active (they reconnect and ask again, as after a logout). Its grants stay (accounts.ts).
+    session.onActiveAccountEnded(() => hosts.closeAll('The homeserver ended this session'));
     session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
     session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
     const hostRecords = new HostRecords({ read: readSession, write: writeSession, remove: removeSession, keys: sessionKeys });

@@ -50,6 +50,10 @@ const handlers: Handlers = {
     await session.switchTo(request.userId);
     return session.status();
   },
+  dismissEndedSession: async (request, { session }) => {
+    await session.dismissEndedSession(request.userId);
+    return session.status();
+  },
   getApproval: async (request, { approvals, session }) => {
     const pending = await approvals.pending(request.approvalId);
     return {

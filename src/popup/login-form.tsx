@@ -11,9 +11,10 @@ import { t } from '../shared/ui/i18n';
 const LOOKUP_DELAY_MS = 400;
 const DEFAULT_HOMESERVER = 'https://matrix-client.matrix.org';
 
-export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: BridgeStatus) => void }) {
+export function LoginForm({ onLoggedIn, initialHomeserver }: { onLoggedIn: (status: BridgeStatus) => void; initialHomeserver?: string | undefined }) {
   // The field's latest input, for the lookup and the SSO buttons; the field itself stays uncontrolled.
-  const [homeserver, setHomeserver] = useState(DEFAULT_HOMESERVER);
+  const [initial] = useState(initialHomeserver ?? DEFAULT_HOMESERVER);
+  const [homeserver, setHomeserver] = useState(initial);
   const [methods, setMethods] = useState<LoginOptions | undefined>();
   const [busy, setBusy] = useState<'password' | 'sso' | 'oidc' | undefined>();
   const [error, setError] = useState('');
@@ -87,7 +88,7 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: (status: BridgeStatus) =
           name="homeserver"
           type="url"
           required
-          defaultValue={DEFAULT_HOMESERVER}
+          defaultValue={initial}
           onInput={(event) => setHomeserver(event.currentTarget.value)}
           autocomplete="url"
         />

@@ -7,6 +7,7 @@ import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 import { AccountList } from './account-list';
 import { DeviceVerification } from './device-verification';
+import { EndedSessions } from './ended-sessions';
 import { GrantList } from './grant-list';
 import { LoginForm } from './login-form';
 import { SiteAccess } from './site-access';
@@ -70,7 +71,11 @@ export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPor
       {isWelcome && <p>{t('welcomeIntro')}</p>}
       <SiteAccess />
       {error && <p class="error" role="alert">{error}</p>}
-      {status && !status.session && <LoginForm onLoggedIn={setStatus} />}
+      {status && <EndedSessions status={status} onStatus={setStatus} />}
+      {status && !status.session && (
+        // Logging in again is the likely next step after a session ended: its homeserver is filled in.
+        <LoginForm onLoggedIn={setStatus} initialHomeserver={status.endedSessions.at(-1)?.homeserverUrl} />
+      )}
       {status?.session && (
         <>
           <section aria-labelledby="account-heading" id="logged-in">

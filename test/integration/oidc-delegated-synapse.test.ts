@@ -3,14 +3,16 @@
 // for MAS (scripts/mas-stand-in.mjs: the real oidc-provider plus the introspection and provisioning
 // MAS does for Synapse). Discovery through Synapse, registration, the auth window (an HTTP walk),
 // the code exchange, whoami with the new token, the session adopted by MatrixSession, an expired
-// access token renewed by js-sdk with the refresh token and saved, and logout revoking the tokens.
+// access token renewed by js-sdk with the refresh token and saved, logout revoking the tokens, and a
+// refused refresh token ending the account.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MatrixSession } from '../../src/background/session/matrix-session';
+import { Accounts } from '../../src/background/session/accounts';
+import { MatrixSession, NotLoggedIn } from '../../src/background/session/matrix-session';
 import { OidcClientStore } from '../../src/background/session/oidc-client-store';
 import { discoverDelegation } from '../../src/background/session/oidc-discovery';
 import { loginOptions, loginWithOidc } from '../../src/background/session/oidc-native';
-import { SessionStore, type StoredSession } from '../../src/background/session/session-store';
+import { AccountSessions, SessionStore, type StoredSession } from '../../src/background/session/session-store';
 import type { WebAuthFlow } from '../../src/background/session/sso-login';
 import { startDelegatingHomeserver, type DelegatingHomeserver } from '../support/delegating-homeserver';
 import { eventually } from '../support/homeserver';
@@ -83,5 +85,32 @@ describe('OIDC-native login with Synapse delegating to a MAS stand-in', () => {
     expect(await storage.get('current')).toBeUndefined();
     expect(await synapse.provider.RefreshToken.find(renewed.oidc?.refreshToken ?? '')).toBeUndefined();
     expect(await synapse.provider.AccessToken.find(renewed.accessToken)).toBeUndefined();
+  });
+
+  it('ends the account when the service refuses the refresh token (the session was ended there)', async () => {
+    const username = `oidc-${randomBytes(5).toString('hex')}`;
+    const oidc = await loginWithOidc(synapse.baseUrl, { flow: walkingFlow(username), clients: new OidcClientStore(memoryStore()) });
+    const storage = memoryStore();
+    const accounts = new Accounts(new AccountSessions(storage), { persistence: 'memory' });
+    await accounts.loginWithOidc(oidc);
+    const client = await accounts.requireClient();
+    // The service forgets the session (as MAS does when the user ends it in its account page).
+    await (await synapse.provider.RefreshToken.find(oidc.refreshToken ?? ''))?.destroy();
+    await eventually('the homeserver to refuse the access token', async () => {
+      const response = await fetch(`${synapse.baseUrl}/_matrix/client/v3/account/whoami`, {
+        headers: { authorization: `Bearer ${oidc.accessToken}` },
+      });
+      return response.status === 401 ? true : undefined;
+    });
+
+    // js-sdk tries the refresh token, the service refuses it: the account ends, the user is told.
+    await expect(client.whoami()).rejects.toMatchObject({ errcode: 'M_UNKNOWN_TOKEN' });
+    const status = await eventually('the account to end', async () => {
+      const current = await accounts.status();
+      return current.endedSessions.length > 0 ? current : undefined;
+    });
+    expect(status).toMatchObject({ session: null, accounts: [], endedSessions: [{ userId: oidc.userId, homeserverUrl: synapse.baseUrl }] });
+    expect(await storage.get(`account:${oidc.userId}`)).toBeUndefined();
+    await expect(accounts.requireClient()).rejects.toBeInstanceOf(NotLoggedIn);
   });
 });

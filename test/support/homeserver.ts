@@ -16,11 +16,11 @@ export function homeserverUrl(): string {
   return inject('homeserverUrl');
 }
 
-/** Registers a user with a unique name and returns it with a logged-in client. */
-export async function freshUser(prefix: string): Promise<TestUser> {
+/** Registers a user with a unique name and returns it with a logged-in client (a Synapse admin with `admin`). */
+export async function freshUser(prefix: string, { admin = false }: { admin?: boolean } = {}): Promise<TestUser> {
   const username = `${prefix}-${randomBytes(5).toString('hex')}`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
-  const registered = (await registerUser(homeserverUrl(), inject('registrationSecret'), username, password)) as {
+  const registered = (await registerUser(homeserverUrl(), inject('registrationSecret'), username, password, { admin })) as {
     user_id: string;
     access_token: string;
     device_id: string;
@@ -32,6 +32,31 @@ export async function freshUser(prefix: string): Promise<TestUser> {
     deviceId: registered.device_id,
   });
   return { userId: registered.user_id, username, password, client };
+}
+
+/**
+ * The user removes one of their devices from another client's session list (the user's own client
+ * here), confirming with their password as Synapse asks (user-interactive auth).
+ */
+export async function removeDeviceAsUser(user: TestUser, deviceId: string): Promise<void> {
+  const session = await user.client.deleteDevice(deviceId).then(
+    () => undefined,
+    (error: unknown) => (error as { data?: { session?: string } }).data?.session,
+  );
+  if (session === undefined) throw new Error('the homeserver did not ask to confirm the device removal');
+  await user.client.deleteDevice(deviceId, {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user: user.userId },
+    password: user.password,
+    session,
+  } as never);
+}
+
+/** A Synapse admin deletes a user's device (`DELETE /_synapse/admin/v2/users/<user>/devices/<device>`). */
+export async function removeDeviceAsAdmin(admin: TestUser, userId: string, deviceId: string): Promise<void> {
+  await admin.client.http.authedRequest(Method.Delete, `/users/${encodeURIComponent(userId)}/devices/${encodeURIComponent(deviceId)}`, undefined, undefined, {
+    prefix: '/_synapse/admin/v2',
+  });
 }
 
 /** `owner` creates a room named `name` and `member` joins it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catchUpFilter, joinedEntries, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from '../../src/background/session/room-catch-up';
+import { catchUpFilter, historyIds, joinedEntries, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from '../../src/background/session/room-catch-up';
 
 const answer = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', 'content-length': '9999' } });
 const ids = (...eventIds: string[]) => eventIds.map((event_id) => ({ event_id }));
@@ -29,6 +29,28 @@ describe('joinedEntries: a caught-up room entry (older) joined to the incrementa
     expect(joinedEntries(older, newer).timeline).toEqual({ events: ids('$0', '$1', '$2', '$3', '$4'), limited: false, prev_batch: 'p-newer' });
   });
 
+  it('keeps the whole state of the caught-up entry when the newer timeline holds all its events (no MSC4222)', () => {
+    // A room with more events since `since` than the catch-up's 20: the incremental entry's `state`
+    // is only what changed since `since`, so the caught-up state must come first, then the change.
+    const caughtUp: JoinedRoom = {
+      timeline: { events: ids('$3', '$4'), limited: true, prev_batch: 'p-older' },
+      state: { events: ids('$create', '$power-levels', '$encryption', '$topic-old') },
+    };
+    const incremental: JoinedRoom = { timeline: { events: ids('$2', '$3', '$4'), limited: false, prev_batch: 'p-newer' }, state: { events: ids('$topic-new') } };
+    const joined = joinedEntries(caughtUp, incremental);
+    expect(joined.timeline).toEqual({ events: ids('$2', '$3', '$4'), limited: false, prev_batch: 'p-newer' });
+    expect(joined.state).toEqual({ events: ids('$create', '$power-levels', '$encryption', '$topic-old', '$topic-new') });
+    // Also when the incremental entry has no state section at all.
+    expect(joinedEntries(caughtUp, { timeline: incremental.timeline }).state).toEqual(caughtUp.state);
+  });
+
+  it('keeps the read receipts of the caught-up entry, then the newer ephemeral events', () => {
+    const receipts = { type: 'm.receipt', content: { $1: { 'm.read': { '@bob:hs': { ts: 1 } } } } };
+    const typing = { type: 'm.typing', content: { user_ids: ['@bob:hs'] } };
+    const joined = joinedEntries({ ...older, ephemeral: { events: [receipts] } }, { timeline: { events: ids('$4') }, ephemeral: { events: [typing] } });
+    expect(joined.ephemeral).toEqual({ events: [receipts, typing] });
+  });
+
   it('appends a newer timeline that starts after the older one ended', () => {
     const newer: JoinedRoom = { timeline: { events: ids('$5'), limited: false, prev_batch: 'p-newer' }, msc4354_sticky: { events: ids('$sticky-both', '$sticky-new') } };
     const joined = joinedEntries(older, newer);
@@ -40,11 +62,13 @@ describe('joinedEntries: a caught-up room entry (older) joined to the incrementa
 
 describe('withRoomsCaughtUp', () => {
   it('adds caught-up rooms the answer lacks and joins those it has', async () => {
-    const merged = await withRoomsCaughtUp(
+    const { answer: merged, history } = await withRoomsCaughtUp(
       answer({ next_batch: 's2', rooms: { join: { '!both': { timeline: { events: ids('$b2') } } } } }),
       { '!both': { timeline: { events: ids('$b1') } }, '!new': { timeline: { events: ids('$n1') } } },
+      true,
     );
     expect(merged.headers.get('content-length')).toBeNull();
+    expect([...history]).toEqual(['$b1', '$n1']);
     const body = (await merged.json()) as { next_batch: string; rooms: { join: Record<string, JoinedRoom> } };
     expect(body.next_batch).toBe('s2');
     expect(body.rooms.join['!both']?.timeline?.events).toEqual(ids('$b1', '$b2'));
@@ -52,7 +76,30 @@ describe('withRoomsCaughtUp', () => {
   });
 });
 
+describe('historyIds: the events of a room new to the sync that are not news', () => {
+  const older: JoinedRoom = { timeline: { events: ids('$2', '$3', '$4'), limited: true } };
+
+  it.each([
+    ['every event up to the last caught up, also the newer ones before it', ids('$1', '$2', '$3', '$4', '$5'), ['$1', '$2', '$3', '$4']],
+    ['the older events, when the newer timeline starts later', ids('$4', '$5'), ['$2', '$3', '$4']],
+    ['all of them, when the newer entry has nothing of the room', undefined, ['$2', '$3', '$4']],
+  ] as const)('%s', (_, newerEvents, expected) => {
+    const newer = newerEvents ? { timeline: { events: [...newerEvents] } } : undefined;
+    expect(historyIds(older, newer)).toEqual(expected);
+  });
+});
+
 describe('catchUpFilter', () => {
+  it('leaves out the rooms sync covers when it asks for every room', () => {
+    const filter = catchUpFilter({}, { kind: 'all' }, 'n1', { synced: { kind: 'rooms', roomIds: ['!a', '!b'] } });
+    expect(filter.room?.not_rooms).toEqual(['!a', '!b', '!catch-up-n1:invalid']);
+  });
+
+  it('asks for every member of a room granted again, not only the recent senders', () => {
+    const definition = { room: { state: { lazy_load_members: true } } };
+    expect(catchUpFilter(definition, { kind: 'rooms', roomIds: ['!a'] }, 'n1', { withAllMembers: true }).room?.state).toEqual({ lazy_load_members: false });
+  });
+
   it('asks for the new rooms only, nothing global, and never the same request twice', () => {
     const definition = { room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } };
     const filter = catchUpFilter(definition, { kind: 'rooms', roomIds: ['!a'] }, 'n1');

@@ -1,13 +1,14 @@
 // The user's Matrix accounts. Several can be logged in at once, each with its own client, crypto
 // store and grants; one is active: the popup shows it, and widgets act for the account that was
 // active when they connected (the approval window names it). Switching closes running widgets, so
-// they reconnect and ask under the new account: a grant belongs to one account only.
+// they reconnect and ask under the new account: a grant belongs to one account only. An account
+// whose session the homeserver ended is ended here too, and the user is told until they log in again.
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import type { BridgeStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
 import { deleteStaleAccountStores } from './account-stores';
 import type { DeviceVerification } from './device-verification';
-import { MatrixSession, NotLoggedIn, type LiveEventListener, type SessionOptions } from './matrix-session';
+import { MatrixSession, NotLoggedIn, type EndedSession, type LiveEventListener, type SessionOptions } from './matrix-session';
 import type { OidcSession } from './oidc-native';
 import type { AccountSessions } from './session-store';
 
@@ -22,6 +23,7 @@ export class Accounts {
   private readonly liveEventListeners = new Set<LiveEventListener>();
   private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
   private readonly statusListeners = new Set<() => void>();
+  private readonly activeEndedListeners = new Set<(userId: string) => Promise<void>>();
   private loginWaiters: ((userId: string) => void)[] = [];
 
   constructor(
@@ -50,11 +52,17 @@ export class Accounts {
   async status(): Promise<BridgeStatus> {
     const active = await this.active();
     const base = active ? await active.status() : { session: null, syncState: 'STOPPED', encryption: null };
-    const stored = await this.store.list();
+    const [stored, ended] = await Promise.all([this.store.list(), this.store.endedSessions()]);
     return {
       ...base,
       accounts: stored.map((session) => ({ userId: session.userId, homeserverUrl: session.homeserverUrl, isActive: session.userId === this.activeUserId })),
+      endedSessions: ended.map(({ userId, homeserverUrl }) => ({ userId, homeserverUrl })),
     };
+  }
+
+  /** The user read the notice that the homeserver ended this account's session. */
+  async dismissEndedSession(userId: string): Promise<void> {
+    await this.store.forgetEnded(userId);
   }
 
   /** Logs in (an additional account when one is logged in already) and makes it the active one. */
@@ -155,7 +163,19 @@ export class Accounts {
     this.toDeviceListeners.add(listener);
   }
 
-  /** What `status()` says changed without a UI request (the active account's sync state). */
+  /**
+   * The homeserver ended the active account's session. Called, and awaited, while no account is
+   * active, before another one becomes active: whatever acts for the ended account (widget hosts)
+   * stops first, so it can never go on with the next account's client.
+   */
+  onActiveAccountEnded(listener: (userId: string) => Promise<void>): void {
+    this.activeEndedListeners.add(listener);
+  }
+
+  /**
+   * What `status()` says changed without a UI request (the active account's sync state, an account
+   * the homeserver ended).
+   */
   onStatusChange(listener: () => void): void {
     this.statusListeners.add(listener);
   }
@@ -177,9 +197,8 @@ export class Accounts {
     }
     this.wire(userId, session);
     await this.activate(userId);
-    const waiters = this.loginWaiters;
-    this.loginWaiters = [];
-    for (const wake of waiters) wake(userId);
+    // Logged in again: the notice that the homeserver had ended the session has done its job.
+    await this.store.forgetEnded(userId);
   }
 
   private async activate(userId: string | undefined): Promise<void> {
@@ -188,6 +207,11 @@ export class Accounts {
     if (previous !== next) this.moveSyncClaims(previous, next);
     this.activeUserId = userId;
     await this.store.setActive(userId);
+    // Also after a logout or an ended session left another account active: nobody waits for a login then.
+    if (userId === undefined) return;
+    const waiters = this.loginWaiters;
+    this.loginWaiters = [];
+    for (const wake of waiters) wake(userId);
   }
 
   private moveSyncClaims(from: MatrixSession | undefined, to: MatrixSession | undefined): void {
@@ -205,6 +229,36 @@ export class Accounts {
     return session;
   }
 
+  /**
+   * The homeserver ended a session (its device was removed or logged out, or its refresh token
+   * refused): the account ends here as a logout would, without asking the server (it no longer knows
+   * the token), and the user is told. Its grants and activity log stay: they record the user's own
+   * decisions about widgets, not anything the homeserver holds, and a new login of the same account
+   * finds them, as after switching accounts. (A logout the user asks for deletes them.)
+   */
+  private async endedByServer(ended: EndedSession, session: MatrixSession): Promise<void> {
+    const { userId, homeserverUrl } = ended;
+    if (this.sessions.get(userId) !== session) return; // logged out or replaced meanwhile
+    const wasActive = this.activeUserId === userId;
+    this.sessions.delete(userId);
+    if (wasActive) {
+      this.moveSyncClaims(session, undefined);
+      this.activeUserId = undefined;
+    }
+    // Noted before the saved session goes: a worker stopped in between still tells the user.
+    await this.store.noteEnded({ userId, homeserverUrl, endedAt: Date.now() });
+    if (wasActive) {
+      for (const listener of this.activeEndedListeners) {
+        await listener(userId).catch((error: unknown) => log.warn('stopping what acted for the ended account failed', String(error)));
+      }
+    }
+    await session.endLocally();
+    log.info('ended an account the homeserver had logged out', userId);
+    // Another logged-in account takes over, unless a login made one active meanwhile.
+    if (wasActive && this.activeUserId === undefined) await this.activate([...this.sessions.keys()][0]);
+    for (const listener of this.statusListeners) listener();
+  }
+
   /** Events reach widgets from the active account only: every widget running acts for it. */
   private wire(userId: string, session: MatrixSession): void {
     this.sessions.set(userId, session);
@@ -219,6 +273,9 @@ export class Accounts {
     session.onSyncStateChange(() => {
       if (this.sessions.get(this.activeUserId ?? '') !== session) return;
       for (const listener of this.statusListeners) listener();
+    });
+    session.onEndedByServer((ended) => {
+      void this.endedByServer(ended, session).catch((error: unknown) => log.error('ending an account failed', String(error)));
     });
   }
 }

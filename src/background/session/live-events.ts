@@ -2,7 +2,8 @@
 // order, decrypted, the server's copy only. They come from three places: the clear events of a sync
 // answer before js-sdk processes it (sync-peek.ts), js-sdk's live timeline, and the server's copy of
 // an event this client sent itself; gaps of limited syncs are read back in between (timeline-gaps.ts).
-import { EventStatus, MatrixEvent, MatrixEventEvent, RoomEvent, type IRoomTimelineData, type MatrixClient, type Room } from 'matrix-js-sdk';
+// Never hands on the history a caught-up room brings (scoped-sync.ts), though js-sdk marks it live.
+import { ClientEvent, EventStatus, MatrixEvent, MatrixEventEvent, RoomEvent, type IRoomTimelineData, type MatrixClient, type Room } from 'matrix-js-sdk';
 import { HandedOnEarly, type ClearEvents } from './sync-peek';
 import { TimelineGaps } from './timeline-gaps';
 
@@ -12,6 +13,11 @@ export class LiveEvents {
   private readonly listeners = new Set<LiveEventListener>();
   private readonly gaps = new TimelineGaps((roomId, event) => this.forwardWhenReadable(roomId, event));
   private readonly handedOnEarly = new HandedOnEarly();
+  /**
+   * The history events of the sync answer js-sdk is about to process (`ScopedSync`'s `onHistory`),
+   * until it has: js-sdk asks for the next answer only after that.
+   */
+  private history: ReadonlySet<string> = new Set();
 
   /** `onLiveActivity`: a live event came in (the sync that brought it is worth saving). */
   constructor(private readonly onLiveActivity: () => void) {}
@@ -22,6 +28,12 @@ export class LiveEvents {
 
   /** Follows a client's live timelines (one client at a time is open; a closed one stops emitting). */
   follow(client: MatrixClient): void {
+    this.gaps.forgetAll();
+    this.history = new Set();
+    client.on(ClientEvent.Sync, () => {
+      this.history = new Set();
+      this.gaps.syncProcessed();
+    });
     client.on(RoomEvent.Timeline, this.forwardLiveEvent);
     client.on(RoomEvent.TimelineReset, (room, timelineSet) => {
       if (room && timelineSet === room.getUnfilteredTimelineSet()) this.gaps.reset(client, room);
@@ -33,10 +45,19 @@ export class LiveEvents {
   handOnEarly(found: readonly ClearEvents[]): void {
     for (const { roomId, events } of found) {
       for (const raw of events) {
+        if (this.history.has(String(raw.event_id))) {
+          this.gaps.passed(roomId, raw.event_id);
+          continue;
+        }
         this.handedOnEarly.add(String(raw.event_id));
         this.gaps.live(roomId, new MatrixEvent({ ...raw, room_id: roomId }));
       }
     }
+  }
+
+  /** The timeline events of the sync answer about to be processed that are history (see `history`). */
+  noteHistory(eventIds: ReadonlySet<string>): void {
+    this.history = eventIds;
   }
 
   /** Rooms no longer synced: a gap there is no gap a widget could have seen. */
@@ -60,6 +81,7 @@ export class LiveEvents {
     this.onLiveActivity();
     // Only the server's copy reaches widgets; local echoes carry no server-assigned event ID.
     if (event.status !== null || !event.getId()?.startsWith('$')) return;
+    if (this.history.has(event.getId() as string)) return this.gaps.passed(room.roomId, event.getId());
     if (this.handedOnEarly.take(event.getId())) return;
     this.gaps.live(room.roomId, event);
   };

@@ -1,10 +1,11 @@
 // Owns the MatrixClient of the logged-in account: login, restore on wake, end-to-end encryption,
 // and sync while something needs it; its live events go to the widget hosts (live-events.ts). Holds
-// the only copy of the token in memory.
+// the only copy of the token in memory. Notices when the homeserver ends the session.
 import {
   ClientEvent,
   createClient,
   Filter,
+  HttpApiEvent,
   IndexedDBStore,
   SyncState,
   type MatrixClient,
@@ -48,6 +49,9 @@ export class NotLoggedIn extends Error {
   }
 }
 
+/** A session the homeserver ended (its device was removed or logged out, or its refresh token refused). */
+export type EndedSession = { userId: string; deviceId: string; homeserverUrl: string };
+
 export type SessionOptions = {
   /**
    * 'indexeddb' in the browser: the crypto store and the last sync survive a stopped worker and a
@@ -87,6 +91,11 @@ type OpenAccount = {
   releaseLock: () => void;
   /** The homeserver's last word on the account's cross-signing identity. */
   crossSigning: CrossSigningAnswer;
+  /**
+   * The homeserver no longer knows the token (js-sdk's `SessionLoggedOut`): the account is treated as
+   * logged out at once, and what is left of it is ended by `endLocally`.
+   */
+  isEndedByServer: boolean;
 };
 
 export class MatrixSession {
@@ -97,6 +106,7 @@ export class MatrixSession {
   private readonly liveEvents = new LiveEvents(() => this.account?.syncSaver?.noteActivity());
   private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
   private readonly syncStateListeners = new Set<(state: SyncState) => void>();
+  private readonly endedListeners = new Set<(ended: EndedSession) => void>();
   private loginWaiters: ((userId: string) => void)[] = [];
   private readonly secretKeys = new SecretKeyHolder();
   /** Verifying this device; one at a time, for the logged-in account. */
@@ -109,12 +119,17 @@ export class MatrixSession {
     private readonly options: SessionOptions = { persistence: 'memory' },
   ) {}
 
+  /** The open account, unless the homeserver ended it: then nothing may act with it any more. */
+  private get usableAccount(): OpenAccount | undefined {
+    return this.account?.isEndedByServer ? undefined : this.account;
+  }
+
   private get client(): MatrixClient | undefined {
-    return this.account?.client;
+    return this.usableAccount?.client;
   }
 
   private get session(): StoredSession | undefined {
-    return this.account?.session;
+    return this.usableAccount?.session;
   }
 
   /** Rebuilds the client (and its crypto) from storage once per worker lifetime. */
@@ -133,7 +148,7 @@ export class MatrixSession {
         ? { userId: session.userId, deviceId: session.deviceId, homeserverUrl: session.homeserverUrl }
         : null,
       syncState: this.client?.getSyncState() ?? 'STOPPED',
-      encryption: this.account ? await this.encryptionStatus(this.account) : null,
+      encryption: this.usableAccount ? await this.encryptionStatus(this.usableAccount) : null,
     };
   }
 
@@ -148,7 +163,7 @@ export class MatrixSession {
 
   private async loginWith(homeserverUrl: string, credentials: LoginRequest): Promise<void> {
     await this.restore();
-    if (this.session) await this.logout();
+    if (this.account) await this.logout();
     const baseUrl = homeserverUrl.replace(/\/+$/, '');
     const anonymous = createClient({ baseUrl, fetchFn: boundFetch });
     const response = await anonymous.loginRequest({ ...credentials, initial_device_display_name: 'Matrix Widget Bridge' });
@@ -165,7 +180,7 @@ export class MatrixSession {
   /** OIDC-native login's last step (oidc-native.ts): the session the authorization server issued. */
   async adoptOidcSession(oidc: OidcSession): Promise<void> {
     await this.restore();
-    if (this.session) await this.logout();
+    if (this.account) await this.logout();
     const { homeserverUrl, userId, deviceId, accessToken, issuer, clientId, refreshToken } = oidc;
     const session: StoredSession = {
       homeserverUrl,
@@ -209,18 +224,32 @@ export class MatrixSession {
    * and the saved session. A failing server must not keep the user logged in locally.
    */
   async logout({ keepSavedSession = false }: { keepSavedSession?: boolean } = {}): Promise<void> {
+    await this.end({ isServerToBeTold: true, keepSavedSession });
+  }
+
+  /**
+   * Ends a session the homeserver already ended (`onEndedByServer`): as `logout`, without asking
+   * the server, which no longer knows the token (it would only answer 401).
+   */
+  async endLocally(): Promise<void> {
+    await this.end({ isServerToBeTold: false, keepSavedSession: false });
+  }
+
+  private async end({ isServerToBeTold, keepSavedSession }: { isServerToBeTold: boolean; keepSavedSession: boolean }): Promise<void> {
     await this.restore();
     const account = this.account;
     this.account = undefined;
     account?.syncSaver?.stop();
     this.verification.reset();
     // A new login of the same account already saved its session in this slot.
-    if (!keepSavedSession) await this.store.clear();
+    if (!keepSavedSession) await this.clearSavedSession(account?.session);
     if (!account) return;
     const { client, session } = account;
     await account.ready;
     client.stopClient();
-    await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
+    if (isServerToBeTold && !account.isEndedByServer) {
+      await client.logout(true).catch((error: unknown) => log.warn('server logout failed', String(error)));
+    }
     account.releaseLock();
     const cleared = client
       .clearStores({ cryptoDatabasePrefix: cryptoStorePrefix(session.userId, session.deviceId) })
@@ -229,6 +258,13 @@ export class MatrixSession {
     // deletion until the worker stops; the user is logged out regardless, and the next start
     // deletes what is left (see `Accounts.restore`).
     await Promise.race([cleared, new Promise((resolve) => setTimeout(resolve, STORE_DELETION_WAIT_MS))]);
+  }
+
+  /** Forgets the saved session, unless it is already another device's (the account logged in again meanwhile). */
+  private async clearSavedSession(ours: StoredSession | undefined): Promise<void> {
+    const saved = ours ? await this.store.load() : undefined;
+    if (saved && (saved.userId !== ours?.userId || saved.deviceId !== ours.deviceId)) return;
+    await this.store.clear();
   }
 
   private async encryptionStatus(account: OpenAccount): Promise<EncryptionStatus> {
@@ -283,7 +319,8 @@ export class MatrixSession {
   private pause(): void {
     const account = this.account;
     // Still loading: closing crypto mid-initialisation would break it; the worker idles out anyway.
-    if (!account || !account.isReady || this.options.persistence === 'memory') return;
+    // Ended by the homeserver: `endLocally` stops it and deletes its stores.
+    if (!account || !account.isReady || account.isEndedByServer || this.options.persistence === 'memory') return;
     this.account = undefined;
     this.restored = undefined;
     account.syncSaver?.saveNow();
@@ -330,6 +367,14 @@ export class MatrixSession {
   }
 
   /**
+   * The homeserver ended the session: told once per session. From then on the session acts as logged
+   * out (`requireClient` throws `NotLoggedIn`); the listener (`Accounts`) ends it with `endLocally`.
+   */
+  onEndedByServer(listener: (ended: EndedSession) => void): void {
+    this.endedListeners.add(listener);
+  }
+
+  /**
    * Every room the user has joined, with names, for the approval window's room picker. Asked of the
    * server: sync only holds the rooms already granted.
    */
@@ -363,9 +408,15 @@ export class MatrixSession {
       ? new IndexedDBStore({ indexedDB: globalThis.indexedDB, dbName: syncStoreName(userId, deviceId) })
       : undefined;
     const syncFilter = liveSyncFilter(userId);
-    // Until the grants are read (before sync starts), no room.
-    const scopedSync = new ScopedSync(boundFetch, syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS);
     let isOpen = (): boolean => false;
+    // Until the grants are read (before sync starts), no room. The history caught-up rooms bring
+    // is not handed on as live events.
+    const scopedSync = new ScopedSync(boundFetch, syncFilter.getDefinition(), this.options.syncScope ? NO_ROOMS : ALL_ROOMS, {
+      onHistory: (history) => {
+        if (isOpen()) this.liveEvents.noteHistory(history);
+      },
+      isKnownRoom: (roomId) => client.getRoom(roomId) !== null,
+    });
     const client = createClient({
       baseUrl: session.homeserverUrl,
       accessToken: session.accessToken,
@@ -394,6 +445,7 @@ export class MatrixSession {
       ready: Promise.resolve(),
       releaseLock,
       crossSigning: new CrossSigningAnswer(),
+      isEndedByServer: false,
     };
     isOpen = () => this.account === account;
     account.ready = this.prepare(account);
@@ -402,6 +454,16 @@ export class MatrixSession {
     client.on(ClientEvent.ToDeviceEvent, (event) => {
       if (!event.isEncrypted() || !event.isDecryptionFailure()) account.syncSaver?.noteActivity();
       for (const listener of this.toDeviceListeners) listener(event);
+    });
+    // js-sdk emits this for a 401 M_UNKNOWN_TOKEN it could not cure by refreshing: the device was
+    // deleted or logged out (another client's session list, an admin), or an OIDC refresh token was
+    // refused (its TokenRefresher turns a 4xx from the token endpoint into the same outcome). Any of
+    // the client's requests can be the one that learns it (sync, crypto's, a widget's): once is enough.
+    client.on(HttpApiEvent.SessionLoggedOut, () => {
+      if (this.account !== account || account.isEndedByServer) return;
+      account.isEndedByServer = true;
+      log.warn('the homeserver ended the session', userId);
+      for (const listener of this.endedListeners) listener({ userId, deviceId, homeserverUrl: openedSession.homeserverUrl });
     });
     client.on(ClientEvent.Sync, (state, previous) => {
       if (state !== previous) {

@@ -13,11 +13,24 @@
 import type { IFilterDefinition } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import { NO_ROOMS, sameScope, scopeIncludes, scopeIntersection, scopeWithout, type SyncScope } from '../../shared/core/sync-scope';
+import { withCreateEvents } from './create-events';
 import { catchUpFilter, catchUpRooms, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from './room-catch-up';
 
 const log = createLogger('bg:scope');
 
 const SYNC_PATH = /\/_matrix\/client\/(?:v3|r0)\/sync$/;
+
+/** What the scoped sync tells the client's owner, and asks of it. */
+export type ScopedSyncHooks = {
+  /**
+   * Told, before js-sdk gets an answer with caught-up rooms, the ids of the timeline events in it
+   * that are history rather than news (room-catch-up.ts `historyIds`): js-sdk hands them on as
+   * live events all the same.
+   */
+  onHistory?: (eventIds: ReadonlySet<string>) => void;
+  /** Whether the client holds the room already (synced before: granted, revoked, granted again). */
+  isKnownRoom?: (roomId: string) => boolean;
+};
 
 export class ScopedSync {
   private scope: SyncScope;
@@ -27,6 +40,8 @@ export class ScopedSync {
    * catches up every room in scope.
    */
   private covered: SyncScope = NO_ROOMS;
+  /** Whether `covered` is known: false until the first answer of a client that resumes a saved sync. */
+  private isCoverageKnown = false;
   /** Requests in flight, told when the scope changes. */
   private readonly inFlight = new Set<() => void>();
   /** The filter js-sdk syncs with, for requests that name it by its uploaded ID. */
@@ -41,6 +56,7 @@ export class ScopedSync {
     private readonly baseFetch: typeof fetch,
     definition: IFilterDefinition,
     initial: SyncScope,
+    private readonly hooks: ScopedSyncHooks = {},
   ) {
     this.definition = structuredClone(definition);
     this.scope = initial;
@@ -72,6 +88,7 @@ export class ScopedSync {
       if (init.signal?.aborted) abortAttempt();
       init.signal?.addEventListener('abort', abortAttempt, { once: true });
       let wake = (): void => undefined;
+      const isNewToSync = this.isCoverageKnown;
       const outdated = new Promise<'outdated'>((resolve) => {
         wake = () => {
           if (!sameScope(scope, this.scope)) resolve('outdated');
@@ -80,7 +97,7 @@ export class ScopedSync {
       this.inFlight.add(wake);
       try {
         const attemptInit = { ...init, signal: attempt.signal };
-        const work = this.attempt(url, attemptInit, scope, isCatchingUp ? added : undefined);
+        const work = this.attempt(url, attemptInit, scope, isCatchingUp ? { rooms: added, isNewToSync } : undefined);
         const done = await Promise.race([work, outdated]);
         if (done === 'outdated') {
           work.catch(() => undefined);
@@ -90,10 +107,21 @@ export class ScopedSync {
           continue;
         }
         const { answer, caughtUp } = done;
+        // A failed catch-up is the answer too: js-sdk acts on what the homeserver said (a token
+        // to refresh, a Retry-After), and the next request catches up again.
         if (!answer.ok) return answer;
         const inScope = await withoutRoomsOutside(answer, scope);
-        const complete = caughtUp ? await withRoomsCaughtUp(inScope, caughtUp) : inScope;
+        let complete = inScope;
+        if (caughtUp) {
+          const joined = await withRoomsCaughtUp(inScope, caughtUp, isNewToSync);
+          complete = joined.answer;
+          this.hooks.onHistory?.(joined.history);
+        }
+        // The entries that carry a room's whole state, asked for by `room.rooms` (create-events.ts).
+        const wholeRooms = since === null ? (scope.kind === 'rooms' ? 'every room' : undefined) : caughtUp && added.kind === 'rooms' ? Object.keys(caughtUp) : undefined;
+        if (wholeRooms) complete = await withCreateEvents(complete, wholeRooms, (roomId, eventId) => this.readEvent(url, attemptInit, roomId, eventId));
         this.covered = since === null || isCatchingUp ? scope : scopeIntersection(this.covered, scope);
+        this.isCoverageKnown = true;
         return complete;
       } finally {
         this.inFlight.delete(wake);
@@ -102,14 +130,43 @@ export class ScopedSync {
   }
 
   /** The rooms new to the scope first (up to now), then js-sdk's request, which carries on from there. */
-  private async attempt(url: URL, init: RequestInit, scope: SyncScope, added: SyncScope | undefined): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
-    const caughtUp = added ? await catchUpRooms(this.baseFetch, url, init, catchUpFilter(this.definition, added, `${Date.now()}-${++this.catchUps}`)) : undefined;
+  private async attempt(
+    url: URL,
+    init: RequestInit,
+    scope: SyncScope,
+    added: { rooms: SyncScope; isNewToSync: boolean } | undefined,
+  ): Promise<{ answer: Response; caughtUp?: Record<string, JoinedRoom> }> {
+    let caughtUp: Record<string, JoinedRoom> | undefined;
+    if (added) {
+      // A room granted again: what js-sdk holds of its members dates from before the revoke (a
+      // member who left since would still get the room's keys), and lazy loading would bring only
+      // the senders of the recent events. So such a catch-up brings every member.
+      const { rooms, isNewToSync } = added;
+      const isAnyKnown = isNewToSync && rooms.kind === 'rooms' && rooms.roomIds.some((roomId) => this.hooks.isKnownRoom?.(roomId) === true);
+      const filter = catchUpFilter(this.definition, rooms, `${Date.now()}-${++this.catchUps}`, { synced: this.covered, withAllMembers: isAnyKnown });
+      const result = await catchUpRooms(this.baseFetch, url, init, filter);
+      if ('failed' in result) return { answer: result.failed };
+      caughtUp = result.rooms;
+    }
     const scoped = new URL(url);
     scoped.searchParams.set('filter', JSON.stringify(this.filterFor(url.searchParams.get('filter'), scope)));
     // The new rooms are in: the answer must not wait for the long poll to end.
     if (caughtUp) scoped.searchParams.set('timeout', '0');
     const answer = await this.baseFetch(scoped, init);
     return caughtUp ? { answer, caughtUp } : { answer };
+  }
+
+  /** One event of a room, asked for as js-sdk asked for the sync (its access token); undefined on failure. */
+  private async readEvent(syncUrl: URL, init: RequestInit, roomId: string, eventId: string): Promise<{ type?: string; state_key?: string } | undefined> {
+    const url = new URL(syncUrl);
+    url.pathname = url.pathname.replace(/\/sync$/, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
+    url.search = '';
+    try {
+      const response = await this.baseFetch(url, { method: 'GET', ...(init.headers ? { headers: init.headers } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      return response.ok ? ((await response.json()) as { type?: string; state_key?: string }) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** js-sdk's filter (inline JSON, or the definition behind its uploaded ID) with the scope's rooms. */

@@ -52,7 +52,12 @@ export class SessionStore implements SessionSlot {
   }
 }
 
+/** An account whose session the homeserver ended, until the user logs in again or dismisses the notice. */
+const EndedSession = v.object({ userId: v.string(), homeserverUrl: v.string(), endedAt: v.number() });
+export type EndedSessionNotice = v.InferOutput<typeof EndedSession>;
+
 const ACCOUNT_PREFIX = 'account:';
+const ENDED_PREFIX = 'ended:';
 const ACTIVE = 'active';
 /** Where the single session lived before several accounts could be logged in. */
 const LEGACY_CURRENT = 'current';
@@ -85,6 +90,21 @@ export class AccountSessions {
     const keys = (await this.store.keys()).filter((key) => key.startsWith(ACCOUNT_PREFIX)).sort();
     const sessions = await Promise.all(keys.map(async (key) => parse(await this.store.get(key))));
     return sessions.filter((session): session is StoredSession => session !== undefined);
+  }
+
+  /** Sessions the homeserver ended whose notice the user has not dismissed, oldest first. */
+  async endedSessions(): Promise<EndedSessionNotice[]> {
+    const keys = (await this.store.keys()).filter((key) => key.startsWith(ENDED_PREFIX));
+    const notices = await Promise.all(keys.map(async (key) => v.safeParse(EndedSession, await this.store.get(key))));
+    return notices.flatMap((parsed) => (parsed.success ? [parsed.output] : [])).sort((a, b) => a.endedAt - b.endedAt);
+  }
+
+  noteEnded(notice: EndedSessionNotice): Promise<void> {
+    return this.store.put(ENDED_PREFIX + notice.userId, notice);
+  }
+
+  forgetEnded(userId: string): Promise<void> {
+    return this.store.delete(ENDED_PREFIX + userId);
   }
 
   async activeUserId(): Promise<string | undefined> {

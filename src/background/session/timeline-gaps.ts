@@ -11,6 +11,12 @@ const log = createLogger('bg:gaps');
 const GAP_PAGE_SIZE = 100;
 /** A gap longer than this many pages is not read back further (the oldest part is reported lost). */
 const MAX_GAP_PAGES = 10;
+/**
+ * A fill starts once the sync answer that reset the timeline is in the room (js-sdk resets the
+ * timeline before it adds that answer's events), or after this long should no sync end be reported
+ * (a reset outside sync).
+ */
+const SYNC_PROCESSED_WAIT_MS = 5_000;
 
 type Forward = (roomId: string, event: MatrixEvent) => void;
 
@@ -19,37 +25,84 @@ export class TimelineGaps {
   private readonly lastSeen = new Map<string, string>();
   /** Rooms with a fill in progress: everything for them runs in order on this chain. */
   private readonly chains = new Map<string, { tail: Promise<void>; pending: number }>();
+  /** The rooms sync covers now (`keepOnly`); where others left off is not kept. */
+  private isKept: (roomId: string) => boolean = () => true;
+  /** Fills waiting for the sync answer being processed to be in its rooms. */
+  private syncWaiters: (() => void)[] = [];
 
   constructor(private readonly forward: Forward) {}
 
   /** A live event from sync: forwarded now, or after the fill it must not overtake. */
   live(roomId: string, event: MatrixEvent): void {
-    const eventId = event.getId();
-    if (eventId) this.lastSeen.set(roomId, eventId);
+    this.passed(roomId, event.getId());
     if (!this.chains.has(roomId)) return this.forward(roomId, event);
     this.enqueue(roomId, async () => this.forward(roomId, event));
   }
 
   /**
-   * Forgets where rooms left off that sync no longer covers (their grants were revoked): events
-   * there while out of scope were never live, so a later gap must not be read back across them.
+   * An event of the live timeline that is not forwarded (history a catch-up brought): the room's
+   * live events now start after it. Only for rooms in scope: an answer asked for before a revoke
+   * may still be processed after it, and the revoked room must not look as if it was followed.
+   */
+  passed(roomId: string, eventId: string | undefined): void {
+    if (eventId && this.isKept(roomId)) this.lastSeen.set(roomId, eventId);
+  }
+
+  /**
+   * Forgets where rooms left off that sync no longer covers (their grants were revoked), and keeps
+   * forgetting them until the scope changes again: events there while out of scope were never
+   * live, so a later gap must not be read back across them.
    */
   keepOnly(isKept: (roomId: string) => boolean): void {
+    this.isKept = isKept;
     for (const roomId of [...this.lastSeen.keys()]) if (!isKept(roomId)) this.lastSeen.delete(roomId);
+  }
+
+  /**
+   * A new client: it resumes from its saved sync, which says nothing about where the previous
+   * client's rooms left off (and no widget was served in between: sync pauses only when none is).
+   */
+  forgetAll(): void {
+    this.lastSeen.clear();
+  }
+
+  /** js-sdk has processed a sync answer (fills waiting for it may look at the rooms). */
+  syncProcessed(): void {
+    const waiters = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** js-sdk reset the room's live timeline after a limited sync: read back what it skipped. */
   reset(client: MatrixClient, room: Room): void {
     const until = this.lastSeen.get(room.roomId);
-    const token = room.getLiveTimeline().getPaginationToken(EventTimeline.BACKWARDS);
+    const timeline = room.getLiveTimeline();
+    const token = timeline.getPaginationToken(EventTimeline.BACKWARDS);
     // Nothing seen yet in this room (first sync after a start): no widget has missed anything.
     if (until === undefined || !token) return;
-    this.enqueue(room.roomId, () => this.fill(client, room.roomId, token, until));
+    const processed = this.syncAnswerProcessed();
+    this.enqueue(room.roomId, async () => {
+      await processed;
+      // The new timeline reaches back to where the room left off (a caught-up room, whose older
+      // events came with it): no gap. Paging back from its start would never meet `until`.
+      if (timeline.getEvents().some((event) => event.getId() === until)) return;
+      await this.fill(client, room.roomId, token, until);
+    });
   }
 
   /** Whether some room's gap is being read back (its events are not handed on yet). */
   isFilling(): boolean {
     return this.chains.size > 0;
+  }
+
+  private syncAnswerProcessed(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, SYNC_PROCESSED_WAIT_MS);
+      this.syncWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private enqueue(roomId: string, task: () => Promise<void>): void {

@@ -21,15 +21,23 @@ const ROOM_SYNC_POLL_MS = 100;
 /** Encryption cannot be turned off in a room, so a yes is remembered for the client's lifetime. */
 const knownEncrypted = new WeakMap<MatrixClient, Set<string>>();
 
-/** Whether events sent to the room must be encrypted: the synced state when there is one, else the server's. */
+/**
+ * Whether events sent to the room must be encrypted: the synced state when there is one, else the
+ * server's. A joined room whose synced state lacks its `m.room.create` or `m.room.power_levels`
+ * event (every room has both, though the spec does not demand power levels) is not taken as synced:
+ * its state is incomplete, and would say "not encrypted" for want of the event. The server decides
+ * then; when it cannot be asked, the send fails rather than go out in the clear.
+ */
 export async function isRoomEncrypted(client: MatrixClient, roomId: string): Promise<boolean> {
   const known = knownEncrypted.get(client) ?? new Set<string>();
   knownEncrypted.set(client, known);
   if (known.has(roomId)) return true;
   const room = client.getRoom(roomId);
   let isEncrypted = room?.hasEncryptionStateEvent() === true || (await (await cryptoOf(client))?.isEncryptionEnabledInRoom(roomId)) === true;
-  if (!isEncrypted && !(room && room.getMyMembership() === 'join')) {
-    // Not synced (yet): the room's current state on the server decides.
+  const hasSyncedState =
+    room?.getMyMembership() === 'join' && ['m.room.create', 'm.room.power_levels'].every((type) => room.currentState.getStateEvents(type, '') !== null);
+  if (!isEncrypted && !hasSyncedState) {
+    // Not synced (yet), or not whole: the room's current state on the server decides.
     isEncrypted = await request(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`).then(
       () => true,
       (error: unknown) => {

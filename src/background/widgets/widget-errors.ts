@@ -44,6 +44,9 @@ function safeHeaders(headers: Headers | undefined): Record<string, string> {
 }
 
 export function toWidgetError(error: unknown): WidgetErrorResponse {
+  // js-sdk passes M_UNKNOWN_TOKEN on only once it could not renew the token: the homeserver ended the
+  // session (the account is being ended, see Accounts), and the widget learns what the user must do.
+  if (error instanceof MatrixError && error.errcode === 'M_UNKNOWN_TOKEN') return { error: { message: new NotLoggedIn().message } };
   if (error instanceof MatrixError) {
     return {
       error: {

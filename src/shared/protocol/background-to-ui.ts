@@ -29,7 +29,19 @@ export type SessionStatus = v.InferOutput<typeof SessionStatus>;
 export const AccountView = v.object({ userId: v.string(), homeserverUrl: v.string(), isActive: v.boolean() });
 export type AccountView = v.InferOutput<typeof AccountView>;
 
-export const BridgeStatus = v.object({ ...SessionStatus.entries, accounts: v.array(AccountView) });
+/**
+ * An account whose session the homeserver ended (its device removed or logged out, its refresh token
+ * refused): the extension ended it locally, and the popup says so until the user logs in again as
+ * that account or dismisses the notice.
+ */
+export const EndedSessionView = v.object({ userId: v.string(), homeserverUrl: v.string() });
+export type EndedSessionView = v.InferOutput<typeof EndedSessionView>;
+
+export const BridgeStatus = v.object({
+  ...SessionStatus.entries,
+  accounts: v.array(AccountView),
+  endedSessions: v.array(EndedSessionView),
+});
 export type BridgeStatus = v.InferOutput<typeof BridgeStatus>;
 
 /**
@@ -152,6 +164,7 @@ export type UiReplies = {
   getAudit: AuditEntry[];
   listTabWidgets: TabWidgetView[];
   switchAccount: BridgeStatus;
+  dismissEndedSession: BridgeStatus;
   getVerification: VerificationView;
   verifyWithRecoveryKey: BridgeStatus;
   /** The new recovery key: shown to the user once, in the popup, and kept nowhere. */

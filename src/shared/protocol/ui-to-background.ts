@@ -83,6 +83,12 @@ export const SwitchAccount = v.object({
   userId: v.pipe(v.string(), v.startsWith('@'), v.maxLength(255)),
 });
 
+/** The user read the notice that the homeserver ended this account's session. */
+export const DismissEndedSession = v.object({
+  kind: v.literal('dismissEndedSession'),
+  userId: v.pipe(v.string(), v.startsWith('@'), v.maxLength(255)),
+});
+
 export const GetVerification = v.object({ kind: v.literal('getVerification') });
 
 export const VerifyWithRecoveryKey = v.object({
@@ -118,6 +124,7 @@ export const UiToBackground = v.variant('kind', [
   GetAudit,
   ListTabWidgets,
   SwitchAccount,
+  DismissEndedSession,
   GetVerification,
   VerifyWithRecoveryKey,
   SetUpEncryption,
