@@ -13,6 +13,7 @@ import {
 } from 'matrix-js-sdk';
 import { cryptoOf } from '../session/crypto-readiness';
 import { request, throughGate } from './room-actions';
+import { WidgetRequestRefused } from './widget-errors';
 
 /** How long a send into an encrypted room waits for the room to appear in the client's sync. */
 const ROOM_SYNC_WAIT_MS = 20_000;
@@ -50,7 +51,8 @@ export async function isRoomEncrypted(client: MatrixClient, roomId: string): Pro
   return isEncrypted;
 }
 
-export class RoomNotSynced extends Error {
+/** A refusal the widget sees as it is (not an "internal error"): nothing was sent. */
+export class RoomNotSynced extends WidgetRequestRefused {
   constructor() {
     super('This room is encrypted and has not synced yet, so nothing can be sent to it safely: try again shortly');
   }
@@ -88,7 +90,7 @@ export async function sendEncryptedRoomEvent(
   txnId: string,
   stickyDurationMs?: number,
 ): Promise<{ room_id: string; event_id: string }> {
-  if (!(await cryptoOf(client))) throw new Error('End-to-end encryption is unavailable in this session, so nothing can be sent to an encrypted room');
+  if (!(await cryptoOf(client))) throw new WidgetRequestRefused('End-to-end encryption is unavailable in this session, so nothing can be sent to an encrypted room');
   await syncedRoom(client, roomId);
   try {
     // js-sdk's send: it encrypts with the room's Megolm session and shares the key first.
