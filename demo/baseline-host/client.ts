@@ -8,7 +8,8 @@ type Start = { baseUrl: string; user: string; password: string; roomId: string; 
 
 const status = document.getElementById('status') as HTMLElement;
 /** Live messages as they arrived: the body and this page's `performance.now()` at arrival. */
-const deliveries: { body: string; at: number }[] = [];
+/** Each live message: its body, its arrival (performance.now) and the server's timestamp. */
+const deliveries: { body: string; at: number; ts: number }[] = [];
 /**
  * Syncs of the room that came back `limited` (more new events than the sync's timeline limit): the
  * older ones never arrive as live events, which is why a bench wait may never end.
@@ -28,7 +29,7 @@ async function startBaselineClient({ baseUrl, user, password, roomId, timelineLi
     const at = performance.now();
     if (toStartOfTimeline || !data.liveEvent || room?.roomId !== roomId || event.getType() !== 'm.room.message') return;
     const body = event.getContent()['body'];
-    deliveries.push({ body: typeof body === 'string' ? body : '', at });
+    deliveries.push({ body: typeof body === 'string' ? body : '', at, ts: event.getTs() });
   });
   client.on(RoomEvent.TimelineReset, (room) => {
     if (room?.roomId === roomId) gaps.limitedSyncs++;

@@ -33,24 +33,22 @@ const PEER_CONCURRENCY = 32;
 /**
  * Installed in a widget frame: records the load's events pushed to it (id, body, arrival time) in
  * arrival order, counts replies per request id, and sends on request at a fixed rate without
- * waiting for replies (a busy widget), remembering when each request was posted and answered.
+ * waiting for replies (a busy widget), remembering when each request was posted.
  */
 const INSTRUMENT = `(() => {
   window.__loadReceived = [];
   window.__loadReplies = {};
   window.__loadPosted = {};
   window.__loadErrors = [];
-  window.__loadAnswered = {};
   window.__loadNotices = [];
   window.addEventListener('message', (event) => {
     const data = event.data;
     if (data?.api === 'toWidget' && data.action !== 'send_event' && !data.response) window.__loadNotices.push(data.action + ' ' + JSON.stringify(data.data ?? {}).slice(0, 200));
     if (data?.api === 'toWidget' && data.action === 'send_event' && !data.response && String(data.data?.content?.body ?? '').startsWith('load ')) {
-      window.__loadReceived.push({ id: data.data.event_id, body: data.data.content.body, at: performance.now() });
+      window.__loadReceived.push({ id: data.data.event_id, body: data.data.content.body, at: performance.now(), ts: data.data.origin_server_ts });
     }
     if (data?.api === 'fromWidget' && data.response && String(data.requestId).startsWith('load-')) {
       window.__loadReplies[data.requestId] = (window.__loadReplies[data.requestId] ?? 0) + 1;
-      window.__loadAnswered[data.data.content.body] ??= performance.now();
       if (data.response.error) window.__loadErrors.push(data.response.error.message ?? JSON.stringify(data.response.error));
     }
   }, true); // capture: before the widget's own listener, so an arrival excludes the widget's work
@@ -71,7 +69,8 @@ const INSTRUMENT = `(() => {
   return true;
 })()`;
 
-type Arrival = { id: string; body: string; at: number };
+/** `at`: arrival on the receiver's clock; `ts`: the event's `origin_server_ts` (wall clock, ms). */
+type Arrival = { id: string; body: string; at: number; ts: number };
 
 export type WidgetOutcome = {
   /** Event ids in the order the widget got them. */
@@ -85,8 +84,8 @@ export type LoadRun = {
   roomOrder: string[];
   widgets: WidgetOutcome[];
   /**
-   * Per widget and event, in ms (Node's clock): arrival minus the answer to its send (the server
-   * has the event; what the extension adds), and arrival minus the start of its send (end to end,
+   * Per widget and event, in ms (Node's clock): arrival minus the server's creation of the event
+   * (`origin_server_ts`: what the extension adds), and arrival minus the start of its send (end to end,
    * which includes the server's queue when the load exceeds what it takes).
    */
   latencies: { fromServer: number[]; endToEnd: number[] };
@@ -163,7 +162,6 @@ export async function runLoad(options: {
   const before = await Promise.all(receivers.map((surface) => clockOffset(surface, 7)));
 
   const peerStarts = new Map<string, number>();
-  const peerAnswers = new Map<string, number>();
   const loadStart = performance.now();
   const widgetSends = Promise.all(
     widgets.map((widget, index) => widget.evaluate<number>(`window.__loadSend('w${index}', ${size.sendsPerWidget}, ${size.widgetRatePerSecond})`)),
@@ -174,7 +172,6 @@ export async function runLoad(options: {
     const body = `load peer ${index}`;
     peerStarts.set(body, performance.now());
     await sendText(peer, roomId, body);
-    peerAnswers.set(body, performance.now());
   });
   const peerDone = peerSends.then(() => performance.now() - loadStart);
   const [widgetDurations, peerDuration] = await Promise.all([widgetSends, peerDone]);
@@ -220,23 +217,26 @@ export async function runLoad(options: {
     const lastBody = onServer.at(-1)?.body ?? '';
     // The baseline is not under test: waited for, but what it lacks is counted rather than failed.
     await waitForValue(baseline.page, `window.deliveries.some((delivery) => delivery.body === ${JSON.stringify(lastBody)})`, 'the baseline client to get the last event', patience).catch(() => undefined);
-    baselineArrivals = (await baseline.page.evaluate<{ body: string; at: number }[]>(`window.deliveries.filter((delivery) => delivery.body.startsWith('load '))`)).map((delivery) => ({ id: '', ...delivery }));
+    baselineArrivals = (await baseline.page.evaluate<{ body: string; at: number; ts: number }[]>(`window.deliveries.filter((delivery) => delivery.body.startsWith('load '))`)).map((delivery) => ({ id: '', ...delivery }));
   }
   const after = await Promise.all(receivers.map((surface) => clockOffset(surface, 7)));
 
-  // When each send began and was answered, in Node's clock: the peer's directly, the widgets'
+  // When each send began, in Node's clock: the peer's directly, the widgets'
   // through their frame clocks.
   const sendStarts = new Map(peerStarts);
-  const sendAnswers = new Map(peerAnswers);
   for (const [index, widget] of widgets.entries()) {
     const offset = meanOffset(before[index]!, after[index]!);
     for (const [body, at] of Object.entries(await widget.evaluate<Record<string, number>>('window.__loadPosted'))) sendStarts.set(body, at - offset);
-    for (const [body, at] of Object.entries(await widget.evaluate<Record<string, number>>('window.__loadAnswered'))) sendAnswers.set(body, at - offset);
   }
   const since = (received: readonly Arrival[], offset: number, sent: ReadonlyMap<string, number>) =>
     received.map(({ body, at }) => at - offset - (sent.get(body) ?? Number.NaN)).filter((latency) => Number.isFinite(latency));
+  // From the moment the server created the event (its `origin_server_ts`, this machine's wall clock,
+  // on Node's clock through `performance.timeOrigin`). Not from the answer to the send: a server
+  // this overloaded answers sends late, often after a receiver has synced the event already.
+  const sinceCreated = (received: readonly Arrival[], offset: number) =>
+    received.map(({ at, ts }) => at - offset - (ts - performance.timeOrigin)).filter((latency) => Number.isFinite(latency));
   const latenciesOf = (received: readonly Arrival[], offset: number) => ({
-    fromServer: since(received, offset, sendAnswers),
+    fromServer: sinceCreated(received, offset),
     endToEnd: since(received, offset, sendStarts),
   });
   const widgetLatencies = arrivals.map((received, index) => latenciesOf(received, meanOffset(before[index]!, after[index]!)));
