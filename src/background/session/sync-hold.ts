@@ -3,17 +3,10 @@
 // worker. A slow widget then catches up instead of losing events to its queue's limit (issue #7's
 // load: 10 widgets, 14,000 events); a widget that does not catch up within MAX_HOLD_MS stops holding
 // everyone else's sync, and its queue's limit applies (it is told what it missed).
+import { clientSyncUrl } from './sync-requests';
+
 const CHECK_EVERY_MS = 50;
 const MAX_HOLD_MS = 30_000;
-
-/** An incremental or initial /sync of the client API. */
-function isSync(input: RequestInfo | URL): boolean {
-  try {
-    return /\/_matrix\/client\/[^/]+\/sync$/.test(new URL(input instanceof Request ? input.url : String(input)).pathname);
-  } catch {
-    return false;
-  }
-}
 
 /** A fetch that holds /sync requests while `isBackedUp()` says widgets are behind. */
 export function holdingSyncs(
@@ -22,7 +15,7 @@ export function holdingSyncs(
   timing: { checkEveryMs: number; maxHoldMs: number } = { checkEveryMs: CHECK_EVERY_MS, maxHoldMs: MAX_HOLD_MS },
 ): typeof fetch {
   return async (input, init) => {
-    if (isSync(input)) {
+    if (clientSyncUrl(input)) {
       const started = Date.now();
       while (isBackedUp() && Date.now() - started < timing.maxHoldMs && !init?.signal?.aborted) {
         await new Promise((resolve) => setTimeout(resolve, timing.checkEveryMs));

@@ -6,6 +6,7 @@
 // too). Decides nothing: grants are checked where events are pushed, which also drops the second copy
 // js-sdk brings (by event id).
 import type { IEvent } from 'matrix-js-sdk';
+import { clientSyncUrl } from './sync-requests';
 
 /**
  * Larger answers (a first sync after a long stop) are left to js-sdk alone: parsing twice costs.
@@ -64,12 +65,7 @@ export function leadingClearEvents(answer: unknown): ClearEvents[] {
 
 /** An incremental sync of the client API: `since` set, so its timeline events are live ones. */
 function isIncrementalSync(input: RequestInfo | URL): boolean {
-  try {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    return /\/_matrix\/client\/[^/]+\/sync$/.test(url.pathname) && url.searchParams.has('since');
-  } catch {
-    return false;
-  }
+  return clientSyncUrl(input)?.searchParams.has('since') === true;
 }
 
 /**
