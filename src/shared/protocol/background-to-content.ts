@@ -25,3 +25,16 @@ export const FrameChallenge = v.object({ kind: v.literal('frameChallenge'), nonc
 
 export const BackgroundToContent = v.variant('kind', [PostToWidget, FrameRejected, FrameChallenge]);
 export type BackgroundToContent = v.InferOutput<typeof BackgroundToContent>;
+
+/** The template's frame may load: the URL to set as its `src` (sent only after the user consented). */
+export const TemplateFilled = v.object({
+  kind: v.literal('templateFilled'),
+  url: v.pipe(v.string(), v.url()),
+  loadId: v.pipe(v.string(), v.maxLength(64)),
+});
+
+/** The template is not filled (denied, invalid, switched off); the frame stays empty. */
+export const TemplateRefused = v.object({ kind: v.literal('templateRefused'), reason: v.string() });
+
+export const BackgroundToTemplateFrame = v.variant('kind', [TemplateFilled, TemplateRefused]);
+export type BackgroundToTemplateFrame = v.InferOutput<typeof BackgroundToTemplateFrame>;

@@ -92,6 +92,12 @@ export type LoginOptions = v.InferOutput<typeof LoginOptions>;
 export const RoomChoice = v.object({ roomId: v.string(), name: v.string() });
 export type RoomChoice = v.InferOutput<typeof RoomChoice>;
 
+/** One fact a widget's filled URL tells (`shared/core/widget-template.ts`), with its value. */
+export const TemplateFactValue = v.object({
+  fact: v.picklist(['userId', 'displayName', 'avatarUrl', 'roomId', 'deviceId', 'homeserver', 'theme', 'language']),
+  value: v.string(),
+});
+
 export const ApprovalView = v.object({
   approvalId: v.string(),
   account: v.string(),
@@ -102,8 +108,15 @@ export const ApprovalView = v.object({
   capabilities: v.array(v.string()),
   roomHint: v.nullable(v.string()),
   isRoomFixed: v.boolean(),
-  purpose: v.picklist(['capabilities', 'identity']),
+  purpose: v.picklist(['capabilities', 'identity', 'template']),
   rooms: v.array(RoomChoice),
+  /** For `template`: the widget's name as the page gave it, and what its filled URL will tell. */
+  template: v.optional(
+    v.object({
+      widgetName: v.nullable(v.string()),
+      facts: v.array(TemplateFactValue),
+    }),
+  ),
 });
 export type ApprovalView = v.InferOutput<typeof ApprovalView>;
 

@@ -11,6 +11,11 @@ export const FrameAnnounced = v.object({
   roomHint: v.optional(v.pipe(v.string(), v.startsWith('!'), v.maxLength(255))),
   /** Set when the relay reconnects after the background went away (worker stopped). */
   isResumed: v.boolean(),
+  /**
+   * The frame was loaded from a template the background filled (`TemplateFilled.loadId`): the
+   * background checks that load against the attested frame before it uses the room chosen for it.
+   */
+  templateLoadId: v.optional(v.pipe(v.string(), v.maxLength(64))),
 });
 
 /** A raw message the widget frame posted; validated by the background, never by the relay. */
@@ -51,3 +56,19 @@ export type FrameAnnounced = v.InferOutput<typeof FrameAnnounced>;
  */
 export const FrameChallengeAnswered = v.object({ kind: v.literal('frameChallengeAnswered'), nonce: v.pipe(v.string(), v.maxLength(64)) });
 export type FrameChallengeAnswered = v.InferOutput<typeof FrameChallengeAnswered>;
+
+/**
+ * The embedding frame's content script found an iframe that carries a widget URL template
+ * (`data-matrix-widget-src`) and asks the background to fill it, over a port of its own per iframe
+ * (`TEMPLATE_PORT_NAME`). All of it is the page's claim; the embedder is what the browser attests.
+ */
+export const TemplateAnnounced = v.object({
+  kind: v.literal('templateAnnounced'),
+  template: v.pipe(v.string(), v.maxLength(4096)),
+  widgetId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
+  widgetName: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  roomHint: v.optional(v.pipe(v.string(), v.startsWith('!'), v.maxLength(255))),
+  /** The colour scheme the content script reads (a widget's theme; it decides nothing). */
+  theme: v.picklist(['light', 'dark']),
+});
+export type TemplateAnnounced = v.InferOutput<typeof TemplateAnnounced>;
