@@ -55,6 +55,8 @@ export class FrameRelay {
     readonly origin: string,
     private readonly isMarked: boolean,
     hasSeenLoad: boolean,
+    /** The template load this frame's document came from, if the background filled its URL. */
+    private readonly templateLoadId: string | undefined,
     private readonly onStopped: () => void,
     private readonly onRejected: (iframe: HTMLIFrameElement) => void,
   ) {
@@ -138,6 +140,7 @@ export class FrameRelay {
       widgetOrigin: this.origin,
       isMarked: this.isMarked,
       ...(roomHint ? { roomHint } : {}),
+      ...(this.templateLoadId ? { templateLoadId: this.templateLoadId } : {}),
       isResumed,
     } satisfies ContentToBackground);
     // Each host (a new one after a stopped worker too) learns the current state at once.

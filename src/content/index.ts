@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { FromWidgetRequest } from '../shared/protocol/widget-api';
 import { answerFrameChallenges } from './frame-challenge';
 import { FrameRelay } from './frame-relay';
+import { isTemplateFrame, templateLoadIdOf, watchTemplateFrames } from './template-frames';
 
 // This frame may itself be a widget frame, which its parent's relay asks to identify itself.
 answerFrameChallenges(window, (answer) => browser.runtime.sendMessage(answer));
@@ -20,9 +21,13 @@ function childIframeOf(source: MessageEventSource | null): HTMLIFrameElement | u
   return undefined;
 }
 
+/** Marked by the page as a widget frame, directly or by carrying a widget URL template. */
 function isMarked(iframe: HTMLIFrameElement): boolean {
-  return iframe.hasAttribute('data-matrix-widget');
+  return iframe.hasAttribute('data-matrix-widget') || isTemplateFrame(iframe);
 }
+
+// Frames whose URL the extension fills: nothing is loaded into them before the user consented.
+watchTemplateFrames();
 
 function originOfSrc(iframe: HTMLIFrameElement): string | undefined {
   try {
@@ -39,6 +44,7 @@ function startRelay(iframe: HTMLIFrameElement, origin: string, hasSeenLoad: bool
     origin,
     isMarked(iframe),
     hasSeenLoad,
+    templateLoadIdOf(iframe),
     () => {
       if (relays.get(iframe) === relay) relays.delete(iframe);
     },
