@@ -3,16 +3,19 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import * as v from 'valibot';
 import { FrameChallengeAnswered } from '../shared/protocol/content-to-background';
-import { UI_PORT_NAME, WIDGET_PORT_NAME } from '../shared/protocol/ports';
+import { TEMPLATE_PORT_NAME, UI_PORT_NAME, WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import { getServices } from './services';
 import { handleUiMessage, isExtensionPage } from './ui-handlers';
 import { frameCommitted } from './widgets/frame-commits';
 import { acceptWidgetPort } from './widgets/widget-ports';
+import { acceptTemplatePort } from './templates/template-port';
 
 browser.runtime.onConnect.addListener((port) => {
   const services = getServices();
   if (port.name === WIDGET_PORT_NAME) {
     acceptWidgetPort(port, services);
+  } else if (port.name === TEMPLATE_PORT_NAME) {
+    acceptTemplatePort(port, services);
   } else if (port.name === UI_PORT_NAME && port.sender && isExtensionPage(port.sender)) {
     // The popup keeps sync running while it is open, so its view is live, and hears of status changes.
     services.session.acquireSync();
@@ -33,6 +36,8 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 });
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
+// A template filled for a tab's frames is of no use once the tab is gone.
+browser.tabs.onRemoved.addListener((tabId) => void getServices().templateLoads.forgetTab(tabId));
 
 // A frame that commits a new document loses its host, a port being attested for it, and a record
 // stored for an earlier document. TODO(#7): also key hosts by documentId (Chromium only; Firefox 153

@@ -17,6 +17,7 @@ import { FrameSlots } from './widgets/frame-slots';
 import type { ListFrames } from './widgets/frame-attestation';
 import { listFrames } from './adapters/web-navigation';
 import { UiPorts } from './ui-ports';
+import { TemplateLoads } from './templates/template-loads';
 
 export type Services = {
   session: Accounts;
@@ -36,6 +37,8 @@ export type Services = {
   uiPorts: UiPorts;
   /** The extension's registrations with OpenID services (OIDC-native login). */
   oidcClients: OidcClientStore;
+  /** Widget URL templates filled after the user's consent, for their frames to claim. */
+  templateLoads: TemplateLoads;
 };
 
 let services: Services | undefined;
@@ -76,6 +79,7 @@ export function getServices(): Services {
       frameSlots: new FrameSlots(hosts),
       listFrames,
       oidcClients: new OidcClientStore(keyValueStore('session')),
+      templateLoads: new TemplateLoads({ read: readSession, write: writeSession, remove: removeSession, keys: sessionKeys }),
     };
   }
   return services;

@@ -68,6 +68,7 @@ const handlers: Handlers = {
       isRoomFixed: pending.isRoomFixed,
       purpose: pending.purpose,
       rooms: pending.purpose === 'identity' ? [] : await session.joinedRooms(),
+      ...(pending.template ? { template: { widgetName: pending.template.widgetName, facts: pending.template.facts } } : {}),
     };
   },
   decideApproval: async (request, { approvals }) => {

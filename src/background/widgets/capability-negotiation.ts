@@ -2,12 +2,16 @@
 // and (for anything new) the approval window. Returns the room binding; the host then tells the
 // widget with notify_capabilities.
 import { OPENID_CAPABILITY } from '../../shared/core/capability';
+import { isFactConsent } from '../../shared/core/widget-template';
 import { decide } from '../../shared/core/grant-policy';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
 import type { ApprovalDecision, PendingApproval } from '../approvals/approval-queue';
 
-/** What negotiation needs of the approval queue: ask the user, get one decision. */
-export type AskUser = { request(pending: PendingApproval): Promise<ApprovalDecision> };
+/**
+ * What negotiation needs of the approval queue: ask the user, get one decision; and say that a
+ * flow held open for a templated widget (`holdKey`) needs nothing more of the user.
+ */
+export type AskUser = { request(pending: PendingApproval): Promise<ApprovalDecision>; release(holdKey: string): void };
 import type { AuditLog } from '../grants/audit-log';
 import type { GrantStore } from '../grants/grant-store';
 
@@ -18,6 +22,11 @@ export type NegotiationInput = {
   roomHint: string | undefined;
   hostInstance: string;
   now: () => number;
+  /**
+   * The widget was loaded from a template the user approved for this room (`templates/`): the
+   * room is no longer chosen here, and the request continues that approval's window.
+   */
+  templateLoad?: { roomId: string; holdKey: string };
 };
 
 /** The room the widget is bound to (null: none). What was granted is read from the grant store. */
@@ -29,15 +38,17 @@ export async function negotiateCapabilities(
   approvals: AskUser,
   audit: AuditLog,
 ): Promise<NegotiationOutcome> {
-  const { identity, roomHint, hostInstance, now } = input;
-  // Consent to get_openid is asked on its own, never granted as a capability (MSC1960).
-  const requested = input.requested.filter((capability) => capability !== OPENID_CAPABILITY);
-  const knownRoom = (await grants.boundRoom(identity, roomHint)) ?? roomHint;
+  const { identity, roomHint, hostInstance, now, templateLoad } = input;
+  // Consent to get_openid, and to what a template's URL tells, are asked on their own, never
+  // granted as capabilities a widget requests (MSC1960 has no capability string).
+  const requested = input.requested.filter((capability) => capability !== OPENID_CAPABILITY && !isFactConsent(capability));
+  const knownRoom = templateLoad?.roomId ?? (await grants.boundRoom(identity, roomHint)) ?? roomHint;
   const stored = await grants.decisionFor(identity, knownRoom ?? '');
   const decision = decide(requested, stored);
   if (decision.needsApproval.length === 0) {
-    // A page's room hint only preselects: with nothing decided, no room is bound.
-    return { roomId: stored ? (knownRoom ?? null) : null };
+    // A page's room hint only preselects: with nothing decided, no room is bound. A template's
+    // room was chosen by the user.
+    return { roomId: stored || templateLoad ? (knownRoom ?? null) : null };
   }
   void audit.record(identity, { at: now(), action: 'asked', roomId: knownRoom ?? null, detail: decision.needsApproval.join(' ') });
   // Remembered denials are not asked again (a widget cannot nag by adding one new capability);
@@ -48,6 +59,7 @@ export async function negotiateCapabilities(
     widgetOrigin: input.widgetOrigin,
     capabilities: asked,
     roomHint: knownRoom ?? null,
+    ...(templateLoad ? { isRoomFixed: true, continuesHold: templateLoad.holdKey } : {}),
   });
   const roomId = answer.roomId;
   const approved = roomId === null ? [] : asked.filter((capability) => answer.approved.includes(capability));
@@ -81,7 +93,7 @@ export type RenegotiationInput = {
  */
 export async function renegotiateCapabilities(input: RenegotiationInput, grants: GrantStore, approvals: AskUser, audit: AuditLog): Promise<void> {
   const { identity, roomId, hostInstance, now } = input;
-  const requested = input.requested.filter((capability) => capability !== OPENID_CAPABILITY);
+  const requested = input.requested.filter((capability) => capability !== OPENID_CAPABILITY && !isFactConsent(capability));
   const decision = decide(requested, await grants.effectiveDecision(identity, roomId, hostInstance));
   if (decision.needsApproval.length === 0) return;
   void audit.record(identity, { at: now(), action: 'asked', roomId, detail: decision.needsApproval.join(' ') });

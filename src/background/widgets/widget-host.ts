@@ -38,6 +38,8 @@ export type HostContext = {
   frame: AttestedFrame;
   key: string;
   roomHint: string | undefined;
+  /** The template load this frame's document came from, checked against the frame (`TemplateLoads.take`). */
+  templateLoad?: { roomId: string; holdKey: string };
   post: (message: WidgetInbound) => void;
   /** The account the widget acts for: the active one when it connected. */
   session: Pick<MatrixSession, 'requireClient' | 'userId' | 'whenLoggedIn'>;
@@ -432,12 +434,24 @@ export class WidgetHost {
     const requested = answer.success ? [...new Set(answer.output.capabilities)] : [];
     const hostInstance = crypto.randomUUID();
     const createdAt = this.context.now();
+    const { templateLoad } = this.context;
     const outcome = await negotiateCapabilities(
-      { identity, widgetOrigin: this.context.frame.widgetOrigin, requested, roomHint: this.context.roomHint, hostInstance, now: this.context.now },
+      {
+        identity,
+        widgetOrigin: this.context.frame.widgetOrigin,
+        requested,
+        roomHint: this.context.roomHint,
+        hostInstance,
+        now: this.context.now,
+        ...(templateLoad ? { templateLoad } : {}),
+      },
       this.context.grants,
       this.context.approvals,
       this.context.audit,
-    );
+    ).finally(() => {
+      // The template's approval window waited for this request; whatever came of it, it is done.
+      if (templateLoad) this.context.approvals.release(templateLoad.holdKey);
+    });
     if (this.isDisposed) {
       await this.context.grants.dropInstanceDecisions(hostInstance);
       return;

@@ -15,6 +15,24 @@ import { WidgetHost } from './widget-host';
 
 const log = createLogger('bg:ports');
 
+/**
+ * The room a template load was approved for, if the relay named a load that was filled for exactly
+ * this frame's embedder, site, widget and the active account (anything else is ignored: the
+ * widget then negotiates as any other, with the room to choose).
+ */
+async function takenTemplateLoad(
+  services: Services,
+  loadId: string | undefined,
+  frame: AttestedFrame,
+  relayFrameId: number | undefined,
+): Promise<{ roomId: string; holdKey: string } | undefined> {
+  if (loadId === undefined || relayFrameId === undefined) return undefined;
+  const account = await services.session.userId();
+  if (account === undefined) return undefined;
+  const load = await services.templateLoads.take(loadId, frame, relayFrameId, account);
+  return load?.roomId ? { roomId: load.roomId, holdKey: load.loadId } : undefined;
+}
+
 export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
   let host: Promise<WidgetHost | undefined> | undefined;
   /** The nonce of this port's frame challenge, withdrawn if the port goes first. */
@@ -66,6 +84,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             }
             const key = frameKey(frame.tabId, frame.frameId);
             const saved = await services.hostRecords.load(key);
+            const templateLoad = await takenTemplateLoad(services, message.templateLoadId, frame, port.sender?.frameId);
             // Registration: no await from here until the host is in the registry.
             if (services.frameSlots.hasCommitSince(frame.tabId, frame.frameId, startedAt)) {
               // The frame navigated while this port was attested: the document it relayed for is gone.
@@ -88,6 +107,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                 frame,
                 key,
                 roomHint: message.roomHint,
+                ...(templateLoad ? { templateLoad } : {}),
                 post: (widgetMessage) => send({ kind: 'postToWidget', message: widgetMessage }),
                 session: services.session,
                 grants: services.grants,
