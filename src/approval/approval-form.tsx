@@ -7,6 +7,7 @@ import { askBackground } from '../shared/ui/background-client';
 import { render, t, type MessageKey } from '../shared/ui/i18n';
 import { useArmedAfterFocus } from './arming';
 import { RoomPicker } from './room-picker';
+import { TemplateConsent } from './template-consent';
 
 function roomChoices(view: ApprovalView): RoomChoice[] {
   const choices = [...view.rooms];
@@ -61,6 +62,7 @@ export function ApprovalForm({ approvalId }: { approvalId: string }) {
     setUnchecked(next);
   };
 
+  if (view?.purpose === 'template') return <TemplateConsent view={view} />;
   return (
     <>
       <h1>{view?.purpose === 'identity' ? t('approvalIdentityTitle') : t('approvalTitle')}</h1>
