@@ -10,16 +10,36 @@ function escapeAttribute(value) {
   return value.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
+/** The demo chat widget's template query: every variable whose value it shows. */
+export const CHAT_TEMPLATE_QUERY = [
+  'widgetId=$matrix_widget_id',
+  'parentUrl=$widget_bridge_parent_url',
+  'userId=$matrix_user_id',
+  'displayName=$matrix_display_name',
+  'deviceId=$org.matrix.msc3819.matrix_device_id',
+  'baseUrl=$org.matrix.msc4039.matrix_base_url',
+  'roomId=$matrix_room_id',
+  'theme=$org.matrix.msc2873.client_theme',
+  'lang=$org.matrix.msc2873.client_language',
+].join('&');
+
 /**
  * The embedding page. `?room=` sets the room hint; `?widgets=2` embeds a second widget (`demo-chat-2`);
- * with `&copies=1` the widgets are copies of the first, URL and widget id alike (two polls of one kind).
+ * with `&copies=1` the widgets are copies of the first, URL and widget id alike (two polls of one kind);
+ * `?template=1` embeds the widget by its URL template (`data-matrix-widget-src`), for the extension to fill.
  */
-export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, areCopies = false, title = 'Demo site' }) {
+export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, areCopies = false, isTemplated = false, title = 'Demo site' }) {
   const frames = Array.from({ length: widgetCount }, (_, index) => {
     const widgetId = index === 0 || areCopies ? 'demo-chat' : `demo-chat-${index + 1}`;
-    const src = `${widgetOrigin}/index.html?widgetId=${encodeURIComponent(widgetId)}`;
     const room = roomHint ? ` data-matrix-room="${escapeAttribute(roomHint)}"` : '';
-    return `<iframe data-matrix-widget${room} id="widget-${index + 1}" name="widget-${index + 1}" title="Chat widget" src="${escapeAttribute(src)}" width="480" height="360"></iframe>`;
+    const attributes = `${room} id="widget-${index + 1}" name="widget-${index + 1}" title="Chat widget" width="480" height="360"`;
+    if (isTemplated) {
+      // The widget's template URL, as a room's widget state event would hold it: the extension fills it.
+      const template = `${widgetOrigin}/index.html?${CHAT_TEMPLATE_QUERY}`;
+      return `<iframe data-matrix-widget-src="${escapeAttribute(template)}" data-matrix-widget-id="${widgetId}" data-matrix-widget-name="Demo chat"${attributes}></iframe>`;
+    }
+    const src = `${widgetOrigin}/index.html?widgetId=${encodeURIComponent(widgetId)}`;
+    return `<iframe data-matrix-widget${attributes} src="${escapeAttribute(src)}"></iframe>`;
   }).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
 <body style="font:14px system-ui,sans-serif">
@@ -144,6 +164,7 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
       roomHint: url.searchParams.get('room') ?? defaultRoomHint,
       widgetCount: Number(url.searchParams.get('widgets') ?? '1'),
       areCopies: url.searchParams.get('copies') === '1',
+      isTemplated: url.searchParams.get('template') === '1',
       title: url.pathname === '/' ? 'Demo site' : `Demo site ${url.pathname}`,
     });
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

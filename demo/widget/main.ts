@@ -24,6 +24,15 @@ function parentOrigin(): string | undefined {
   }
 }
 
+// What a Matrix client (or the extension, filling a template) put in the URL about the user: shown so a
+// person, and the tests, can see what the widget learnt.
+const LEARNED_PARAMS = ['userId', 'displayName', 'deviceId', 'baseUrl', 'roomId', 'theme', 'lang'];
+const learned = Object.fromEntries(LEARNED_PARAMS.flatMap((name) => (params.has(name) ? [[name, params.get(name)]] : [])));
+if (Object.keys(learned).length > 0) {
+  document.getElementById('learned')!.textContent = JSON.stringify(learned);
+  document.getElementById('learned-line')!.hidden = false;
+}
+
 const api = new WidgetApi(params.get('widgetId') ?? 'demo-chat', parentOrigin());
 const shown = new Set<string>();
 
