@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { eventually, roomMessages } from '../support/homeserver';
 import { runConformance } from './conformance';
+import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, sendFromWidget, type StoryState } from './user-story';
 
 describe('Chromium', () => {
@@ -50,4 +51,8 @@ describe('Chromium', () => {
     const results = await runConformance(browser, story);
     expect(results.filter((check) => !check.ok)).toEqual([]);
   });
+
+  it('loads a templated widget after one approval flow: the room and what its URL tells, then its capabilities', () =>
+    templatedWidgetInOneApproval(browser, story));
+  it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
 });

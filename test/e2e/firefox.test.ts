@@ -4,6 +4,7 @@ import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchFirefox } from '../support/firefox';
 import { approveSubset, copiesOfOneWidget, revokeWhileRunning } from './grant-scenarios';
 import { runConformance } from './conformance';
+import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, type StoryState } from './user-story';
 
 describe('Firefox ESR', () => {
@@ -37,4 +38,8 @@ describe('Firefox ESR', () => {
     const results = await runConformance(browser, story, true);
     expect(results.filter((check) => !check.ok)).toEqual([]);
   });
+
+  it('loads a templated widget after one approval flow: the room and what its URL tells, then its capabilities', () =>
+    templatedWidgetInOneApproval(browser, story));
+  it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
 });

@@ -124,6 +124,7 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
           asked.push(pending);
           return (options.decide ?? ((p) => ({ roomId: p.roomHint, approved: p.capabilities, remember: true })))(pending);
         },
+        release: () => undefined,
       },
       audit,
       records,

@@ -66,7 +66,7 @@ function loggedOutHost(posted: WidgetInbound[]): WidgetHost {
       post: (message) => posted.push(message),
       session,
       grants: new GrantStore(memoryStore(), memoryStore()),
-      approvals: { request: async () => ({ roomId: null, approved: [], remember: false }) },
+      approvals: { request: async () => ({ roomId: null, approved: [], remember: false }), release: () => undefined },
       audit: new AuditLog(memoryStore()),
       records: new HostRecords({ read: async (key) => values.get(key), write: async (key, value) => void values.set(key, value), remove: async (key) => void values.delete(key), keys: async () => [...values.keys()] }),
       reject: () => undefined,

@@ -83,7 +83,7 @@ function fakes(frames: ListedFrame[], options: { isEnabled?: () => Promise<boole
     grants: droppingGrants,
     sites: { isEnabled: options.isEnabled ?? (async () => true) },
     audit: new AuditLog(memoryStore()),
-    approvals: { request: async () => ({ roomId: null, approved: [], remember: false }) },
+    approvals: { request: async () => ({ roomId: null, approved: [], remember: false }), release: () => undefined },
     hosts,
     hostRecords: records,
     frameChallenges: challenges,
