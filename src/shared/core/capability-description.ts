@@ -2,10 +2,10 @@
 // with their substitutions (the UI renders them through the browser's i18n). Pure.
 import { OPENID_CAPABILITY, parseCapability, type Capability } from './capability';
 
-export type Risk = 'read' | 'send' | 'state' | 'timeline' | 'toDevice' | 'identity' | 'other';
+export type Risk = 'timeline' | 'send' | 'state' | 'toDevice' | 'identity' | 'read' | 'other' | 'none';
 
-/** Risk groups in the order the approval window shows them, least to most far-reaching last. */
-export const RISK_ORDER: readonly Risk[] = ['read', 'send', 'state', 'timeline', 'toDevice', 'identity', 'other'];
+/** Risk groups in the order the approval window lists them: what acts for the user (and where) first. */
+export const RISK_ORDER: readonly Risk[] = ['timeline', 'send', 'state', 'toDevice', 'identity', 'read', 'other', 'none'];
 
 /** A message key and its substitutions; a substitution may itself be a message. */
 export type Message = { key: string; substitutions: (string | Message)[] };
@@ -14,9 +14,11 @@ export type CapabilityDescription = { raw: string; risk: Risk; message: Message 
 
 const message = (key: string, ...substitutions: (string | Message)[]): Message => ({ key, substitutions });
 
-function describeParsed(capability: Capability): { risk: Risk; message: Message } {
+function describeParsed(capability: Capability, boundRoomId: string | undefined): { risk: Risk; message: Message } {
   switch (capability.kind) {
     case 'timeline':
+      // By MSC2762 a timeline capability carries every other capability into that room: say so.
+      if (capability.roomId === boundRoomId) return { risk: 'none', message: message('capTimelineThisRoom') };
       return capability.roomId === '*'
         ? { risk: 'timeline', message: message('capTimelineAll') }
         : { risk: 'timeline', message: message('capTimelineRoom', capability.roomId) };
@@ -29,7 +31,7 @@ function describeParsed(capability: Capability): { risk: Risk; message: Message 
         ? { risk: 'toDevice', message: message('capSendToDevice', capability.eventType) }
         : { risk: 'toDevice', message: message('capReceiveToDevice', capability.eventType) };
     case 'other':
-      return { risk: 'other', message: describeOther(capability.raw) };
+      return describeOther(capability.raw);
     case 'event': {
       const { direction, isState, eventType, refinement } = capability;
       if (isState) {
@@ -66,13 +68,24 @@ const KNOWN_OTHER: Readonly<Record<string, string>> = {
   'org.matrix.msc4533.rtc_livekit_delegate_delayed_leave': 'capLivekitDelegateLeave',
 };
 
-function describeOther(raw: string): Message {
+/** Capabilities this host knows that allow nothing on a web page (no client UI around the widget). */
+const INERT_OTHER: Readonly<Record<string, string>> = {
+  'm.always_on_screen': 'capAlwaysOnScreen',
+  'm.capability.screenshot': 'capScreenshot',
+  'm.sticker': 'capStickerPicker',
+  'org.matrix.msc2931.navigate': 'capNavigate',
+  'io.element.requires_client': 'capRequiresClient',
+};
+
+function describeOther(raw: string): { risk: Risk; message: Message } {
+  const inert = INERT_OTHER[raw];
+  if (inert) return { risk: 'none', message: message(inert) };
   const key = KNOWN_OTHER[raw];
-  return key ? message(key) : message('capOther', raw);
+  return key ? { risk: 'other', message: message(key) } : { risk: 'other', message: message('capOther', raw) };
 }
 
-/** Describes a capability string for the user. */
-export function describeCapability(raw: string): CapabilityDescription {
+/** Describes a capability string for the user; `boundRoomId` is the room the user picks. */
+export function describeCapability(raw: string, boundRoomId?: string): CapabilityDescription {
   if (raw === OPENID_CAPABILITY) return { raw, risk: 'identity', message: message('capOpenId') };
-  return { raw, ...describeParsed(parseCapability(raw)) };
+  return { raw, ...describeParsed(parseCapability(raw), boundRoomId) };
 }
