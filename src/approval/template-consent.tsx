@@ -2,21 +2,15 @@
 // and the embedding site, with the values. After "Open widget" the window waits: the widget's
 // capability request follows in this same window (the background loads it here), or it closes.
 import { useState } from 'preact/hooks';
-import type { ApprovalView, RoomChoice } from '../shared/protocol/background-to-ui';
+import type { ApprovalView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t, type MessageKey } from '../shared/ui/i18n';
 import { useArmedAfterFocus } from './arming';
+import { ConsentPage, DecisionBar } from './consent-page';
 import { RoomPicker } from './room-picker';
+import { roomChoices } from './room-choices';
 
 type Fact = NonNullable<ApprovalView['template']>['facts'][number];
-
-function roomChoices(view: ApprovalView): RoomChoice[] {
-  const choices = [...view.rooms];
-  if (view.roomHint && !choices.some((room) => room.roomId === view.roomHint)) {
-    choices.unshift({ roomId: view.roomHint, name: t('approvalRoomNotJoined', view.roomHint) });
-  }
-  return choices;
-}
 
 function factText(fact: Fact): string {
   return t(`fact_${fact.fact}` as MessageKey, fact.value);
@@ -47,37 +41,47 @@ export function TemplateConsent({ view }: { view: ApprovalView }) {
 
   if (isWaiting) {
     return (
-      <p id="template-waiting" role="status" class="notice">
+      <p id="template-waiting" role="status" class="notice page-message">
         {t('templateWaiting', widgetName)}
       </p>
     );
   }
   return (
-    <form
+    <ConsentPage
       id="approval"
-      data-purpose="template"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void decide(true);
-      }}
+      purpose="template"
+      eyebrow={t('templateEyebrow')}
+      title={t('templateTitle', widgetName)}
+      subtitle={
+        <>
+          <strong id="widget-origin">{t('templateFrom', view.widgetOrigin)}</strong> <span class="muted">{t('templateOnSite', view.siteOrigin, view.account)}</span>
+          <span id="site-origin" hidden>
+            {view.siteOrigin}
+          </span>
+        </>
+      }
+      onSubmit={() => void decide(true)}
+      footer={
+        <DecisionBar
+          remember={remember}
+          onRemember={setRemember}
+          isArmed={isArmed}
+          canApprove={roomId !== ''}
+          approveLabel={t('templateOpen')}
+          denyLabel={t('deny')}
+          rememberLabel={t('approvalRemember')}
+          onDeny={() => void decide(false)}
+        />
+      }
     >
-      <h1>{t('templateTitle', widgetName)}</h1>
       {error && (
         <p class="error" role="alert">
           {error}
         </p>
       )}
-      <p>
-        <strong id="widget-origin">{t('templateFrom', view.widgetOrigin)}</strong>
-        <br />
-        <span class="muted">{t('templateOnSite', view.siteOrigin, view.account)}</span>
-      </p>
-      <span id="site-origin" hidden>
-        {view.siteOrigin}
-      </span>
       <RoomPicker rooms={roomChoices(view)} value={roomId} onChange={setRoomId} isFixed={false} />
       <h2>{t('templateItLearns')}</h2>
-      <ul id="template-facts">
+      <ul id="template-facts" class="facts-list">
         {facts.map((fact) => (
           <li key={fact.fact} data-fact={fact.fact}>
             {factText(fact)}
@@ -87,19 +91,7 @@ export function TemplateConsent({ view }: { view: ApprovalView }) {
       <p id="site-sees" class="muted">
         {t('templateSiteLearns', view.siteOrigin)}
       </p>
-      <p class="muted">{t('templateNext')}</p>
-      <label class="inline">
-        <input id="remember" type="checkbox" checked={remember} onChange={(event) => setRemember((event.currentTarget as HTMLInputElement).checked)} />{' '}
-        {t('approvalRemember')}
-      </label>
-      <div class="actions">
-        <button id="approve" class="primary" type="submit" disabled={!isArmed || !roomId}>
-          {t('templateOpen')}
-        </button>
-        <button id="deny" type="button" disabled={!isArmed} onClick={() => void decide(false)}>
-          {t('deny')}
-        </button>
-      </div>
-    </form>
+      <p class="next-step">{t('templateNext')}</p>
+    </ConsentPage>
   );
 }

@@ -44,7 +44,11 @@ export async function approveSubset(browser: ExtensionBrowser, { alice, bob }: A
   const roomId = await sharedRoom(bob, alice, 'Subset room');
   const site = await openWidget(browser, roomId);
   const approval = await approvalReady(browser);
+  // Narrowing is under the details, as for a user: open them, untick.
+  await approval.click('#capability-details summary');
   await approval.click(`input[data-capability="${RECEIVE}"]`);
+  await waitForValue(approval, `document.querySelector('#intents').textContent.includes('Send messages as you in this room')`, 'the intents without reading');
+  expect(await textOf(approval, '#intents')).not.toContain('See messages');
   await approval.click('#approve');
   const widget = await site.widget(inject('widgetOrigin'));
   expect(await approvedIn(widget)).toEqual([SEND]);

@@ -60,6 +60,8 @@ export async function runUserStory(browser: ExtensionBrowser): Promise<StoryStat
   const capabilityTexts = await approval.evaluate<string>(`document.querySelector('#capabilities').textContent`);
   expect(capabilityTexts).toContain('Send messages in the room as you');
   expect(capabilityTexts).toContain('See messages in the room');
+  // The window leads with what that adds up to, for the room picked.
+  expect(await textOf(approval, '#intents')).toBe('Acts as youSend messages as you in this roomSeesSee messages in this room');
   await waitForValue(approval, `!document.querySelector('#approve').disabled`, 'the armed Allow button');
   await approval.click('#approve');
 

@@ -1,0 +1,82 @@
+// The frame every approval shares: who asks (widget and site, prominent), a body that scrolls, and a
+// footer that never does, so the decision buttons are on screen whatever the request's length.
+import type { ComponentChildren } from 'preact';
+
+export function ConsentPage({
+  id,
+  purpose,
+  eyebrow,
+  title,
+  subtitle,
+  onSubmit,
+  children,
+  footer,
+}: {
+  id: string;
+  purpose: string;
+  eyebrow: string;
+  title: ComponentChildren;
+  subtitle: ComponentChildren;
+  onSubmit: () => void;
+  children: ComponentChildren;
+  footer: ComponentChildren;
+}) {
+  return (
+    <form
+      id={id}
+      class="consent"
+      data-purpose={purpose}
+      aria-labelledby="consent-title"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+    >
+      <header class="consent-head">
+        <p class="eyebrow">{eyebrow}</p>
+        <h1 id="consent-title">{title}</h1>
+        <p class="consent-who">{subtitle}</p>
+      </header>
+      <div class="consent-body">{children}</div>
+      <footer class="consent-actions">{footer}</footer>
+    </form>
+  );
+}
+
+/** Remember + Deny + the primary action: the same in every approval. */
+export function DecisionBar({
+  remember,
+  onRemember,
+  isArmed,
+  canApprove,
+  approveLabel,
+  denyLabel,
+  rememberLabel,
+  onDeny,
+}: {
+  remember: boolean;
+  onRemember: (value: boolean) => void;
+  isArmed: boolean;
+  canApprove: boolean;
+  approveLabel: string;
+  denyLabel: string;
+  rememberLabel: string;
+  onDeny: () => void;
+}) {
+  return (
+    <>
+      <label class="inline remember">
+        <input id="remember" type="checkbox" checked={remember} onChange={(event) => onRemember((event.currentTarget as HTMLInputElement).checked)} />{' '}
+        {rememberLabel}
+      </label>
+      <div class="actions">
+        <button id="deny" type="button" disabled={!isArmed} onClick={onDeny}>
+          {denyLabel}
+        </button>
+        <button id="approve" class="primary" type="submit" disabled={!isArmed || !canApprove}>
+          {approveLabel}
+        </button>
+      </div>
+    </>
+  );
+}
