@@ -52,7 +52,7 @@ function GrantCard({ grant, refresh }: { grant: GrantView; refresh: Refresh }) {
       </div>
       <ul class="plain capabilities">
         {grant.granted.map((capability) => {
-          const text = render(describeCapability(capability).message);
+          const text = render(describeCapability(capability, grant.roomId).message);
           return (
             <li key={capability} class="row">
               <span title={capability}>✓ {text}</span>
@@ -69,7 +69,7 @@ function GrantCard({ grant, refresh }: { grant: GrantView; refresh: Refresh }) {
           <ul class="plain capabilities">
             {grant.denied.map((capability) => (
               <li key={capability} class="muted" title={capability}>
-                ✗ {render(describeCapability(capability).message)}
+                ✗ {render(describeCapability(capability, grant.roomId).message)}
               </li>
             ))}
           </ul>

@@ -37,7 +37,9 @@ describe('messages', () => {
       'org.matrix.msc4157.send.delayed_event', 'org.matrix.msc4157.update_delayed_event',
       'org.matrix.msc4407.send.sticky_event', 'org.matrix.msc4407.receive.sticky_event', 'org.matrix.msc4515.rtc_transports',
       'org.matrix.msc4533.rtc_livekit_get_token', 'org.matrix.msc4533.rtc_livekit_delegate_delayed_leave',
-      'com.beeper.capabilities.receive.room_account_data:org.example', 'town.robin.msc3846.turn_servers', 'com.beeper.capabilities.send.room_account_data:org.example',
+      'com.beeper.capabilities.receive.room_account_data:org.example', 'town.robin.msc3846.turn_servers',
+      ...['userId', 'displayName', 'avatarUrl', 'roomId', 'deviceId', 'homeserver', 'theme', 'language'].map((fact) => `org.matrix.widget_bridge.url_fact:${fact}`),
+      'm.capability.screenshot', 'm.sticker', 'org.matrix.msc2931.navigate', 'io.element.requires_client', 'com.beeper.capabilities.send.room_account_data:org.example',
     ];
     const keys = samples.flatMap((raw) => keysOf(describeCapability(raw).message));
     expect(keys.filter((key) => !(key in messages))).toEqual([]);

@@ -1,6 +1,7 @@
 // Describes capabilities in words a user can judge, as message keys of `_locales/en/messages.json`
 // with their substitutions (the UI renders them through the browser's i18n). Pure.
 import { OPENID_CAPABILITY, parseCapability, type Capability } from './capability';
+import { factOfConsent } from './widget-template';
 
 export type Risk = 'timeline' | 'send' | 'state' | 'toDevice' | 'identity' | 'read' | 'other' | 'none';
 
@@ -87,5 +88,8 @@ function describeOther(raw: string): { risk: Risk; message: Message } {
 /** Describes a capability string for the user; `boundRoomId` is the room the user picks. */
 export function describeCapability(raw: string, boundRoomId?: string): CapabilityDescription {
   if (raw === OPENID_CAPABILITY) return { raw, risk: 'identity', message: message('capOpenId') };
+  // What a templated widget's address was allowed to carry (see widget-template.ts).
+  const fact = factOfConsent(raw);
+  if (fact !== undefined) return { raw, risk: 'identity', message: message('capUrlFact', message(`factName_${fact}`)) };
   return { raw, ...describeParsed(parseCapability(raw), boundRoomId) };
 }
