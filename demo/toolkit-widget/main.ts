@@ -106,6 +106,8 @@ async function start(): Promise<void> {
     $('status').textContent = 'capabilities refused';
     return;
   }
+  // What the toolkit read from the filled fragment: who the host says the user is.
+  $('user').textContent = api.widgetParameters.userId ?? '';
   wire(api);
   $('status').textContent = 'ready';
 }
