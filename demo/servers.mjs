@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { toolkitPage } from './toolkit-page.mjs';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
@@ -47,6 +48,7 @@ export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, areCopies = 
 <p>An ordinary web page that embeds a Matrix chat widget from another origin. With Matrix Widget Bridge
 installed and logged in, the widget asks for permission and then works with your account.</p>
 ${frames}
+${title === 'Demo site' ? '<p><a href="/toolkit">A widget built on the Matrix widget toolkit</a>, embedded by its URL template.</p>' : ''}
 </body></html>`;
 }
 
@@ -64,7 +66,8 @@ async function listenOn(server, port, host) {
 /** Starts both servers; `widgetDir` holds the built widget. */
 /** Serves files under `dir`; never outside it. */
 async function serveFile(dir, pathname, response) {
-  const relative = path.normalize(pathname === '/' ? '/index.html' : pathname).replace(/^(\.\.[/\\])+/, '');
+  // A directory's index.html: the toolkit widget's registration URL names its directory.
+  const relative = path.normalize(pathname.endsWith('/') ? `${pathname}index.html` : pathname).replace(/^(\.\.[/\\])+/, '');
   try {
     const body = await readFile(path.join(dir, relative));
     response.writeHead(200, { 'content-type': TYPES[path.extname(relative)] ?? 'application/octet-stream' });
@@ -154,6 +157,10 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
       return response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conformance</title></head><body>
 <iframe data-matrix-widget${room ? ` data-matrix-room="${escapeAttribute(room)}"` : ''} title="Conformance widget" src="${widgetOrigin}/conformance.html?widgetId=conformance" width="600" height="500"></iframe>
 </body></html>`);
+    }
+    if (url.pathname === '/toolkit') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(toolkitPage({ widgetOrigin, roomHint: url.searchParams.get('room') ?? defaultRoomHint }));
     }
     if (url.pathname === '/bench') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -27,6 +27,13 @@ export async function buildDemoWidget() {
       },
     },
   });
+  // The toolkit widget (issue #14), under the widget origin's /toolkit/: after the build above, which
+  // empties the whole directory.
+  await build({
+    ...common,
+    root: path.join(root, 'demo/toolkit-widget'),
+    build: { outDir: path.join(demoWidgetDir, 'toolkit'), emptyOutDir: true, target: 'es2022', sourcemap: false },
+  });
   await build({
     ...common,
     root: path.join(root, 'demo/baseline-host'),

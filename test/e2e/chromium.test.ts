@@ -5,6 +5,7 @@ import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromi
 import { eventually, roomMessages } from '../support/homeserver';
 import { runConformance } from './conformance';
 import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
+import { toolkitWidgetReadsSendsAndObserves } from './toolkit-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, sendFromWidget, type StoryState } from './user-story';
 
 describe('Chromium', () => {
@@ -55,4 +56,6 @@ describe('Chromium', () => {
   it('loads a templated widget after one approval flow: the room and what its URL tells, then its capabilities', () =>
     templatedWidgetInOneApproval(browser, story));
   it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
+  it('runs a widget built on @matrix-widget-toolkit/api from its templated registration URL: room name, members, send, live', () =>
+    toolkitWidgetReadsSendsAndObserves(browser, story));
 });

@@ -11,6 +11,7 @@ import {
   parseTemplate,
   TEMPLATE_VARIABLES,
 } from '../../src/shared/core/widget-template';
+import { TOOLKIT_TEMPLATE_PATH } from '../../demo/toolkit-page.mjs';
 
 const ALL_VALUES = {
   matrix_user_id: '@ann:example.org',
@@ -46,6 +47,26 @@ describe('fillTemplate', () => {
       baseUrl: 'https://hs.example.org',
       parentUrl: 'https://news.example.com',
     });
+  });
+
+  it('fills the toolkit widget template: widgetId and parentUrl in the query, the matrix_* parameters in its #/? fragment', () => {
+    const filled = new URL(fillTemplate(`https://w.example${TOOLKIT_TEMPLATE_PATH}`, ALL_VALUES));
+    expect(filled.pathname).toBe('/toolkit/');
+    expect(Object.fromEntries(filled.searchParams)).toEqual({ widgetId: 'call-1', parentUrl: 'https://news.example.com' });
+    // @matrix-widget-toolkit/api reads the fragment from its first `?` on.
+    expect(filled.hash.startsWith('#/?')).toBe(true);
+    expect(Object.fromEntries(new URLSearchParams(filled.hash.slice(filled.hash.indexOf('?') + 1)))).toEqual({
+      theme: 'dark',
+      matrix_user_id: '@ann:example.org',
+      matrix_display_name: 'Ann',
+      matrix_avatar_url: ALL_VALUES.matrix_avatar_url,
+      matrix_room_id: '!room:example.org',
+      matrix_client_id: 'org.matrix.widget_bridge',
+      matrix_client_language: 'de',
+      matrix_device_id: 'ABCDEFGH',
+      matrix_base_url: 'https://hs.example.org',
+    });
+    expect(parseTemplate(`https://w.example${TOOLKIT_TEMPLATE_PATH}`).variables.sort()).toEqual(Object.keys(TEMPLATE_VARIABLES).sort());
   });
 
   it('keeps a value from adding parameters, a fragment or a path', () => {
