@@ -33,6 +33,11 @@ describe('widget actions against Synapse', () => {
     const topic = (await bob.client.roomState(roomId)).find((event) => event.type === 'm.room.topic');
     const refusedTopic = await harness.request('send_event', { type: 'm.room.redaction', content: { redacts: topic?.event_id } });
     expect(refusedTopic['error']).toEqual({ message: 'Not allowed to redact that event: the widget may not send events of its kind' });
+    // Not other people's events, even when the account could moderate them.
+    await bob.client.setPowerLevel(roomId, alice.userId, 100);
+    const bobs = await sendText(bob, roomId, 'bob said this');
+    const refusedOthers = await harness.request('send_event', { type: 'm.room.redaction', content: { redacts: bobs } });
+    expect(refusedOthers['error']).toEqual({ message: "Not allowed to redact that event: a widget may only redact the user's own events" });
     const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
     const refused = await without.request('send_event', { type: 'm.room.redaction', content: { redacts: target } });
     expect(refused['error']).toEqual({ message: 'Not allowed to send m.room.redaction events: the capability was not granted' });
@@ -193,6 +198,29 @@ describe('delayed events (MSC4140 / MSC4157)', () => {
     expect(foreign['error']).toEqual({ message: 'This widget did not schedule that delayed event' });
   });
 
+  it('checks a delayed redaction as an immediate one: only its own events of kinds it may send', async () => {
+    const { alice, bob, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: [SEND, DELAYED, UPDATE, 'm.send.event:m.room.redaction'], roomHint: roomId });
+    await bob.client.setRoomTopic(roomId, 'keep me');
+    const topic = (await bob.client.roomState(roomId)).find((event) => event.type === 'm.room.topic');
+    const refusedTopic = await harness.request('send_event', { type: 'm.room.redaction', delay: 600_000, content: { redacts: topic?.event_id } });
+    expect(refusedTopic['error']).toEqual({ message: 'Not allowed to redact that event: the widget may not send events of its kind' });
+    const bobs = await sendText(bob, roomId, 'bob said this');
+    const refusedOthers = await harness.request('send_event', { type: 'm.room.redaction', delay: 600_000, content: { redacts: bobs } });
+    expect(refusedOthers['error']).toEqual({ message: "Not allowed to redact that event: a widget may only redact the user's own events" });
+    const missing = await harness.request('send_event', { type: 'm.room.redaction', delay: 600_000, content: {} });
+    expect(missing['error']).toEqual({ message: 'Invalid send_event request: a redaction needs content.redacts, an event ID' });
+    // Its own message: scheduled, and sent on demand it removes the message on the server.
+    const { event_id: own } = await harness.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'undo me later' } });
+    const scheduled = await harness.request('send_event', { type: 'm.room.redaction', delay: 600_000, content: { redacts: own } });
+    expect(scheduled).toMatchObject({ room_id: roomId, delay_id: expect.any(String) });
+    expect(await harness.request('org.matrix.msc4157.update_delayed_event', { delay_id: scheduled['delay_id'], action: 'send' })).toEqual({});
+    await eventually('the delayed redaction on the server', async () => {
+      const event = (await roomMessages(bob, roomId)).find((candidate) => candidate.event_id === own);
+      return event && Object.keys(event.content ?? {}).length === 0 ? event : undefined;
+    });
+  });
+
   it('refuses delays without the delayed-event capability', async () => {
     const { alice, roomId } = await setUp();
     const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
@@ -217,6 +245,19 @@ describe('files (MSC4039)', () => {
     expect((await without.request('org.matrix.msc4039.download_file', { content_uri: uploaded['content_uri'] }))['error']).toEqual({
       message: 'Not allowed to download files: the capability was not granted',
     });
+  });
+
+  it('refuses dot segments and other paths in an mxc URI, and a file too large to pass, with a reply each', async () => {
+    const { alice, roomId } = await setUp();
+    const harness = await hostHarness(alice, { capabilities: ['org.matrix.msc4039.download_file'], roomHint: roomId });
+    for (const uri of ['mxc://../config', 'mxc://./config', 'mxc://localhost/..', 'mxc://localhost/a%2F..', 'mxc://localhost/a?b=1', 'mxc://local/host/x']) {
+      const refused = await harness.request('org.matrix.msc4039.download_file', { content_uri: uri });
+      expect(refused['error'], uri).toEqual({ message: expect.stringContaining('must be an mxc:// URI') });
+    }
+    const { MAX_DOWNLOAD_BYTES } = await import('../../src/background/widgets/actions/files');
+    const large = await alice.client.uploadContent(new Blob([new Uint8Array(MAX_DOWNLOAD_BYTES + 1)]), { includeFilename: false });
+    const tooLarge = await harness.request('org.matrix.msc4039.download_file', { content_uri: large.content_uri });
+    expect(tooLarge['error']).toEqual({ message: `The file is too large to pass to the widget: ${MAX_DOWNLOAD_BYTES + 1} bytes, at most ${MAX_DOWNLOAD_BYTES}` });
   });
 });
 

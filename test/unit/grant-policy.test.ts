@@ -99,6 +99,14 @@ describe('rooms: the bound room and m.timeline', () => {
 });
 
 describe('to-device', () => {
+  it.each([
+    'm.call.invite', 'm.call.candidates', 'm.call.sdp_stream_metadata_changed', 'm.rtc.notification', 'io.element.call.encryption_keys',
+    'org.matrix.call.sdp_stream_metadata_changed', 'org.example.game.move', 'org.example.keyboard', 'com.example.secretary',
+  ])('lets the widget type %s through when granted', (eventType) => {
+    expect(isCryptoInternalToDeviceType(eventType)).toBe(false);
+    expect(allowsToDevice([`m.send.to_device:${eventType}`], 'send', eventType)).toBe(true);
+  });
+
   it('allows a granted type in its direction only', () => {
     const approved = ['org.matrix.msc3819.send.to_device:org.example.call'];
     expect(allowsToDevice(approved, 'send', 'org.example.call')).toBe(true);
@@ -106,7 +114,12 @@ describe('to-device', () => {
     expect(allowsToDevice(approved, 'send', 'org.example.other')).toBe(false);
   });
 
-  it.each(['m.room_key', 'm.room_key_request', 'm.forwarded_room_key', 'm.secret.send', 'm.secret.request', 'm.key.verification.start', 'm.room.encrypted'])(
+  it.each([
+    'm.room_key', 'm.room_key_request', 'm.forwarded_room_key', 'm.secret.send', 'm.secret.request', 'm.key.verification.start',
+    'm.room.encrypted', 'm.dummy', 'm.room_key.withheld', 'm.some_future_crypto_type',
+    'org.matrix.room_key.withheld', 'io.element.msc4268.room_key_bundle', 'org.matrix.msc3814.dehydrated_device', 'org.example.olm.session',
+    'org.matrix.msc4108.secret.send', 'org.matrix.key.verification.request', 'org.example.megolm_keys', 'org.example.cross_signing.upload',
+  ])(
     'refuses the crypto-internal type %s even when granted',
     (eventType) => {
       expect(isCryptoInternalToDeviceType(eventType)).toBe(true);

@@ -29,7 +29,7 @@ describe('messages', () => {
   it('has every key a capability description can produce', () => {
     const samples = [
       'm.send.event:m.room.message', 'm.send.event:m.room.message#m.text', 'm.receive.event:m.room.message',
-      'm.receive.event:m.room.message#m.notice', 'm.send.event:m.reaction', 'm.receive.event:m.reaction',
+      'm.receive.event:m.room.message#m.notice', 'm.send.event:m.reaction', 'm.receive.event:m.reaction', 'm.send.event:m.room.redaction',
       'm.send.state_event:m.room.topic', 'm.receive.state_event:m.room.member#@a:b', 'm.timeline:*',
       'm.timeline:!r:hs', 'm.always_on_screen', 'org.matrix.msc3819.send.to_device:org.example',
       'm.receive.to_device:org.example', 'org.matrix.msc3973.user_directory_search', 'org.matrix.msc4039.upload_file',

@@ -47,6 +47,7 @@ function describeParsed(capability: Capability, boundRoomId: string | undefined)
         }
         return { risk: 'read', message: refinement === undefined ? message('capReceiveMessages') : message('capReceiveMessagesOfType', refinement) };
       }
+      if (direction === 'send' && eventType === 'm.room.redaction') return { risk: 'send', message: message('capRedact') };
       return direction === 'send'
         ? { risk: 'send', message: message('capSendEvents', eventType) }
         : { risk: 'read', message: message('capReceiveEvents', eventType) };

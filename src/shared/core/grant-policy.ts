@@ -124,13 +124,18 @@ export function timelineRooms(approved: readonly string[]): string[] {
 /**
  * To-device event types the crypto layer owns. A widget that could send or see them could forge or
  * steal room keys and secrets, or hijack verification; they are refused both ways whatever was granted.
+ * Refused by pattern, so a crypto type nobody has named yet is refused by default:
+ * - in the spec's `m.` namespace every to-device type is crypto except call signalling (`m.call.*`,
+ *   and MatrixRTC's `m.rtc.*`), so everything else there is refused;
+ * - elsewhere, a type whose name is about keys, secrets, verification or Olm/Megolm is refused
+ *   (`org.matrix.room_key.withheld`, MSC4268's `io.element.msc4268.room_key_bundle`, …). Call keys
+ *   (`io.element.call.encryption_keys`) are what call widgets exchange and stay allowed.
  */
+const CRYPTO_WORDS = /(^|[._])(room_key|forwarded_room_key|secret|key\.verification|verification|olm|megolm|encrypted|dummy|cross_signing|key_backup|dehydrat\w*|withheld|device_keys|one_time_key)s?([._]|$)/;
+
 export function isCryptoInternalToDeviceType(eventType: string): boolean {
-  return (
-    ['m.room_key', 'm.room_key_request', 'm.forwarded_room_key', 'm.room.encrypted', 'm.dummy', 'm.room_key.withheld'].includes(eventType) ||
-    eventType.startsWith('m.secret.') ||
-    eventType.startsWith('m.key.verification.')
-  );
+  if (eventType.startsWith('m.')) return !(eventType.startsWith('m.call.') || eventType.startsWith('m.rtc.'));
+  return CRYPTO_WORDS.test(eventType);
 }
 
 /** May a widget holding `approved` send (or receive) to-device messages of `eventType`? */

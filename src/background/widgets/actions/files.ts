@@ -16,7 +16,18 @@ import { parseData, type ActionContext, type ActionResult } from './action-conte
 const UploadFileData = v.object({
   file: v.union([EncodedBinary, v.instance(Blob), v.pipe(v.string(), v.maxLength(10 * 1024 * 1024))]),
 });
-const DownloadFileData = v.object({ content_uri: v.pipe(v.string(), v.regex(/^mxc:\/\/[^/]+\/[^/]+$/, 'must be an mxc:// URI'), v.maxLength(1024)) });
+/**
+ * `mxc://<server name>/<media id>` with the characters the spec allows in each: no `/`, `%` or `?`,
+ * and no dot segment (`mxc://../config` would reach another endpoint once the URL is resolved).
+ */
+const MXC_URI = /^mxc:\/\/(?!\.{1,2}\/)[A-Za-z0-9.:\-[\]]+\/[A-Za-z0-9_-]+$/;
+const DownloadFileData = v.object({ content_uri: v.pipe(v.string(), v.maxLength(1024), v.regex(MXC_URI, 'must be an mxc:// URI')) });
+
+/**
+ * Chrome drops a runtime message above 64 MiB without a word, and a file travels base64 (a third
+ * larger) in JSON: above this the widget gets an error instead of a reply that never comes.
+ */
+export const MAX_DOWNLOAD_BYTES = 32 * 1024 * 1024;
 
 export async function uploadFile(context: ActionContext, data: unknown): Promise<ActionResult> {
   const { file } = parseData(UploadFileData, data, 'upload_file');
@@ -47,6 +58,9 @@ export async function downloadFile(context: ActionContext, data: unknown): Promi
     prefix: '/_matrix/client/v1/media',
     rawResponseBody: true,
   });
+  if (blob.size > MAX_DOWNLOAD_BYTES) {
+    throw new WidgetRequestRefused(`The file is too large to pass to the widget: ${blob.size} bytes, at most ${MAX_DOWNLOAD_BYTES}`);
+  }
   context.audit('read', null, `file ×${blob.size} bytes`);
   return { file: encodeBytes(new Uint8Array(await blob.arrayBuffer()), blob.type) };
 }

@@ -42,7 +42,8 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     context.audit('refused', roomId, `sticky ${type}`);
     throw new WidgetRequestRefused('Not allowed to send sticky events: the capability was not granted');
   }
-  const isRedaction = type === 'm.room.redaction' && stateKey === undefined && !isDelayed;
+  // Delayed or not, a redaction removes its target: the same check runs before either is sent.
+  const isRedaction = type === 'm.room.redaction' && stateKey === undefined;
   if (isSticky && (stateKey !== undefined || type === 'm.room.redaction')) {
     // MSC4354 makes room events sticky; matrix-widget-api refuses sticky state events too.
     throw new WidgetRequestRefused('Only room events can be sticky: not state events or redactions');
@@ -52,9 +53,10 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     // A homeserver without MSC4354 ignores the query parameter: the event would not be sticky.
     throw new WidgetRequestRefused('Your homeserver does not support sticky events (MSC4354)');
   }
+  if (isRedaction) await checkRedactionTarget(context, client, roomId, approved, content);
   let result: SendResult;
-  if (isRedaction) {
-    result = await redact(context, client, roomId, approved, content);
+  if (isRedaction && !isDelayed) {
+    result = await redact(context, client, roomId, content);
   } else if (stateKey === undefined && (await isRoomEncrypted(client, roomId))) {
     if (isDelayed) {
       // The delayed-event API takes the final content now; js-sdk would send it unencrypted.
@@ -81,25 +83,37 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
   return result;
 }
 
-/** MSC2762: redactions go through /redact (a plain send would not redact anything). */
-async function redact(
+/**
+ * What the redaction capability allows: removing the user's own events of a kind the widget may send.
+ * Not the room's topic or encryption, not other people's events even when the account could moderate
+ * them (no widget on a web page should moderate in the user's name), and the same whether the
+ * redaction goes out now or delayed (room v11 puts `redacts` in the content of a delayed one).
+ */
+async function checkRedactionTarget(
   context: ActionContext,
   client: MatrixClient,
   roomId: string,
   approved: readonly string[],
   content: Record<string, unknown>,
-): Promise<SendResult> {
+): Promise<void> {
   const redacts = content['redacts'];
   if (typeof redacts !== 'string' || !redacts.startsWith('$')) {
     throw new WidgetRequestRefused('Invalid send_event request: a redaction needs content.redacts, an event ID');
   }
-  // Only what the widget could have sent itself: not the room's topic, encryption or others' types.
   const target = await readRoomEvent(client, roomId, redacts);
   const targetMsgtype = typeof target.content?.['msgtype'] === 'string' ? (target.content['msgtype'] as string) : undefined;
   if (!allowsSend(approved, { eventType: target.type ?? '', stateKey: target.state_key, msgtype: targetMsgtype })) {
     context.audit('refused', roomId, `redact ${target.type ?? 'event'}`);
     throw new WidgetRequestRefused('Not allowed to redact that event: the widget may not send events of its kind');
   }
+  if (target.sender !== client.getSafeUserId()) {
+    context.audit('refused', roomId, `redact another user's ${target.type ?? 'event'}`);
+    throw new WidgetRequestRefused("Not allowed to redact that event: a widget may only redact the user's own events");
+  }
+}
+
+/** MSC2762: redactions go through /redact (a plain send would not redact anything). */
+async function redact(context: ActionContext, client: MatrixClient, roomId: string, content: Record<string, unknown>): Promise<SendResult> {
   const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
-  return redactRoomEvent(client, roomId, redacts, reason, await context.transactionId());
+  return redactRoomEvent(client, roomId, content['redacts'] as string, reason, await context.transactionId());
 }
