@@ -1,8 +1,7 @@
 // Anti-clickjacking: the decision buttons arm only after a delay and while the window has focus,
 // so a click aimed at the page before this window appeared cannot land on "Allow".
 import { useEffect, useState } from 'preact/hooks';
-
-export const ARM_DELAY_MS = 800;
+import { APPROVAL_ARM_DELAY_MS } from '../shared/protocol/background-to-ui';
 
 export function useArmedAfterFocus(isReady: boolean): boolean {
   const [isArmed, setArmed] = useState(false);
@@ -11,7 +10,7 @@ export function useArmedAfterFocus(isReady: boolean): boolean {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const armSoon = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => setArmed(document.hasFocus()), ARM_DELAY_MS);
+      timer = setTimeout(() => setArmed(document.hasFocus()), APPROVAL_ARM_DELAY_MS);
     };
     const disarm = () => {
       clearTimeout(timer);

@@ -8,7 +8,7 @@ import { fail, ok, parseMessage, type Reply } from '../shared/protocol/errors';
 import { UiToBackground, type UiKind, type UiRequest } from '../shared/protocol/ui-to-background';
 import { createLogger } from '../shared/log';
 import { browserWebAuthFlow } from './adapters/web-auth-flow';
-import { UnknownApproval } from './approvals/approval-queue';
+import { ApprovalNotArmed, UnknownApproval } from './approvals/approval-queue';
 import { VerificationRefused } from './session/device-verification';
 import { NotLoggedIn } from './session/matrix-session';
 import { LoginMethodsUnavailable, obtainLoginToken, SsoLoginFailed } from './session/sso-login';
@@ -186,6 +186,7 @@ export function isExtensionPage(sender: Runtime.MessageSender): boolean {
 function toReplyError(error: unknown): Reply<never> {
   if (error instanceof NotLoggedIn) return fail('notLoggedIn', error.message);
   if (error instanceof UnknownApproval) return fail('unknownApproval', error.message);
+  if (error instanceof ApprovalNotArmed) return fail('approvalNotArmed', error.message);
   if (error instanceof VerificationRefused) return fail('verificationRefused', error.message);
   if (error instanceof SsoLoginFailed) return fail('ssoFailed', error.message);
   if (error instanceof LoginMethodsUnavailable) return fail('homeserverError', error.message);

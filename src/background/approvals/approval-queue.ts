@@ -4,7 +4,7 @@
 import browser from 'webextension-polyfill';
 import * as v from 'valibot';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
-import { TemplateFactValue } from '../../shared/protocol/background-to-ui';
+import { APPROVAL_ARM_DELAY_MS, TemplateFactValue } from '../../shared/protocol/background-to-ui';
 import { readSession, removeSession, writeSession } from '../adapters/session-storage';
 import { createLogger } from '../../shared/log';
 
@@ -49,6 +49,9 @@ export const HOLD_MS = 30_000;
 
 export class UnknownApproval extends Error {}
 
+/** An approval decided before its window armed: a click meant for the page must not land on Allow. */
+export class ApprovalNotArmed extends Error {}
+
 export class ApprovalQueue {
   /** Every pending approval in arrival order; the first one has the window. */
   private readonly waiting = new Map<string, Waiter>();
@@ -57,6 +60,10 @@ export class ApprovalQueue {
   private held: HeldWindow | undefined;
   /** The shown window's tab, to load the next request of a held flow into it. */
   private readonly windowTabs = new Map<number, number | undefined>();
+  /** When each request's window first read it (the page arms its buttons from then on). */
+  private readonly viewedAt = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Asks the user. A second identical request while one is pending joins it instead of queueing. */
   request(pending: PendingApproval): Promise<ApprovalDecision> {
@@ -82,12 +89,20 @@ export class ApprovalQueue {
   async pending(approvalId: string): Promise<v.InferOutput<typeof PendingApproval>> {
     const parsed = v.safeParse(PendingApproval, await readSession(storageKey(approvalId)));
     if (!parsed.success || !this.waiting.has(approvalId)) throw new UnknownApproval('This request is no longer pending');
+    if (!this.viewedAt.has(approvalId)) this.viewedAt.set(approvalId, this.now());
     return parsed.output;
   }
 
   async decide(approvalId: string, decision: ApprovalDecision): Promise<void> {
     if (approvalId !== this.shownId || !this.waiting.has(approvalId)) {
       throw new UnknownApproval('This request is no longer pending');
+    }
+    // The page disables its buttons until armed; this holds even for a page that did not. Deny is
+    // always safe, so only a decision that grants something waits for the arming delay.
+    const viewedAt = this.viewedAt.get(approvalId);
+    const isGranting = decision.roomId !== null || decision.approved.length > 0;
+    if (isGranting && (viewedAt === undefined || this.now() - viewedAt < APPROVAL_ARM_DELAY_MS)) {
+      throw new ApprovalNotArmed('The request was not shown long enough to be decided: read it, then decide');
     }
     const waiter = this.waiting.get(approvalId);
     const isHeld = waiter?.holdKey !== undefined && waiter.windowId !== undefined && decision.roomId !== null && decision.approved.length > 0;
@@ -198,6 +213,7 @@ export class ApprovalQueue {
     if (!waiter) return;
     this.waiting.delete(approvalId);
     this.continuations.delete(approvalId);
+    this.viewedAt.delete(approvalId);
     void removeSession(storageKey(approvalId));
     waiter.resolve(decision);
     if (this.shownId === approvalId) this.shownId = undefined;

@@ -98,6 +98,12 @@ export const TemplateFactValue = v.object({
   value: v.string(),
 });
 
+/**
+ * Anti-clickjacking: an approval's buttons arm this long after its window showed it (and while the
+ * window has focus); the background refuses a granting decision that comes sooner.
+ */
+export const APPROVAL_ARM_DELAY_MS = 800;
+
 export const ApprovalView = v.object({
   approvalId: v.string(),
   account: v.string(),

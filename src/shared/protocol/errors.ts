@@ -8,6 +8,7 @@ export const ErrorCode = v.picklist([
   'ssoFailed',
   'oidcFailed',
   'unknownApproval',
+  'approvalNotArmed',
   'verificationRefused',
   'forbiddenSender',
   'homeserverError',
