@@ -1,4 +1,4 @@
-// `npm test`: type-check, then every test layer (unit, integration against the real Synapse, e2e in
+// `npm test`: type-check, lint, then every test layer (unit, integration against the real Synapse, e2e in
 // real Chromium and Firefox ESR) in one vitest run. Arguments are passed on to vitest.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -12,6 +12,12 @@ const typecheck = spawnSync(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { c
 if (typecheck.status !== 0) {
   console.error('type check failed');
   process.exit(typecheck.status ?? 1);
+}
+// The import boundaries and the promise rules (eslint.config.js); it fails on any error.
+const lint = spawnSync(bin('eslint'), ['.', '--max-warnings', '0'], { cwd: root, stdio: 'inherit' });
+if (lint.status !== 0) {
+  console.error('lint failed');
+  process.exit(lint.status ?? 1);
 }
 // Supply chain: fails on a high or critical advisory; says so when the registry cannot be asked.
 const audit = spawnSync(process.execPath, [path.join(root, 'scripts/audit.mjs')], { cwd: root, stdio: 'inherit' });

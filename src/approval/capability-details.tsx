@@ -42,7 +42,7 @@ export function CapabilityDetails({
                     id={id}
                     data-capability={item.raw}
                     checked={!unchecked.has(item.raw)}
-                    onChange={(event) => onToggle(item.raw, (event.currentTarget as HTMLInputElement).checked)}
+                    onChange={(event) => onToggle(item.raw, (event.currentTarget).checked)}
                   />
                   <label for={id} class="inline">
                     {render(item.message)}

@@ -66,7 +66,7 @@ export function DecisionBar({
   return (
     <>
       <label class="inline remember">
-        <input id="remember" type="checkbox" checked={remember} onChange={(event) => onRemember((event.currentTarget as HTMLInputElement).checked)} />{' '}
+        <input id="remember" type="checkbox" checked={remember} onChange={(event) => onRemember((event.currentTarget).checked)} />{' '}
         {rememberLabel}
       </label>
       <div class="actions">

@@ -37,9 +37,9 @@ export function RoomPicker({
   return (
     <div class="room-picker">
       <label for="room-search">{t('approvalRoomSearch')}</label>
-      <input id="room-search" type="search" value={query} onInput={(event) => setQuery((event.currentTarget as HTMLInputElement).value)} />
+      <input id="room-search" type="search" value={query} onInput={(event) => setQuery((event.currentTarget).value)} />
       <label for="room">{t('approvalRoom')}</label>
-      <select id="room" value={value} onChange={(event) => onChange((event.currentTarget as HTMLSelectElement).value)}>
+      <select id="room" value={value} onChange={(event) => onChange((event.currentTarget).value)}>
         {shown.map((room) => (
           <option key={room.roomId} value={room.roomId}>
             {label(room)}

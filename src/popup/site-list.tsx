@@ -1,15 +1,17 @@
 // Sites with widgets: a switch per site (off = the extension ignores all widget traffic there)
 // and "forget", which removes every permission given on the site.
 import type { SiteView } from '../shared/protocol/background-to-ui';
+import type { UiRequest } from '../shared/protocol/ui-to-background';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 import type { Refresh } from './popup';
 
 export function SiteList({ sites, onChange, refresh }: { sites: SiteView[]; onChange: (sites: SiteView[]) => void; refresh: Refresh }) {
   if (sites.length === 0) return null;
-  const update = async (request: Parameters<typeof askBackground>[0]) => {
-    const reply = await askBackground(request);
-    if (reply.ok && Array.isArray(reply.value)) onChange(reply.value as SiteView[]);
+  const update = async (request: UiRequest<'setSiteEnabled'> | UiRequest<'removeSite'>) => {
+    // Both answer the updated site list (parsed by askBackground).
+    const reply = await askBackground<'setSiteEnabled' | 'removeSite'>(request);
+    if (reply.ok) onChange(reply.value);
     await refresh();
   };
   return (
@@ -24,7 +26,7 @@ export function SiteList({ sites, onChange, refresh }: { sites: SiteView[]; onCh
                 role="switch"
                 checked={site.isEnabled}
                 onChange={(event) =>
-                  void update({ kind: 'setSiteEnabled', siteOrigin: site.siteOrigin, isEnabled: (event.currentTarget as HTMLInputElement).checked })
+                  void update({ kind: 'setSiteEnabled', siteOrigin: site.siteOrigin, isEnabled: event.currentTarget.checked })
                 }
               />{' '}
               {t('siteEnabled', site.siteOrigin)}

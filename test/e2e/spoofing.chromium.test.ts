@@ -119,7 +119,7 @@ describe('Chromium: forged Widget API traffic', () => {
           `window.dispatchEvent(new MessageEvent('message', { data: ${message}, origin: ${JSON.stringify(inject('widgetOrigin'))}, source: document.getElementById('widget').contentWindow }))`,
         );
       }
-      else await frames[attack.source as Exclude<Source, 'page' | 'pageAsWidget'>].evaluate(`${attack.target}.postMessage(${message}, '*')`);
+      else await frames[attack.source].evaluate(`${attack.target}.postMessage(${message}, '*')`);
     }
 
     // The legitimate widget and its copy still work, and by the time their messages are on the

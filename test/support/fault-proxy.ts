@@ -45,7 +45,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', async () => {
+    // The forward's own try/catch answers every outcome: nothing is left for the event emitter.
+    request.on('end', () => void forward());
+    const forward = async () => {
       const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection')) as Record<string, string>;
       const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
       try {
@@ -58,7 +60,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       } catch {
         response.destroy();
       }
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

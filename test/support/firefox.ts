@@ -40,7 +40,7 @@ function sitePage(page: Page, knownUrl?: string): SitePage {
     bringToFront: () => page.bringToFront(),
     screenshot: async (path, size) => {
       if (size) await page.setViewport(size);
-      await page.screenshot({ path: path as `${string}.png`, fullPage: !size });
+      await page.screenshot({ path: path, fullPage: !size });
     },
     close: () => page.close(),
   };

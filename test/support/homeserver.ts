@@ -49,7 +49,7 @@ export async function removeDeviceAsUser(user: TestUser, deviceId: string): Prom
     identifier: { type: 'm.id.user', user: user.userId },
     password: user.password,
     session,
-  } as never);
+  });
 }
 
 /** A Synapse admin deletes a user's device (`DELETE /_synapse/admin/v2/users/<user>/devices/<device>`). */

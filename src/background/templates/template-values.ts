@@ -22,7 +22,7 @@ export type FactValue = { fact: TemplateFact; value: string };
 async function profileOf(client: MatrixClient, userId: string): Promise<{ displayName: string; avatarUrl: string }> {
   // The profile is a nicety: with the server slow or the profile private, the user ID stands in,
   // as matrix-widget-api's runTemplate does.
-  const profile = await client.getProfileInfo(userId).catch(() => ({}) as { displayname?: string; avatar_url?: string });
+  const profile = await client.getProfileInfo(userId).catch((): { displayname?: string; avatar_url?: string } => ({}));
   const avatarUrl = profile.avatar_url ? (client.mxcUrlToHttp(profile.avatar_url, 96, 96, 'crop') ?? '') : '';
   return { displayName: profile.displayname || userId, avatarUrl };
 }

@@ -166,30 +166,33 @@ export const TabWidgetView = v.object({
 export type TabWidgetView = v.InferOutput<typeof TabWidgetView>;
 
 /** What each UI request kind answers with, so callers get typed replies. */
-export type UiReplies = {
-  getStatus: BridgeStatus;
-  login: BridgeStatus;
-  getLoginFlows: LoginOptions;
-  loginSso: BridgeStatus;
-  loginOidc: BridgeStatus;
-  logout: BridgeStatus;
-  getApproval: ApprovalView;
-  decideApproval: { accepted: true };
-  listGrants: GrantView[];
-  revokeGrant: { revoked: true };
-  listSites: SiteView[];
-  setSiteEnabled: SiteView[];
-  removeSite: SiteView[];
-  getAudit: AuditEntry[];
-  listTabWidgets: TabWidgetView[];
-  switchAccount: BridgeStatus;
-  dismissEndedSession: BridgeStatus;
-  getVerification: VerificationView;
-  verifyWithRecoveryKey: BridgeStatus;
+/** The schema of each UI request's reply: the pages parse what the background answers with these. */
+export const UI_REPLIES = {
+  getStatus: BridgeStatus,
+  login: BridgeStatus,
+  getLoginFlows: LoginOptions,
+  loginSso: BridgeStatus,
+  loginOidc: BridgeStatus,
+  logout: BridgeStatus,
+  getApproval: ApprovalView,
+  decideApproval: v.object({ accepted: v.literal(true) }),
+  listGrants: v.array(GrantView),
+  revokeGrant: v.object({ revoked: v.literal(true) }),
+  listSites: v.array(SiteView),
+  setSiteEnabled: v.array(SiteView),
+  removeSite: v.array(SiteView),
+  getAudit: v.array(AuditEntry),
+  listTabWidgets: v.array(TabWidgetView),
+  switchAccount: BridgeStatus,
+  dismissEndedSession: BridgeStatus,
+  getVerification: VerificationView,
+  verifyWithRecoveryKey: BridgeStatus,
   /** The new recovery key: shown to the user once, in the popup, and kept nowhere. */
-  setUpEncryption: { recoveryKey: string; status: BridgeStatus };
-  requestVerification: VerificationView;
-  acceptVerification: VerificationView;
-  confirmEmoji: VerificationView;
-  cancelVerification: VerificationView;
-};
+  setUpEncryption: v.object({ recoveryKey: v.string(), status: BridgeStatus }),
+  requestVerification: VerificationView,
+  acceptVerification: VerificationView,
+  confirmEmoji: VerificationView,
+  cancelVerification: VerificationView,
+} as const;
+
+export type UiReplies = { [K in keyof typeof UI_REPLIES]: v.InferOutput<(typeof UI_REPLIES)[K]> };

@@ -32,7 +32,7 @@ export async function readRelations(context: ActionContext, data: unknown): Prom
       allowsReceive(approved, {
         eventType: event.type ?? '',
         stateKey: event.state_key,
-        msgtype: typeof event.content?.['msgtype'] === 'string' ? (event.content['msgtype'] as string) : undefined,
+        msgtype: typeof event.content?.['msgtype'] === 'string' ? (event.content['msgtype']) : undefined,
       }),
     );
   context.audit('read', roomId, `relations ×${chunk.length}`);

@@ -101,7 +101,7 @@ async function checkRedactionTarget(
     throw new WidgetRequestRefused('Invalid send_event request: a redaction needs content.redacts, an event ID');
   }
   const target = await readRoomEvent(client, roomId, redacts);
-  const targetMsgtype = typeof target.content?.['msgtype'] === 'string' ? (target.content['msgtype'] as string) : undefined;
+  const targetMsgtype = typeof target.content?.['msgtype'] === 'string' ? (target.content['msgtype']) : undefined;
   if (!allowsSend(approved, { eventType: target.type ?? '', stateKey: target.state_key, msgtype: targetMsgtype })) {
     context.audit('refused', roomId, `redact ${target.type ?? 'event'}`);
     throw new WidgetRequestRefused('Not allowed to redact that event: the widget may not send events of its kind');

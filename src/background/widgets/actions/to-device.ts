@@ -52,7 +52,7 @@ async function encryptForDevices(client: MatrixClient, type: string, messages: D
   for (const { payload, devices } of byContent.values()) {
     const batch = await crypto.encryptToDeviceMessages(type, devices, payload);
     for (const { userId, deviceId, payload: ciphertext } of batch.batch) {
-      (encrypted[userId] ??= {})[deviceId] = ciphertext as Record<string, unknown>;
+      (encrypted[userId] ??= {})[deviceId] = ciphertext;
     }
   }
   return { type: 'm.room.encrypted', messages: encrypted };
