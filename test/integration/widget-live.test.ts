@@ -71,7 +71,8 @@ describe('pushed to a running widget', () => {
     const alice = await freshUser('alice');
     const bob = await freshUser('bob');
     const roomId = await sharedRoom(bob, alice, 'Gap room');
-    // Slowed sync answers let many events pile up between two syncs: more than one sync may carry.
+    // A sync request held back until every event is sent gets them all in one answer: more than one
+    // sync may carry, so it is limited, whatever the machine's speed.
     const proxy = await startFaultProxy(homeserverUrl());
     try {
       running = await hostHarness(alice, { capabilities: [RECEIVE], roomHint: roomId, homeserverUrl: proxy.url });
@@ -81,11 +82,14 @@ describe('pushed to a running widget', () => {
       let resets = 0;
       (await harness.session.requireClient()).on(RoomEvent.TimelineReset, () => resets++);
       const SYNC = /^GET \/_matrix\/client\/v3\/sync/;
-      proxy.failNext(SYNC, { kind: 'slowResponse', ms: 1500 }, { kind: 'slowResponse', ms: 1500 });
+      let allSent: () => void = () => undefined;
+      const isAllSent = new Promise<void>((resolve) => (allSent = resolve));
+      // The poll in flight (if it came before this) ends with "gap 0"; the next one waits for the rest.
+      proxy.failNext(SYNC, { kind: 'heldRequest', until: isAllSent }, { kind: 'heldRequest', until: isAllSent });
       const sent: string[] = [];
       sent.push(await sendText(bob, roomId, 'gap 0'));
-      // Concurrent sends: they land while the slowed sync answer is on its way.
       sent.push(...(await Promise.all(Array.from({ length: 80 }, (_, index) => sendText(bob, roomId, `gap ${index + 1}`)))));
+      allSent();
       const order = (await bob.client.createMessagesRequest(roomId, null, 200, 'b' as never)).chunk
         .filter((event) => String(event.content?.['body'] ?? '').startsWith('gap '))
         .map((event) => event.event_id)

@@ -7,7 +7,9 @@ export type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'reset' }
   /** Synapse handles the request; its answer reaches the client only after `ms`. */
-  | { kind: 'slowResponse'; ms: number };
+  | { kind: 'slowResponse'; ms: number }
+  /** The request reaches Synapse only once `until` settles (what happens meanwhile is in its answer). */
+  | { kind: 'heldRequest'; until: Promise<unknown> };
 
 export type FaultProxy = {
   url: string;
@@ -48,6 +50,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     // The forward's own try/catch answers every outcome: nothing is left for the event emitter.
     request.on('end', () => void forward());
     const forward = async () => {
+      if (fault?.kind === 'heldRequest') await fault.until.catch(() => undefined);
       const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection')) as Record<string, string>;
       const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
       try {
