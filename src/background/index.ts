@@ -18,9 +18,9 @@ browser.runtime.onConnect.addListener((port) => {
     acceptTemplatePort(port, services);
   } else if (port.name === UI_PORT_NAME && port.sender && isExtensionPage(port.sender)) {
     // The popup keeps sync running while it is open, so its view is live, and hears of status changes.
-    services.session.acquireSync();
+    services.accounts.acquireSync();
     services.uiPorts.add(port);
-    port.onDisconnect.addListener(() => services.session.releaseSync());
+    port.onDisconnect.addListener(() => services.accounts.releaseSync());
   } else {
     port.disconnect();
   }
@@ -56,4 +56,4 @@ browser.runtime.onInstalled.addListener(({ reason }) => {
   if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('popup/index.html?view=welcome') });
 });
 
-void getServices().session.restore();
+void getServices().accounts.restore();

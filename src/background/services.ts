@@ -20,7 +20,7 @@ import { UiPorts } from './ui-ports';
 import { TemplateLoads } from './templates/template-loads';
 
 export type Services = {
-  session: Accounts;
+  accounts: Accounts;
   grants: GrantStore;
   sites: SiteSettings;
   audit: AuditLog;
@@ -67,7 +67,7 @@ export function getServices(): Services {
     const uiPorts = new UiPorts();
     session.onStatusChange(() => uiPorts.statusChanged());
     services = {
-      session,
+      accounts: session,
       grants,
       sites: new SiteSettings(keyValueStore('sites')),
       audit: new AuditLog(keyValueStore('audit')),

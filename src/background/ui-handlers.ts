@@ -22,39 +22,39 @@ const log = createLogger('bg:ui');
 type Handlers = { [K in UiKind]: (request: UiRequest<K>, services: Services) => Promise<UiReplies[K]> };
 
 const handlers: Handlers = {
-  getStatus: (_request, { session }) => session.status(),
-  login: (request, services) => logIn(services, () => services.session.login(request.homeserverUrl, request.username, request.password)),
+  getStatus: (_request, { accounts }) => accounts.status(),
+  login: (request, services) => logIn(services, () => services.accounts.login(request.homeserverUrl, request.username, request.password)),
   getLoginFlows: (request) => loginOptions(request.homeserverUrl),
   loginSso: async (request, services) => {
     // The token goes from the auth window straight into the login; the popup only learns the status.
     const loginToken = await obtainLoginToken(request.homeserverUrl, request.idpId, browserWebAuthFlow);
-    return logIn(services, () => services.session.loginWithToken(request.homeserverUrl, loginToken));
+    return logIn(services, () => services.accounts.loginWithToken(request.homeserverUrl, loginToken));
   },
   loginOidc: async (request, services) => {
     // Tokens go from the token endpoint into the session store; the popup only learns the status.
     const oidc = await loginWithOidc(request.homeserverUrl, { flow: browserWebAuthFlow, clients: services.oidcClients });
-    return logIn(services, () => services.session.loginWithOidc(oidc));
+    return logIn(services, () => services.accounts.loginWithOidc(oidc));
   },
-  logout: async (_request, { session, grants, audit, hosts }) => {
+  logout: async (_request, { accounts, grants, audit, hosts }) => {
     await hosts.closeAll('Logged out');
-    const userId = await session.logout();
+    const userId = await accounts.logout();
     if (userId !== undefined) {
       await grants.removeAccount(userId);
       await audit.removeAccount(userId);
     }
-    return session.status();
+    return accounts.status();
   },
-  switchAccount: async (request, { session, hosts }) => {
+  switchAccount: async (request, { accounts, hosts }) => {
     // Running widgets act for the account they connected under: they reconnect and ask again.
     await hosts.closeAll('Switched to another account');
-    await session.switchTo(request.userId);
-    return session.status();
+    await accounts.switchTo(request.userId);
+    return accounts.status();
   },
-  dismissEndedSession: async (request, { session }) => {
-    await session.dismissEndedSession(request.userId);
-    return session.status();
+  dismissEndedSession: async (request, { accounts }) => {
+    await accounts.dismissEndedSession(request.userId);
+    return accounts.status();
   },
-  getApproval: async (request, { approvals, session }) => {
+  getApproval: async (request, { approvals, accounts }) => {
     const pending = await approvals.pending(request.approvalId);
     return {
       approvalId: request.approvalId,
@@ -67,7 +67,7 @@ const handlers: Handlers = {
       roomHint: pending.roomHint,
       isRoomFixed: pending.isRoomFixed,
       purpose: pending.purpose,
-      rooms: pending.purpose === 'identity' ? [] : await session.joinedRooms(),
+      rooms: pending.purpose === 'identity' ? [] : await accounts.joinedRooms(),
       ...(pending.template ? { template: { widgetName: pending.template.widgetName, facts: pending.template.facts } } : {}),
     };
   },
@@ -79,13 +79,13 @@ const handlers: Handlers = {
     });
     return { accepted: true };
   },
-  listGrants: async (_request, { session, grants }) => {
-    const userId = await session.userId();
+  listGrants: async (_request, { accounts, grants }) => {
+    const userId = await accounts.userId();
     if (!userId) return [];
     // Names are a nicety: with the homeserver down, grants still list (by room ID). Only the
     // granted rooms are named; they are synced, so this seldom asks the server.
     const roomIds = [...new Set((await grants.list(userId)).map((grant) => grant.roomId).filter((roomId) => roomId.startsWith('!')))];
-    const names = await session.roomNames(roomIds).catch(() => new Map<string, string>());
+    const names = await accounts.roomNames(roomIds).catch(() => new Map<string, string>());
     return grants.list(userId, names);
   },
   revokeGrant: async (request, services) => {
@@ -116,30 +116,30 @@ const handlers: Handlers = {
   },
   getAudit: async (request, services) => services.audit.entries(await widgetOf(request.widget, services)),
   listTabWidgets: (request, { hosts }) => hosts.inTab(request.tabId),
-  getVerification: async (_request, { session }) => (await session.verification()).view(),
-  verifyWithRecoveryKey: async (request, { session }) => {
-    await (await session.verification()).withRecoveryKey(await session.requireClient(), request.recoveryKey);
-    return session.status();
+  getVerification: async (_request, { accounts }) => (await accounts.verification()).view(),
+  verifyWithRecoveryKey: async (request, { accounts }) => {
+    await (await accounts.verification()).withRecoveryKey(await accounts.requireClient(), request.recoveryKey);
+    return accounts.status();
   },
-  setUpEncryption: async (request, { session }) => {
-    const recoveryKey = await (await session.verification()).setUp(await session.requireClient(), request.password);
-    return { recoveryKey, status: await session.status() };
+  setUpEncryption: async (request, { accounts }) => {
+    const recoveryKey = await (await accounts.verification()).setUp(await accounts.requireClient(), request.password);
+    return { recoveryKey, status: await accounts.status() };
   },
-  requestVerification: async (_request, { session }) => {
-    await (await session.verification()).requestFromOtherDevice(await session.requireClient());
-    return (await session.verification()).view();
+  requestVerification: async (_request, { accounts }) => {
+    await (await accounts.verification()).requestFromOtherDevice(await accounts.requireClient());
+    return (await accounts.verification()).view();
   },
-  acceptVerification: async (_request, { session }) => {
-    await (await session.verification()).accept();
-    return (await session.verification()).view();
+  acceptVerification: async (_request, { accounts }) => {
+    await (await accounts.verification()).accept();
+    return (await accounts.verification()).view();
   },
-  confirmEmoji: async (request, { session }) => {
-    await (await session.verification()).confirmEmoji(request.isMatch);
-    return (await session.verification()).view();
+  confirmEmoji: async (request, { accounts }) => {
+    await (await accounts.verification()).confirmEmoji(request.isMatch);
+    return (await accounts.verification()).view();
   },
-  cancelVerification: async (_request, { session }) => {
-    (await session.verification()).cancel();
-    return (await session.verification()).view();
+  cancelVerification: async (_request, { accounts }) => {
+    (await accounts.verification()).cancel();
+    return (await accounts.verification()).view();
   },
 };
 
@@ -148,21 +148,21 @@ const handlers: Handlers = {
  * the previous one must not go on under the new one, so they are closed and reconnect to ask again.
  */
 async function logIn(services: Services, login: () => Promise<void>): Promise<BridgeStatus> {
-  const previous = await services.session.userId();
+  const previous = await services.accounts.userId();
   await login();
   if (previous !== undefined) await services.hosts.closeAll('Another account became active');
-  return services.session.status();
+  return services.accounts.status();
 }
 
-async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { session }: Services): Promise<WidgetIdentity> {
-  const account = await session.userId();
+async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { accounts }: Services): Promise<WidgetIdentity> {
+  const account = await accounts.userId();
   if (!account) throw new NotLoggedIn();
   return { account, ...widget };
 }
 
 /** Sites with grants for the current account, plus sites switched off, alphabetically. */
-async function siteViews({ session, grants, sites }: Services): Promise<SiteView[]> {
-  const account = await session.userId();
+async function siteViews({ accounts, grants, sites }: Services): Promise<SiteView[]> {
+  const account = await accounts.userId();
   const counts = new Map<string, number>();
   for (const grant of account ? await grants.list(account) : []) {
     // The per-site switch is for the top site; nested embedders count towards it.

@@ -96,39 +96,45 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
   };
   host = new WidgetHost(
     {
-      frame: {
-        tabId: 1,
-        frameId,
-        siteOrigin: SITE_ORIGIN,
-        widgetSite: options.widgetSite ?? SITE_ORIGIN,
-        widgetOrigin: WIDGET_ORIGIN,
-        widgetUrl: `${WIDGET_ORIGIN}/widget`,
-        documentUrl: `${WIDGET_ORIGIN}/widget?widgetId=${WIDGET_ID}`,
+      target: {
+        frame: {
+          tabId: 1,
+          frameId,
+          siteOrigin: SITE_ORIGIN,
+          widgetSite: options.widgetSite ?? SITE_ORIGIN,
+          widgetOrigin: WIDGET_ORIGIN,
+          widgetUrl: `${WIDGET_ORIGIN}/widget`,
+          documentUrl: `${WIDGET_ORIGIN}/widget?widgetId=${WIDGET_ID}`,
+        },
+        key: `host:1:${frameId}`,
+        roomHint: options.roomHint,
       },
-      key: `host:1:${frameId}`,
-      roomHint: options.roomHint,
-      post: (message) => {
-        posted.push(message);
-        // The widget answers the host's own requests, as matrix-widget-api does.
-        if (message.api === 'toWidget' && !message.response) {
-          const acknowledge = () => void host?.handle(WIDGET_ORIGIN, { ...message, response: answer(message) });
-          if (options.holdEventAcks && message.action === 'send_event') heldAcks.push(acknowledge);
-          else queueMicrotask(acknowledge);
-        }
+      port: {
+        reject: () => undefined,
+        post: (message) => {
+          posted.push(message);
+          // The widget answers the host's own requests, as matrix-widget-api does.
+          if (message.api === 'toWidget' && !message.response) {
+            const acknowledge = () => void host?.handle(WIDGET_ORIGIN, { ...message, response: answer(message) });
+            if (options.holdEventAcks && message.action === 'send_event') heldAcks.push(acknowledge);
+            else queueMicrotask(acknowledge);
+          }
+        },
       },
       ...(options.deliveryLimits ? { deliveryLimits: options.deliveryLimits } : {}),
-      session,
-      grants,
-      approvals: {
-        request: async (pending) => {
-          asked.push(pending);
-          return (options.decide ?? ((p) => ({ roomId: p.roomHint, approved: p.capabilities, remember: true })))(pending);
+      account: session,
+      decisions: {
+        grants,
+        approvals: {
+          request: async (pending) => {
+            asked.push(pending);
+            return (options.decide ?? ((p) => ({ roomId: p.roomHint, approved: p.capabilities, remember: true })))(pending);
+          },
+          release: () => undefined,
         },
-        release: () => undefined,
+        audit,
+        records,
       },
-      audit,
-      records,
-      reject: () => undefined,
       now: Date.now,
     },
     undefined,

@@ -60,16 +60,19 @@ function loggedOutHost(posted: WidgetInbound[]): WidgetHost {
   const values = new Map<string, unknown>();
   return new WidgetHost(
     {
-      frame: { tabId: 1, frameId: 2, siteOrigin: 'https://site.example', widgetSite: 'https://site.example', widgetOrigin: ORIGIN, widgetUrl: `${ORIGIN}/w`, documentUrl: `${ORIGIN}/w` },
-      key: 'host:1:2',
-      roomHint: undefined,
-      post: (message) => posted.push(message),
-      session,
-      grants: new GrantStore(memoryStore(), memoryStore()),
-      approvals: { request: async () => ({ roomId: null, approved: [], remember: false }), release: () => undefined },
-      audit: new AuditLog(memoryStore()),
-      records: new HostRecords({ read: async (key) => values.get(key), write: async (key, value) => void values.set(key, value), remove: async (key) => void values.delete(key), keys: async () => [...values.keys()] }),
-      reject: () => undefined,
+      target: {
+        frame: { tabId: 1, frameId: 2, siteOrigin: 'https://site.example', widgetSite: 'https://site.example', widgetOrigin: ORIGIN, widgetUrl: `${ORIGIN}/w`, documentUrl: `${ORIGIN}/w` },
+        key: 'host:1:2',
+        roomHint: undefined,
+      },
+      port: { post: (message) => posted.push(message), reject: () => undefined },
+      account: session,
+      decisions: {
+        grants: new GrantStore(memoryStore(), memoryStore()),
+        approvals: { request: async () => ({ roomId: null, approved: [], remember: false }), release: () => undefined },
+        audit: new AuditLog(memoryStore()),
+        records: new HostRecords({ read: async (key) => values.get(key), write: async (key, value) => void values.set(key, value), remove: async (key) => void values.delete(key), keys: async () => [...values.keys()] }),
+      },
       now: Date.now,
     },
     undefined,

@@ -65,14 +65,14 @@ async function fillForSender(sender: Runtime.MessageSender, message: TemplateAnn
   const template = parseTemplate(message.template);
   if (!(await services.sites.isEnabled(topOrigin))) throw new TemplateRefused('The extension is switched off for this site');
   // Nobody can consent while logged out: the frame waits, and loads once the user logged in.
-  const account = await services.session.whenLoggedIn();
+  const account = await services.accounts.whenLoggedIn();
   const identity: WidgetIdentity = {
     account,
     siteOrigin: siteOf(topOrigin, embedderOrigin),
     widgetUrl: template.widgetUrl,
     widgetId: message.widgetId ?? defaultWidgetId(template.widgetUrl),
   };
-  const client = await services.session.requireClient();
+  const client = await services.accounts.requireClient();
   const valuesFor = (roomId: string | null) =>
     templateValues(template.variables, { client, widgetId: identity.widgetId, roomId, embedderOrigin, theme: message.theme });
   const holdKey = crypto.randomUUID();

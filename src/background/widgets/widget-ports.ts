@@ -27,7 +27,7 @@ async function takenTemplateLoad(
   relayFrameId: number | undefined,
 ): Promise<{ roomId: string; holdKey: string } | undefined> {
   if (loadId === undefined || relayFrameId === undefined) return undefined;
-  const account = await services.session.userId();
+  const account = await services.accounts.userId();
   if (account === undefined) return undefined;
   const load = await services.templateLoads.take(loadId, frame, relayFrameId, account);
   return load?.roomId ? { roomId: load.roomId, holdKey: load.loadId } : undefined;
@@ -44,7 +44,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
       // The frame is gone; its host is disposed by onDisconnect.
     }
   };
-  services.session.acquireSync();
+  services.accounts.acquireSync();
 
   port.onMessage.addListener((raw: unknown) => {
     const parsed = parseMessage(ContentToBackground, raw);
@@ -104,20 +104,21 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
             }
             const created = new WidgetHost(
               {
-                frame,
-                key,
-                roomHint: message.roomHint,
-                ...(templateLoad ? { templateLoad } : {}),
-                post: (widgetMessage) => send({ kind: 'postToWidget', message: widgetMessage }),
-                session: services.session,
-                grants: services.grants,
-                approvals: services.approvals,
-                audit: services.audit,
-                records: services.hostRecords,
-                reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
+                target: {
+                  frame,
+                  key,
+                  roomHint: message.roomHint,
+                  ...(templateLoad ? { templateLoad } : {}),
+                  // A resumed host speaks for the document its record was negotiated for.
+                  createdAt: record ? Math.min(startedAt, record.createdAt) : startedAt,
+                },
+                port: {
+                  post: (widgetMessage) => send({ kind: 'postToWidget', message: widgetMessage }),
+                  reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
+                },
+                account: services.accounts,
+                decisions: { grants: services.grants, approvals: services.approvals, audit: services.audit, records: services.hostRecords },
                 now: Date.now,
-                // A resumed host speaks for the document its record was negotiated for.
-                createdAt: record ? Math.min(startedAt, record.createdAt) : startedAt,
               },
               record,
             );
@@ -153,7 +154,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
   });
 
   port.onDisconnect.addListener(() => {
-    services.session.releaseSync();
+    services.accounts.releaseSync();
     if (challengeNonce) services.frameChallenges.withdraw(challengeNonce);
     void host?.then(async (ready) => {
       if (!ready) return;
