@@ -1,5 +1,6 @@
-// `npm start`: builds the extension, starts a local Synapse with a demo account and room, the demo
-// site and widget on two origins, and opens Chromium with the extension when there is a display.
+// `npm start`: builds the extension, starts a local Synapse with a demo account and room (and the
+// local MatrixRTC JWT stand-in it advertises for calls), the demo site and widget on two origins
+// (Element Call among the widgets), and opens Chromium with the extension when there is a display.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { buildExtension } from './build.mjs';
 import { buildDemoWidget, demoWidgetDir } from './build-demo.mjs';
 import { chromeRedirectUrl, firefoxRedirectUrl } from './extension-ids.mjs';
+import { startLivekitJwtStandin } from './livekit-jwt-standin.mjs';
 import { startOidcProvider } from './oidc-provider.mjs';
 import { LOCAL_IDP_NAME, oidcCallbackUrl, registerUser, startSynapse } from './synapse.mjs';
 import { startDemoServers } from '../demo/servers.mjs';
@@ -16,6 +18,7 @@ const HOMESERVER_PORT = Number(process.env.MWB_HOMESERVER_PORT ?? 8608);
 const SITE_PORT = Number(process.env.MWB_SITE_PORT ?? 8610);
 const WIDGET_PORT = Number(process.env.MWB_WIDGET_PORT ?? 8620);
 const OIDC_PORT = Number(process.env.MWB_OIDC_PORT ?? 8609);
+const LIVEKIT_JWT_PORT = Number(process.env.MWB_LIVEKIT_JWT_PORT ?? 8611);
 const DEMO_USER = { username: 'demo', password: 'demo-password' };
 const FRIEND = { username: 'demo-friend', password: 'demo-friend-password' };
 // Fixed so the demo account survives restarts of `npm start`; it only guards a loopback server.
@@ -72,11 +75,14 @@ const dataDir = path.join(root, '.cache/demo-synapse');
 await mkdir(dataDir, { recursive: true });
 // SSO: a local OpenID provider upstream of Synapse; its login form takes any name and password.
 const oidc = await startOidcProvider({ redirectUris: [oidcCallbackUrl(HOMESERVER_PORT)], port: OIDC_PORT });
+// Calls: Synapse advertises the stand-in, which checks OpenID tokens with Synapse (no SFU runs).
+const livekitJwt = await startLivekitJwtStandin({ homeserverUrl: `http://127.0.0.1:${HOMESERVER_PORT}`, port: LIVEKIT_JWT_PORT });
 const synapse = await startSynapse({
   dataDir,
   port: HOMESERVER_PORT,
   sharedSecret: SHARED_SECRET,
   oidc,
+  livekitServiceUrl: livekitJwt.url,
   // This checkout's dist/chrome loaded unpacked, and the Firefox build: no confirmation page after SSO.
   ssoClientWhitelist: [chromeRedirectUrl(path.join(root, 'dist/chrome')), firefoxRedirectUrl()],
 });
@@ -130,6 +136,7 @@ async function shutdown() {
   await demo.stop();
   await synapse.stop();
   await oidc.stop();
+  await livekitJwt.stop();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown());
