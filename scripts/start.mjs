@@ -44,7 +44,19 @@ async function call(baseUrl, token, method, endpoint, body) {
   return response.json();
 }
 
-/** The demo account, a friend, and a shared room, created once and reused. */
+/**
+ * Lets every member send MatrixRTC call membership (power 0), as Element does for the rooms it
+ * creates; Synapse's default asks 50 for state. Merged into the room's power levels: Synapse applies
+ * a creation override shallowly, which would replace all event levels.
+ */
+async function allowCallMembership(baseUrl, token, roomId) {
+  const endpoint = `/rooms/${encodeURIComponent(roomId)}/state/m.room.power_levels/`;
+  const levels = await call(baseUrl, token, 'GET', endpoint);
+  if (levels.events?.['org.matrix.msc3401.call.member'] === 0) return;
+  await call(baseUrl, token, 'PUT', endpoint, { ...levels, events: { ...levels.events, 'org.matrix.msc3401.call.member': 0 } });
+}
+
+/** The demo account, a friend, and a shared room, created once and reused; members may join calls there. */
 async function ensureDemoAccount(baseUrl) {
   for (const user of [DEMO_USER, FRIEND]) {
     await registerUser(baseUrl, SHARED_SECRET, user.username, user.password).catch((error) => {
@@ -54,12 +66,17 @@ async function ensureDemoAccount(baseUrl) {
   const demo = await login(baseUrl, DEMO_USER);
   const friend = await login(baseUrl, FRIEND);
   const { joined_rooms: rooms } = await call(baseUrl, demo.access_token, 'GET', '/joined_rooms');
-  if (rooms.length > 0) return { userId: demo.user_id, roomId: rooms[0] };
+  if (rooms.length > 0) {
+    // A demo room made before calls were part of the demo gets the power level now.
+    await allowCallMembership(baseUrl, friend.access_token, rooms[0]);
+    return { userId: demo.user_id, roomId: rooms[0] };
+  }
   const { room_id: roomId } = await call(baseUrl, friend.access_token, 'POST', '/createRoom', {
     name: 'Demo room',
     preset: 'private_chat',
     invite: [demo.user_id],
   });
+  await allowCallMembership(baseUrl, friend.access_token, roomId);
   await call(baseUrl, demo.access_token, 'POST', `/join/${encodeURIComponent(roomId)}`, {});
   await call(baseUrl, friend.access_token, 'PUT', `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/welcome`, {
     msgtype: 'm.text',
@@ -94,6 +111,7 @@ Matrix Widget Bridge demo is running.
   homeserver   ${synapse.baseUrl}   (user "${DEMO_USER.username}", password "${DEMO_USER.password}" → ${userId})
                or "Sign in with ${LOCAL_IDP_NAME}" (${oidc.issuer}): any user name and password
   demo site    ${demo.siteOrigin}/  embeds a chat widget from ${demo.widgetOrigin}
+  call page    ${demo.siteOrigin}/call  embeds Element Call (signalling only: no media server runs)
   demo room    ${roomId}
 Log in from the extension's popup with the homeserver URL, user name and password above, then open
 the demo site: the widget asks for permission in an extension window; approve it and chat.`);
