@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { eventually, roomMessages } from '../support/homeserver';
 import { runConformance } from './conformance';
+import { elementCallJoinsAndLeaves } from './element-call';
 import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, sendFromWidget, type StoryState } from './user-story';
 
@@ -55,4 +56,6 @@ describe('Chromium', () => {
   it('loads a templated widget after one approval flow: the room and what its URL tells, then its capabilities', () =>
     templatedWidgetInOneApproval(browser, story));
   it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
+  it('joins a call with Element Call’s published build, which leaves by itself as no LiveKit SFU answers', () =>
+    elementCallJoinsAndLeaves(browser, story));
 });

@@ -4,6 +4,7 @@ import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchFirefox } from '../support/firefox';
 import { approveSubset, copiesOfOneWidget, revokeWhileRunning } from './grant-scenarios';
 import { runConformance } from './conformance';
+import { elementCallJoinsAndLeaves } from './element-call';
 import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, type StoryState } from './user-story';
 
@@ -42,4 +43,6 @@ describe('Firefox ESR', () => {
   it('loads a templated widget after one approval flow: the room and what its URL tells, then its capabilities', () =>
     templatedWidgetInOneApproval(browser, story));
   it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
+  it('joins a call with Element Call’s published build, which leaves by itself as no LiveKit SFU answers', () =>
+    elementCallJoinsAndLeaves(browser, story));
 });
