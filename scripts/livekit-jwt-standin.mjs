@@ -3,11 +3,16 @@
 // service does with a request: checks the OpenID token with the homeserver (federation
 // `openid/userinfo`), then signs a LiveKit access token (HS256, a key made at start) for the
 // caller's identity and the call's LiveKit room. What it cannot do: no LiveKit SFU runs, so the
-// `url` it answers points at a loopback port on which nothing listens, and media never flows.
+// `url` it answers points at a loopback port that accepts connections and never says a word (no
+// LiveKit protocol at all), and media never flows. Accepting matters: on a closed port a client
+// fails at once, and Element Call 0.26.1 then leaves the call before its own join is sent (it
+// treats a failed SFU connection as fatal; the join and that leave race). Held open, the client
+// waits for the SFU to answer, as it would for a slow one, and stays in the call meanwhile.
 // It creates no LiveKit rooms and does not take over delayed leave events (its
 // `/delegate_delayed_leave` answers 404, which clients read as "not supported").
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 
 const CORS = {
   'access-control-allow-origin': '*',
@@ -54,8 +59,8 @@ function isOpenIdToken(value) {
 export async function startLivekitJwtStandin({ homeserverUrl, serverName = 'localhost', port = 0 }) {
   const apiKey = 'standin';
   const secret = randomBytes(32);
-  // A port taken and released at once: nothing listens there, as no SFU runs.
-  const livekitUrl = `ws://127.0.0.1:${await unusedPort()}`;
+  const silent = await silentListener();
+  const livekitUrl = `ws://127.0.0.1:${silent.port}`;
 
   /** The Matrix user the token belongs to, as the homeserver says. */
   async function userOf(openidToken) {
@@ -156,17 +161,28 @@ export async function startLivekitJwtStandin({ homeserverUrl, serverName = 'loca
     async stop() {
       server.closeAllConnections?.();
       await new Promise((resolve) => server.close(() => resolve()));
+      await silent.stop();
     },
   };
 }
 
-function unusedPort() {
-  return new Promise((resolve, reject) => {
-    const probe = http.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
+/** Where the SFU would be: accepts TCP connections, reads nothing, answers nothing, until stopped. */
+async function silentListener() {
+  const sockets = new Set();
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
   });
+  await new Promise((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: listener.address().port,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => listener.close(() => resolve()));
+    },
+  };
 }

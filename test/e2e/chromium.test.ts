@@ -56,6 +56,6 @@ describe('Chromium', () => {
   it('loads a templated widget after one approval flow: the room and what its URL tells, then its capabilities', () =>
     templatedWidgetInOneApproval(browser, story));
   it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
-  it('joins a call with Element Call’s published build, which leaves by itself as no LiveKit SFU answers', () =>
+  it('joins a call with Element Call’s published build, and the delayed leave ends it when the page goes away', () =>
     elementCallJoinsAndLeaves(browser, story));
 });
