@@ -1,7 +1,8 @@
 // `npm start`: builds the extension, starts a local Synapse with a demo account and room (and the
 // local MatrixRTC JWT stand-in it advertises for calls), the demo site and widget on two origins
 // (Element Call among the widgets), and opens Chromium with the extension when there is a display.
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -119,7 +120,14 @@ the demo site: the widget asks for permission in an extension window; approve it
 let browserContext;
 if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
   const extensionDir = path.join(root, 'dist/chrome');
-  browserContext = await chromium.launchPersistentContext(path.join(root, '.cache/demo-chromium-profile'), {
+  const profileDir = path.join(root, '.cache/demo-chromium-profile');
+  if (!existsSync(path.join(profileDir, 'Default/Preferences'))) {
+    // Debian's Chromium blocks third-party cookies, and with them a cross-site frame's storage, in a
+    // new profile: Element Call (the call page) cannot start without localStorage. Chrome's default.
+    await mkdir(path.join(profileDir, 'Default'), { recursive: true });
+    await writeFile(path.join(profileDir, 'Default/Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+  }
+  browserContext = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: false,
     args: [
