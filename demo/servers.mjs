@@ -1,11 +1,57 @@
 // The demo site and the demo widget, on two different origins as on the real web:
-// the site on http://127.0.0.1:<sitePort>, the widget on http://localhost:<widgetPort>.
+// the site on http://127.0.0.1:<sitePort>, the widget on http://localhost:<widgetPort>. The widget
+// origin also serves Element Call's published embedded build under /element-call/.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { toolkitPage } from './toolkit-page.mjs';
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  // Browsers compile WebAssembly while it streams only when it is served as such (Element Call's crypto).
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+};
+
+/** Element Call's embedded build as npm ships it (`@element-hq/element-call-embedded`), unchanged. */
+export const elementCallDir = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@element-hq/element-call-embedded/package.json')),
+  'dist',
+);
+
+/**
+ * The template of Element Call's widget URL, as Element Web registers the embedded build: its
+ * parameters in the fragment (`#?…`), so they never reach the server. Our `$widget_bridge_parent_url`
+ * stands where a Matrix client writes its own URL. No end-to-end encryption per participant: the
+ * demo and test rooms are unencrypted. `intent=start_call` with `skipLobby`: opening the page is
+ * the user's wish to be in the call, and the extension's approval window is where they agree.
+ */
+export const ELEMENT_CALL_TEMPLATE_FRAGMENT = [
+  'widgetId=$matrix_widget_id',
+  'parentUrl=$widget_bridge_parent_url',
+  'userId=$matrix_user_id',
+  'deviceId=$org.matrix.msc3819.matrix_device_id',
+  'roomId=$matrix_room_id',
+  'baseUrl=$org.matrix.msc4039.matrix_base_url',
+  'lang=$org.matrix.msc2873.client_language',
+  'theme=$org.matrix.msc2873.client_theme',
+  'perParticipantE2EE=false',
+  'intent=start_call',
+  'hideHeader=true',
+  'confineToRoom=true',
+  'preload=false',
+  'skipLobby=true',
+].join('&');
 
 function escapeAttribute(value) {
   return value.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -49,6 +95,19 @@ export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, areCopies = 
 installed and logged in, the widget asks for permission and then works with your account.</p>
 ${frames}
 ${title === 'Demo site' ? '<p><a href="/toolkit">A widget built on the Matrix widget toolkit</a>, embedded by its URL template.</p>' : ''}
+<p><a href="/call${roomHint ? `?room=${encodeURIComponent(roomHint)}` : ''}">Join a call in this room with Element Call</a></p>
+</body></html>`;
+}
+
+/** A page that embeds Element Call for the room `roomHint` by its template: one frame, nothing else. */
+function callPage(widgetOrigin, roomHint) {
+  const room = roomHint ? ` data-matrix-room="${escapeAttribute(roomHint)}"` : '';
+  const template = `${widgetOrigin}/element-call/index.html#?${ELEMENT_CALL_TEMPLATE_FRAGMENT}`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Call</title></head>
+<body style="font:14px system-ui,sans-serif;margin:0">
+<p style="margin:8px">Element Call, embedded in an ordinary page. The extension asks before it loads it with your account.
+This demo has no media server, so the call connects in Matrix but carries no audio or video.</p>
+<iframe id="call" data-matrix-widget-src="${escapeAttribute(template)}" data-matrix-widget-id="element-call" data-matrix-widget-name="Element Call"${room} title="Element Call" allow="camera; microphone; display-capture; autoplay; clipboard-write" style="border:0;width:100%;height:80vh"></iframe>
 </body></html>`;
 }
 
@@ -129,6 +188,9 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return response.end(attackerPage());
     }
+    if (url.pathname.startsWith('/element-call/')) {
+      return void serveFile(elementCallDir, url.pathname.slice('/element-call'.length), response);
+    }
     await serveFile(widgetDir, url.pathname, response);
   };
   const widgetServer = http.createServer(widgetHandler);
@@ -161,6 +223,10 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
     if (url.pathname === '/toolkit') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return response.end(toolkitPage({ widgetOrigin, roomHint: url.searchParams.get('room') ?? defaultRoomHint }));
+    }
+    if (url.pathname === '/call') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(callPage(widgetOrigin, url.searchParams.get('room') ?? defaultRoomHint));
     }
     if (url.pathname === '/bench') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -1,5 +1,6 @@
 // The project's own Synapse: a pinned matrix-synapse in a project-local virtualenv, configured for
-// local use (sqlite, one listener on 127.0.0.1, registration by shared secret, relaxed rate limits,
+// local use (sqlite, one listener on 127.0.0.1 serving the client API and the federation OpenID
+// userinfo endpoint a MatrixRTC JWT service checks tokens with, registration by shared secret, relaxed rate limits,
 // delayed and sticky events, optionally SSO through an upstream OpenID provider). Used by `npm start`
 // and by the test runner's global setup.
 import { spawn, spawnSync } from 'node:child_process';
@@ -95,7 +96,7 @@ export function oidcCallbackUrl(port) {
   return `http://127.0.0.1:${port}/_synapse/client/oidc/callback`;
 }
 
-function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas }) {
+function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl }) {
   // JSON is valid YAML, so the config is written as JSON: no YAML library needed.
   return JSON.stringify(
     {
@@ -103,7 +104,7 @@ function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas
       public_baseurl: `http://127.0.0.1:${port}/`,
       pid_file: path.join(dataDir, 'homeserver.pid'),
       listeners: [
-        { port, bind_addresses: ['127.0.0.1'], type: 'http', tls: false, x_forwarded: false, resources: [{ names: ['client'], compress: false }] },
+        { port, bind_addresses: ['127.0.0.1'], type: 'http', tls: false, x_forwarded: false, resources: [{ names: ['client', 'openid'], compress: false }] },
       ],
       database: { name: 'sqlite3', args: { database: path.join(dataDir, 'homeserver.db') } },
       log_config: path.join(dataDir, 'log.config'),
@@ -121,9 +122,10 @@ function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas
       url_preview_enabled: false,
       max_event_delay_duration: '24h',
       // MSC4354 sticky events (the widget capabilities of MSC4407 act on them), and MSC4143's
-      // /rtc/transports with one LiveKit transport (no LiveKit runs: the endpoint is what is tested).
+      // /rtc/transports with one LiveKit transport: the local JWT stand-in
+      // (scripts/livekit-jwt-standin.mjs) when given; no LiveKit SFU runs in either case.
       experimental_features: { msc4354_enabled: true, msc4143_enabled: true },
-      matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: 'https://livekit-jwt.invalid' }] },
+      matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: livekitServiceUrl ?? 'https://livekit-jwt.invalid' }] },
       // TURN credentials for widgets that place calls (no TURN server runs: the endpoint is what is tested).
       turn_uris: ['turn:127.0.0.1:3478?transport=udp'],
       turn_shared_secret: randomBytes(16).toString('hex'),
@@ -161,8 +163,9 @@ const LOG_CONFIG = JSON.stringify({
  * API answers. `stop()` ends it. With `oidc` ({ issuer, clientId, clientSecret }) it offers SSO
  * through that provider (whose client must allow `oidcCallbackUrl(port)`); `ssoClientWhitelist`
  * lists the redirect URLs it trusts (see `ssoConfig`). With `mas` ({ endpoint, secret }) it delegates
- * authentication instead (see `masConfig`).
- * @param {{ dataDir: string, port?: number, sharedSecret?: string,
+ * authentication instead (see `masConfig`). `livekitServiceUrl` is the MatrixRTC JWT service its
+ * `/rtc/transports` advertises (scripts/livekit-jwt-standin.mjs).
+ * @param {{ dataDir: string, port?: number, sharedSecret?: string, livekitServiceUrl?: string,
  *   oidc?: { issuer: string, clientId: string, clientSecret: string }, ssoClientWhitelist?: string[],
  *   mas?: { endpoint: string, secret: string } }} options
  */
@@ -173,12 +176,13 @@ export async function startSynapse({
   oidc = undefined,
   ssoClientWhitelist = [],
   mas = undefined,
+  livekitServiceUrl = undefined,
 }) {
   ensureSynapseVenv();
   const listenPort = port ?? (await freePort());
   await mkdir(path.join(dataDir, 'media'), { recursive: true });
   const configPath = path.join(dataDir, 'homeserver.yaml');
-  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist, mas }));
+  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl }));
   await writeFile(path.join(dataDir, 'log.config'), LOG_CONFIG);
   if (!existsSync(path.join(dataDir, 'signing.key'))) {
     run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys']);

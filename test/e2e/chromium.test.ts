@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { eventually, roomMessages } from '../support/homeserver';
 import { runConformance } from './conformance';
+import { elementCallJoinsAndLeaves } from './element-call';
 import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
 import { toolkitWidgetReadsSendsAndObserves } from './toolkit-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, sendFromWidget, type StoryState } from './user-story';
@@ -58,4 +59,6 @@ describe('Chromium', () => {
   it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
   it('runs a widget built on @matrix-widget-toolkit/api from its templated registration URL: room name, members, send, live', () =>
     toolkitWidgetReadsSendsAndObserves(browser, story));
+  it('joins a call with Element Call’s published build, and the delayed leave ends it when the page goes away', () =>
+    elementCallJoinsAndLeaves(browser, story));
 });

@@ -4,6 +4,7 @@ import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchFirefox } from '../support/firefox';
 import { approveSubset, copiesOfOneWidget, revokeWhileRunning } from './grant-scenarios';
 import { runConformance } from './conformance';
+import { elementCallJoinsAndLeaves } from './element-call';
 import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
 import { toolkitWidgetReadsSendsAndObserves } from './toolkit-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, type StoryState } from './user-story';
@@ -45,4 +46,6 @@ describe('Firefox ESR', () => {
   it('leaves a denied template empty, and does not ask again on reload', () => deniedTemplateStaysEmpty(browser, story));
   it('runs a widget built on @matrix-widget-toolkit/api from its templated registration URL: room name, members, send, live', () =>
     toolkitWidgetReadsSendsAndObserves(browser, story));
+  it('joins a call with Element Call’s published build, and the delayed leave ends it when the page goes away', () =>
+    elementCallJoinsAndLeaves(browser, story));
 });

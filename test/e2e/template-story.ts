@@ -10,7 +10,7 @@ import { sendFromWidget, type StoryState } from './user-story';
 const FRAME = '#widget-1';
 
 /** The extension's device: the account's device that is not the test client's own. */
-async function extensionDeviceId(user: TestUser): Promise<string> {
+export async function extensionDeviceId(user: TestUser): Promise<string> {
   const { devices } = await user.client.getDevices();
   const others = devices.filter((device) => device.device_id !== user.client.getDeviceId());
   expect(others).toHaveLength(1);

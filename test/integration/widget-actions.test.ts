@@ -1,6 +1,6 @@
 // Widget API actions beyond send/read (issue #4), against the real Synapse through the real host.
 import { Method } from 'matrix-js-sdk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { eventually, freshUser, homeserverUrl, roomMessages, sendText, sharedRoom } from '../support/homeserver';
 import { hostHarness } from '../support/host-harness';
 
@@ -303,9 +303,9 @@ describe('MatrixRTC (MSC4515 / MSC4533)', () => {
     const harness = await hostHarness(alice, { capabilities: [TRANSPORTS], roomHint: roomId });
     const versions = (await harness.request('supported_api_versions'))['supported_versions'];
     expect(versions).toEqual(expect.arrayContaining(['org.matrix.msc4515', 'org.matrix.msc4533']));
-    // What scripts/synapse.mjs configures under matrix_rtc.
+    // What the global setup configures under matrix_rtc: the local JWT service stand-in.
     expect(await harness.request('org.matrix.msc4515.get_rtc_transports', {})).toEqual({
-      rtc_transports: [{ type: 'livekit', livekit_service_url: 'https://livekit-jwt.invalid' }],
+      rtc_transports: [{ type: 'livekit', livekit_service_url: inject('livekitServiceUrl') }],
     });
     const without = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
     expect(await without.request('org.matrix.msc4515.get_rtc_transports', {})).toEqual({

@@ -1,6 +1,6 @@
 // Debian's Chromium with the built extension, through playwright-core (DESIGN §6). Each browser
 // gets its own HOME, TMPDIR and XDG dirs. The worker is the extension's service worker.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page, type Worker } from 'playwright-core';
@@ -56,7 +56,14 @@ export type JsHeap = { usedSize: number; totalSize: number; embedderHeapUsedSize
 /** `extensionDir: null` launches the same Chromium without the extension (bench baselines). */
 export async function launchChromium(extensionDir: string | null, { home: reusedHome }: { home?: string } = {}): Promise<ChromiumExtensionBrowser> {
   const home = reusedHome ?? (await mkdtemp(path.join(os.tmpdir(), 'mwb-chromium-')));
-  if (!reusedHome) for (const folder of ['tmp', 'config', 'cache', 'data']) await mkdir(path.join(home, folder));
+  if (!reusedHome) {
+    for (const folder of ['tmp', 'config', 'cache', 'data']) await mkdir(path.join(home, folder));
+    // Debian's Chromium blocks third-party cookies in a new profile, and with them all storage of a
+    // cross-site frame: a widget from another site (Element Call keeps its settings in
+    // localStorage) then fails to start. Chrome allows them by default; so does this profile.
+    await mkdir(path.join(home, 'profile/Default'), { recursive: true });
+    await writeFile(path.join(home, 'profile/Default/Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+  }
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
@@ -69,6 +76,10 @@ export async function launchChromium(extensionDir: string | null, { home: reused
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Call widgets (Element Call) ask for camera and microphone: granted without a prompt, from
+      // Chromium's synthetic devices, as a headless test has neither a user nor real devices.
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
     ],
     env: {
       ...process.env,

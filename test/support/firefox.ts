@@ -91,6 +91,10 @@ export async function launchFirefox(extensionDir: string | null): Promise<Firefo
       'browser.shell.checkDefaultBrowser': false,
       // Sub-millisecond performance.now(), as in Chromium, so timings can be compared (npm run bench).
       'privacy.reduceTimerPrecision': false,
+      // Call widgets (Element Call) ask for camera and microphone: Firefox's synthetic streams,
+      // granted without a prompt, as a headless test has neither a user nor real devices.
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
     },
     env: {
       ...process.env,

@@ -1,6 +1,7 @@
-// Once per test run: build the extension and the demo widget, start a real OpenID provider, one real
-// Synapse that offers SSO through it, and the demo site + widget servers (two origins), and hand
-// their addresses to the tests.
+// Once per test run: build the extension and the demo widget, start a real OpenID provider, the local
+// MatrixRTC JWT service stand-in, one real Synapse that offers SSO through the provider and
+// advertises the stand-in as its LiveKit transport, and the demo site + widget servers (two
+// origins), and hand their addresses to the tests.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { buildExtension } from '../../scripts/build.mjs';
 import { baselineHostDir, buildDemoWidget, demoWidgetDir } from '../../scripts/build-demo.mjs';
 import { chromeRedirectUrl, firefoxRedirectUrl } from '../../scripts/extension-ids.mjs';
+import { startLivekitJwtStandin } from '../../scripts/livekit-jwt-standin.mjs';
 import { startOidcProvider } from '../../scripts/oidc-provider.mjs';
 import { freePort, oidcCallbackUrl, startSynapse } from '../../scripts/synapse.mjs';
 import { startDemoServers } from '../../demo/servers.mjs';
@@ -24,19 +26,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The provider must know Synapse's callback URL, and Synapse the provider's issuer: the port first.
   const synapsePort = await freePort();
   const oidc = await startOidcProvider({ redirectUris: [oidcCallbackUrl(synapsePort)] });
+  // It checks OpenID tokens with Synapse, and Synapse advertises its URL: the port first, again.
+  const livekitJwt = await startLivekitJwtStandin({ homeserverUrl: `http://127.0.0.1:${synapsePort}` });
   const synapse = await startSynapse({
     dataDir,
     port: synapsePort,
     oidc,
+    livekitServiceUrl: livekitJwt.url,
     // The test browsers' extension redirect URLs: SSO returns there without Synapse's confirmation page.
     ssoClientWhitelist: [chromeRedirectUrl(chromeExtensionDir), firefoxRedirectUrl()],
   }).catch(async (error: unknown) => {
-    await oidc.stop(); // or its open server keeps the test run from exiting
+    // or their open servers keep the test run from exiting
+    await oidc.stop();
+    await livekitJwt.stop();
     throw error;
   });
   const demo = await startDemoServers({ widgetDir: demoWidgetDir, baselineDir: baselineHostDir });
   project.provide('homeserverUrl', synapse.baseUrl);
   project.provide('registrationSecret', synapse.sharedSecret);
+  project.provide('livekitServiceUrl', livekitJwt.url);
   project.provide('siteOrigin', demo.siteOrigin);
   project.provide('secondSiteOrigin', demo.secondSiteOrigin);
   project.provide('widgetOrigin', demo.widgetOrigin);
@@ -46,6 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await demo.stop();
     await synapse.stop();
     await oidc.stop();
+    await livekitJwt.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
 }

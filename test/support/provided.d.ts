@@ -5,6 +5,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     homeserverUrl: string;
     registrationSecret: string;
+    /** The local MatrixRTC JWT service stand-in that Synapse advertises as its LiveKit transport. */
+    livekitServiceUrl: string;
     siteOrigin: string;
     secondSiteOrigin: string;
     widgetOrigin: string;
