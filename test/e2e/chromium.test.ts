@@ -1,5 +1,6 @@
 // Issue #3 on real Chromium: the user story, the worker stopped between two requests, and a
 // forged message from the page.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { eventually, roomMessages } from '../support/homeserver';
@@ -60,5 +61,5 @@ describe('Chromium', () => {
   it('runs a widget built on @matrix-widget-toolkit/api from its templated registration URL: room name, members, send, live', () =>
     toolkitWidgetReadsSendsAndObserves(browser, story));
   it('joins a call with Element Call’s published build, and the delayed leave ends it when the page goes away', () =>
-    elementCallJoinsAndLeaves(browser, story));
+    elementCallJoinsAndLeaves(browser, story, path.resolve(import.meta.dirname, '../../docs/screenshots/approval-element-call.png')));
 });

@@ -40,13 +40,25 @@ async function scheduledDelayedEvents(user: TestUser): Promise<DelayedEvent[]> {
   return events;
 }
 
-async function approveCall(browser: ExtensionBrowser): Promise<void> {
+async function approveCall(browser: ExtensionBrowser, screenshotPath: string | undefined): Promise<void> {
   const approval = await browser.nextApprovalWindow();
   await waitForValue(approval, `!!document.querySelector('form[data-purpose="template"]')`, 'the template consent');
   await waitForValue(approval, `!document.querySelector('#approve').disabled`, 'the armed Open button');
   await approval.click('#approve');
   await waitForValue(approval, `!!document.querySelector('#capabilities')`, 'Element Call’s capability request');
   await waitForValue(approval, `!document.querySelector('#approve').disabled`, 'the armed Allow button');
+  // Its whole request, said as intents: calls first, in this room, never "another room".
+  expect(await approval.evaluate<number>(`document.querySelectorAll('#capabilities input[data-capability]').length`)).toBeGreaterThan(40);
+  const intents = await approval.evaluate<string[]>(`[...document.querySelectorAll('#intents li strong')].map((item) => item.textContent)`);
+  expect(intents[0]).toBe('Take part in calls in this room');
+  expect(intents.join(' ')).not.toMatch(/another room|every room|Unrecognised|Unknown/);
+  // The decision is on screen at the window's size although the request is long (the body scrolls).
+  expect(
+    await approval.evaluate<boolean>(
+      `(() => { const body = document.querySelector('.consent-body'); const allow = document.querySelector('#approve').getBoundingClientRect(); const deny = document.querySelector('#deny').getBoundingClientRect(); return body.scrollHeight > body.clientHeight && allow.bottom <= innerHeight && deny.bottom <= innerHeight && allow.top >= 0; })()`,
+    ),
+  ).toBe(true);
+  if (screenshotPath) await approval.screenshot(screenshotPath, { width: 480, height: 700 });
   await approval.click('#approve');
   // Element Call asks for an OpenID token for the JWT service: a consent of its own.
   const identity = await browser.nextApprovalWindow();
@@ -60,12 +72,12 @@ async function approveCall(browser: ExtensionBrowser): Promise<void> {
  * page goes away without hanging up, and the homeserver sends that leave once the delay runs out.
  * Element Call waits meanwhile for an SFU that never answers (the stand-in's silent port).
  */
-export async function elementCallJoinsAndLeaves(browser: ExtensionBrowser, story: StoryState): Promise<void> {
+export async function elementCallJoinsAndLeaves(browser: ExtensionBrowser, story: StoryState, screenshotPath?: string): Promise<void> {
   const { alice, bob } = story;
   const roomId = await callRoom(bob, alice);
   const deviceId = await extensionDeviceId(alice);
   const site: SitePage = await browser.openPage(`${inject('siteOrigin')}/call?room=${encodeURIComponent(roomId)}`);
-  await approveCall(browser);
+  await approveCall(browser, screenshotPath);
 
   const joined = await eventually(
     'the call membership of the extension’s device',

@@ -65,7 +65,7 @@ describe('Chromium: grants the user understands and controls', () => {
     const roomId = await sharedRoom(accounts.bob, carol, 'Book club');
     const site = await openWidget(browser, roomId);
     const approval = await approvalReady(browser);
-    await approval.screenshot(path.join(screenshots, 'approval.png'), { width: 480, height: 620 });
+    await approval.screenshot(path.join(screenshots, 'approval.png'), { width: 480, height: 700 });
     expect(await axeViolations(approval)).toEqual([]);
     await approval.click('#approve');
     const widget = await site.widget(inject('widgetOrigin'));

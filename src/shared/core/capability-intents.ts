@@ -134,6 +134,14 @@ const CALL_PART_ITEMS: Readonly<Record<CallPart | 'servers' | 'leave' | 'sticky'
   sticky: 'callPart_sticky',
 };
 
+/** What taking part in a call means, most telling first: joining as the user before the details. */
+const CALL_PART_ORDER = ['membership', 'keys', 'servers', 'leave', 'sticky', 'ringing', 'reactions', 'signalling'].map((part) => `callPart_${part}`);
+
+function inCallOrder(items: (string | Message)[]): (string | Message)[] {
+  const rank = (item: string | Message) => CALL_PART_ORDER.indexOf(typeof item === 'string' ? item : item.key);
+  return [...items].sort((a, b) => rank(a) - rank(b));
+}
+
 /** The rooms an intent reaches, as a phrase: the picked room, some more, or every room. */
 function scopeOf(parsed: readonly Capability[], boundRoomId: string | undefined): Message {
   const others = new Set<string>();
@@ -231,7 +239,7 @@ export function describeIntents(requested: readonly string[], boundRoomId: strin
       id,
       tone,
       message: id === 'unknown' ? message(key) : isRoomBound ? message(key, scope) : message(key),
-      items: isMessageIntent && bucket.isWhole ? [] : bucket.items,
+      items: isMessageIntent && bucket.isWhole ? [] : id === 'call' ? inCallOrder(bucket.items) : bucket.items,
       // The m.timeline: capabilities are why a room-bound intent reaches further.
       capabilities: isRoomBound ? [...bucket.capabilities, ...reachers] : bucket.capabilities,
     };
