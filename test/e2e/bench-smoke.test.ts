@@ -1,5 +1,5 @@
 // Keeps `npm run bench` working: its measures run here with tiny counts. Nothing is asserted on
-// the figures themselves (DESIGN: speed is measured, not asserted by timers).
+// the figures themselves (speed is measured, not asserted by timers).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { measureEncryptedRead } from '../../bench/encrypted-read';
 import { deliveryTimings, measureEventDelivery } from '../../bench/event-delivery';

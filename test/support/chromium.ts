@@ -1,4 +1,4 @@
-// Debian's Chromium with the built extension, through playwright-core (DESIGN §6). Each browser
+// Debian's Chromium with the built extension, through playwright-core (docs/debugging-browser-tests.md). Each browser
 // gets its own HOME, TMPDIR and XDG dirs. The worker is the extension's service worker.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,5 +1,5 @@
 // Debian's Firefox ESR with the built extension, through puppeteer-core over WebDriver BiDi
-// (DESIGN §6). Firefox refuses BiDi navigation to moz-extension:// pages, so the harness attaches
+// (docs/debugging-browser-tests.md). Firefox refuses BiDi navigation to moz-extension:// pages, so the harness attaches
 // to pages the extension opens itself: the first-run tab and approval windows.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';

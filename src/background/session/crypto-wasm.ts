@@ -1,4 +1,4 @@
-// Loads the Rust crypto wasm from the extension package. DESIGN §4: the package's own default
+// Loads the Rust crypto wasm from the extension package. The package's own default
 // URL is relative to a module vite rewrites, so the worker names the packaged file itself; the
 // exports map hides the wasm, hence the path into node_modules.
 import { initAsync } from '@matrix-org/matrix-sdk-crypto-wasm';

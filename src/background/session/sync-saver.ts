@@ -1,5 +1,5 @@
 // When the open account's sync is written to IndexedDB. js-sdk saves every 5 minutes; a stopped
-// worker would lose what came since (DESIGN §4), so a sync that brought something is saved soon.
+// worker would lose what came since (docs/architecture.md, stores), so a sync that brought something is saved soon.
 import type { IndexedDBStore } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 

@@ -1,4 +1,4 @@
-// Back-pressure for pushing events to one widget (DESIGN §2.6): at most `window` pushes wait for
+// Back-pressure for pushing events to one widget (docs/architecture.md, the sync pipeline): at most `window` pushes wait for
 // the widget's acknowledgement at a time, at most `maxQueued` events wait behind them. Past that,
 // events are not silently dropped: the widget is told how many it missed, so it can read them back.
 

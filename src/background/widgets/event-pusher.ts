@@ -1,4 +1,4 @@
-// What the host pushes to a running widget (DESIGN §2.6): live room events it may see, once each, in
+// What the host pushes to a running widget (docs/architecture.md, the sync pipeline): live room events it may see, once each, in
 // room order, with back-pressure; to-device messages; MSC2762 update_state for widgets that support it;
 // the active sticky events (MSC4407) for widgets that may receive them. An event counts as delivered
 // once the widget answered it; a repeat after a stopped worker is held back by the relay.

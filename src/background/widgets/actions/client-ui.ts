@@ -1,6 +1,6 @@
 // Client-UI actions of the Widget API. On a third-party page there is no Matrix client around the
 // widget: no modal layer, no sticker picker, no "always on screen" area, no room list to navigate.
-// Each gets a specific error that says why, instead of a generic "unsupported" (DESIGN §3).
+// Each gets a specific error that says why, instead of a generic "unsupported" (docs/widget-api.md).
 import { WidgetApiFromWidgetAction } from 'matrix-widget-api';
 import { WidgetRequestRefused } from '../widget-errors';
 
