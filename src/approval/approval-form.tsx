@@ -79,6 +79,7 @@ function CapabilityRequest({ view }: { view: ApprovalView }) {
           {t('approvalAs')} <strong id="account">{view.account}</strong>
         </>
       }
+      error={error}
       onSubmit={() => void decide(true)}
       footer={
         <DecisionBar
@@ -87,17 +88,10 @@ function CapabilityRequest({ view }: { view: ApprovalView }) {
           isArmed={isArmed}
           canApprove={isIdentity || roomId !== ''}
           approveLabel={t('approve')}
-          denyLabel={t('deny')}
-          rememberLabel={t('approvalRemember')}
           onDeny={() => void decide(false)}
         />
       }
     >
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
       <p class="widget-url muted">
         <code id="widget-url">{view.widgetUrl}</code>
       </p>

@@ -1,6 +1,7 @@
 // The frame every approval shares: who asks (widget and site, prominent), a body that scrolls, and a
 // footer that never does, so the decision buttons are on screen whatever the request's length.
 import type { ComponentChildren } from 'preact';
+import { t } from '../shared/ui/i18n';
 
 export function ConsentPage({
   id,
@@ -8,6 +9,7 @@ export function ConsentPage({
   eyebrow,
   title,
   subtitle,
+  error,
   onSubmit,
   children,
   footer,
@@ -17,6 +19,8 @@ export function ConsentPage({
   eyebrow: string;
   title: ComponentChildren;
   subtitle: ComponentChildren;
+  /** The background's refusal of the last decision, shown above the request. */
+  error: string;
   onSubmit: () => void;
   children: ComponentChildren;
   footer: ComponentChildren;
@@ -37,21 +41,26 @@ export function ConsentPage({
         <h1 id="consent-title">{title}</h1>
         <p class="consent-who">{subtitle}</p>
       </header>
-      <div class="consent-body">{children}</div>
+      <div class="consent-body">
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {children}
+      </div>
       <footer class="consent-actions">{footer}</footer>
     </form>
   );
 }
 
-/** Remember + Deny + the primary action: the same in every approval. */
+/** Remember + Deny + the primary action (named per approval): the same in every approval. */
 export function DecisionBar({
   remember,
   onRemember,
   isArmed,
   canApprove,
   approveLabel,
-  denyLabel,
-  rememberLabel,
   onDeny,
 }: {
   remember: boolean;
@@ -59,19 +68,17 @@ export function DecisionBar({
   isArmed: boolean;
   canApprove: boolean;
   approveLabel: string;
-  denyLabel: string;
-  rememberLabel: string;
   onDeny: () => void;
 }) {
   return (
     <>
       <label class="inline remember">
         <input id="remember" type="checkbox" checked={remember} onChange={(event) => onRemember((event.currentTarget).checked)} />{' '}
-        {rememberLabel}
+        {t('approvalRemember')}
       </label>
       <div class="actions">
         <button id="deny" type="button" disabled={!isArmed} onClick={onDeny}>
-          {denyLabel}
+          {t('deny')}
         </button>
         <button id="approve" class="primary" type="submit" disabled={!isArmed || !canApprove}>
           {approveLabel}

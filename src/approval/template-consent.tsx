@@ -60,6 +60,7 @@ export function TemplateConsent({ view }: { view: ApprovalView }) {
           </span>
         </>
       }
+      error={error}
       onSubmit={() => void decide(true)}
       footer={
         <DecisionBar
@@ -68,17 +69,10 @@ export function TemplateConsent({ view }: { view: ApprovalView }) {
           isArmed={isArmed}
           canApprove={roomId !== ''}
           approveLabel={t('templateOpen')}
-          denyLabel={t('deny')}
-          rememberLabel={t('approvalRemember')}
           onDeny={() => void decide(false)}
         />
       }
     >
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
       <RoomPicker rooms={roomChoices(view)} value={roomId} onChange={setRoomId} isFixed={false} />
       <h2>{t('templateItLearns')}</h2>
       <ul id="template-facts" class="facts-list">
