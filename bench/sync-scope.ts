@@ -1,6 +1,6 @@
 // P5 (issue #8): what an account in many rooms costs the background when widgets are granted two of
 // them, vs the same account in a plain matrix-js-sdk client page. The background syncs only the
-// granted rooms (src/background/session/scoped-sync.ts); the plain client syncs every room.
+// granted rooms (src/background/session/sync/scoped-sync.ts); the plain client syncs every room.
 import { performance } from 'node:perf_hooks';
 import { waitForValue, type SitePage, type Surface } from '../test/support/browser-driver';
 import type { ChromiumExtensionBrowser, JsHeap } from '../test/support/chromium';

@@ -6,8 +6,8 @@ import { FrameChallengeAnswered } from '../shared/protocol/content-to-background
 import { TEMPLATE_PORT_NAME, UI_PORT_NAME, WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import { getServices } from './services';
 import { handleUiMessage, isExtensionPage } from './ui-handlers';
-import { frameCommitted } from './widgets/frame-commits';
-import { acceptWidgetPort } from './widgets/widget-ports';
+import { frameCommitted } from './widgets/frames/frame-commits';
+import { acceptWidgetPort } from './widgets/frames/widget-ports';
 import { acceptTemplatePort } from './templates/template-port';
 
 browser.runtime.onConnect.addListener((port) => {

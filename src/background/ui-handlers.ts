@@ -9,12 +9,12 @@ import { UiToBackground, type UiKind, type UiRequest } from '../shared/protocol/
 import { createLogger } from '../shared/log';
 import { browserWebAuthFlow } from './adapters/web-auth-flow';
 import { ApprovalNotArmed, UnknownApproval } from './approvals/approval-queue';
-import { VerificationRefused } from './session/device-verification';
+import { VerificationRefused } from './session/crypto/device-verification';
 import { NotLoggedIn } from './session/matrix-session';
-import { LoginMethodsUnavailable, obtainLoginToken, SsoLoginFailed } from './session/sso-login';
-import { OidcLoginFailed } from './session/oidc-authorization';
-import { OidcUnavailable } from './session/oidc-metadata';
-import { loginOptions, loginWithOidc } from './session/oidc-native';
+import { LoginMethodsUnavailable, obtainLoginToken, SsoLoginFailed } from './session/login/sso-login';
+import { OidcLoginFailed } from './session/login/oidc-authorization';
+import { OidcUnavailable } from './session/login/oidc-metadata';
+import { loginOptions, loginWithOidc } from './session/login/oidc-native';
 import type { Services } from './services';
 
 const log = createLogger('bg:ui');

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { MatrixSession, NotLoggedIn } from '../../src/background/session/matrix-session';
 import { SessionStore } from '../../src/background/session/session-store';
-import { readTimelinePage, sendRoomEvent } from '../../src/background/widgets/room-actions';
-import { toWidgetError } from '../../src/background/widgets/widget-errors';
+import { readTimelinePage, sendRoomEvent } from '../../src/background/widgets/actions/room-actions';
+import { toWidgetError } from '../../src/background/widgets/actions/widget-errors';
 import { eventually, freshUser, homeserverUrl, roomMessages, sendText, sharedRoom } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
 

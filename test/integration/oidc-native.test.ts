@@ -11,12 +11,12 @@ import { OAuth2, TokenRefreshLogoutError, type AccessTokens } from 'matrix-js-sd
 // refresh token. Used here directly, as the client does, to see the server's rotation and revocation.
 import { TokenRefresher } from 'matrix-js-sdk/lib/oauth/tokenRefresher.js';
 import { startMatrixAuthServer } from '../../scripts/matrix-auth-server.mjs';
-import { matrixScope } from '../../src/background/session/oidc-authorization';
-import { OidcClientStore } from '../../src/background/session/oidc-client-store';
-import { discoverDelegation } from '../../src/background/session/oidc-discovery';
-import { parseAuthMetadata, type AuthServer } from '../../src/background/session/oidc-metadata';
-import { authorizeDevice, loginOptions } from '../../src/background/session/oidc-native';
-import type { WebAuthFlow } from '../../src/background/session/sso-login';
+import { matrixScope } from '../../src/background/session/login/oidc-authorization';
+import { OidcClientStore } from '../../src/background/session/login/oidc-client-store';
+import { discoverDelegation } from '../../src/background/session/login/oidc-discovery';
+import { parseAuthMetadata, type AuthServer } from '../../src/background/session/login/oidc-metadata';
+import { authorizeDevice, loginOptions } from '../../src/background/session/login/oidc-native';
+import type { WebAuthFlow } from '../../src/background/session/login/sso-login';
 import { homeserverUrl } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
 import { walkSsoLogin } from '../support/sso-over-http';

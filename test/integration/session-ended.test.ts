@@ -7,7 +7,7 @@ import type { MatrixClient } from 'matrix-js-sdk';
 import { Accounts } from '../../src/background/session/accounts';
 import { NotLoggedIn } from '../../src/background/session/matrix-session';
 import { AccountSessions } from '../../src/background/session/session-store';
-import { toWidgetError } from '../../src/background/widgets/widget-errors';
+import { toWidgetError } from '../../src/background/widgets/actions/widget-errors';
 import { eventually, freshUser, homeserverUrl, removeDeviceAsAdmin, removeDeviceAsUser, sharedRoom } from '../support/homeserver';
 import { hostHarness } from '../support/host-harness';
 import { memoryStore } from '../support/memory-store';

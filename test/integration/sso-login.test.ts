@@ -7,7 +7,7 @@ import { chromeRedirectUrl } from '../../scripts/extension-ids.mjs';
 import { LOCAL_IDP_ID, LOCAL_IDP_NAME } from '../../scripts/synapse.mjs';
 import { MatrixSession } from '../../src/background/session/matrix-session';
 import { SessionStore } from '../../src/background/session/session-store';
-import { fetchLoginMethods, loginTokenFrom, LoginMethodsUnavailable, ssoRedirectUrl } from '../../src/background/session/sso-login';
+import { fetchLoginMethods, loginTokenFrom, LoginMethodsUnavailable, ssoRedirectUrl } from '../../src/background/session/login/sso-login';
 import { homeserverUrl } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
 import { walkSsoLogin } from '../support/sso-over-http';

@@ -1,6 +1,6 @@
 // The create events of room version 12 rooms, put back into /sync answers filtered by room.
 import { describe, expect, it } from 'vitest';
-import { createEventId, withCreateEvents } from '../../src/background/session/create-events';
+import { createEventId, withCreateEvents } from '../../src/background/session/sync/create-events';
 
 const V12 = '!hashOfTheCreateEvent';
 const V11 = '!old:hs.example';

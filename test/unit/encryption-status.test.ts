@@ -1,7 +1,7 @@
 // The popup's encryption status must be answered while the homeserver is away (issue #7): the one
 // question that goes to the server, the account's cross-signing identity, is waited for briefly.
 import { describe, expect, it } from 'vitest';
-import { CrossSigningAnswer } from '../../src/background/session/encryption-status';
+import { CrossSigningAnswer } from '../../src/background/session/crypto/encryption-status';
 
 /** A fake of js-sdk's check whose answers the test gives, one per call. */
 function serverCheck() {

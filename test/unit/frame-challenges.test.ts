@@ -8,7 +8,7 @@ import {
   TooManyChallenges,
   type AnswerSender,
   type ChallengeScope,
-} from '../../src/background/widgets/frame-challenges';
+} from '../../src/background/widgets/frames/frame-challenges';
 
 const SCOPE: ChallengeScope = { tabId: 7, relayFrameId: 0, widgetOrigin: 'https://widget.example', candidates: [11, 12] };
 const FROM_12: AnswerSender = { tab: { id: 7 }, frameId: 12, url: 'https://widget.example/poll?widgetId=p' };

@@ -1,7 +1,7 @@
 // Frame slots (issue #7 review): one port at a time takes a frame, a tab holds a bounded number of
 // widget frames, and a frame's last commit is remembered for a while, within a bounded memory.
 import { describe, expect, it } from 'vitest';
-import { COMMIT_MEMORY_MS, FrameSlots, MAX_REMEMBERED_COMMITS, MAX_WIDGET_FRAMES_PER_TAB } from '../../src/background/widgets/frame-slots';
+import { COMMIT_MEMORY_MS, FrameSlots, MAX_REMEMBERED_COMMITS, MAX_WIDGET_FRAMES_PER_TAB } from '../../src/background/widgets/frames/frame-slots';
 
 function hostsAt(hosted: [number, number][]) {
   return {

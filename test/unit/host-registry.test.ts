@@ -2,7 +2,7 @@
 // back (issue #7). Fake hosts record what reaches them; the browser proof is worker-kills.chromium.
 import { MatrixEvent } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { HostRegistry, MAX_HELD_EVENTS, RETURN_WAIT_MS, SYNC_HOLD_BACKLOG } from '../../src/background/widgets/host-registry';
+import { HostRegistry, MAX_HELD_EVENTS, RETURN_WAIT_MS, SYNC_HOLD_BACKLOG } from '../../src/background/widgets/host/host-registry';
 
 class FakeHost {
   readonly received: string[] = [];

@@ -12,11 +12,11 @@ import {
   newState,
   OidcLoginFailed,
   type ExpectedResponse,
-} from '../../src/background/session/oidc-authorization';
-import { OidcClientStore } from '../../src/background/session/oidc-client-store';
-import { discoverDelegation } from '../../src/background/session/oidc-discovery';
-import { isSecureOrLoopback, OidcUnavailable, parseAuthMetadata } from '../../src/background/session/oidc-metadata';
-import { loginOptions } from '../../src/background/session/oidc-native';
+} from '../../src/background/session/login/oidc-authorization';
+import { OidcClientStore } from '../../src/background/session/login/oidc-client-store';
+import { discoverDelegation } from '../../src/background/session/login/oidc-discovery';
+import { isSecureOrLoopback, OidcUnavailable, parseAuthMetadata } from '../../src/background/session/login/oidc-metadata';
+import { loginOptions } from '../../src/background/session/login/oidc-native';
 import { StoredSession } from '../../src/background/session/session-store';
 import { parseMessage } from '../../src/shared/protocol/errors';
 import { UiToBackground } from '../../src/shared/protocol/ui-to-background';

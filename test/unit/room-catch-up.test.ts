@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catchUpFilter, historyIds, joinedEntries, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from '../../src/background/session/room-catch-up';
+import { catchUpFilter, historyIds, joinedEntries, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from '../../src/background/session/sync/room-catch-up';
 
 const answer = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', 'content-length': '9999' } });
 const ids = (...eventIds: string[]) => eventIds.map((event_id) => ({ event_id }));

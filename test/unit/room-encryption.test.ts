@@ -2,7 +2,7 @@
 // state is incomplete is never taken for an unencrypted one.
 import { MatrixError, type MatrixClient } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { isRoomEncrypted } from '../../src/background/widgets/room-encryption';
+import { isRoomEncrypted } from '../../src/background/widgets/actions/room-encryption';
 
 type FakeRoom = { membership: string; state: string[] };
 

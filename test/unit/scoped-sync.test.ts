@@ -1,7 +1,7 @@
 // The scoped sync in the client's fetch (issue #8), against a fake homeserver: what js-sdk gets back
 // when a room is caught up, and which of its events it is told are history.
 import { describe, expect, it } from 'vitest';
-import { ScopedSync } from '../../src/background/session/scoped-sync';
+import { ScopedSync } from '../../src/background/session/sync/scoped-sync';
 import type { SyncScope } from '../../src/shared/core/sync-scope';
 
 const HS = 'https://hs.example/_matrix/client/v3/sync';

@@ -10,7 +10,7 @@ import {
   SsoLoginFailed,
   ssoRedirectUrl,
   type WebAuthFlow,
-} from '../../src/background/session/sso-login';
+} from '../../src/background/session/login/sso-login';
 import { parseMessage } from '../../src/shared/protocol/errors';
 import { UiToBackground } from '../../src/shared/protocol/ui-to-background';
 

@@ -1,6 +1,6 @@
 // Sync waits while widgets are behind (back-pressure), never other requests, and never forever.
 import { describe, expect, it } from 'vitest';
-import { holdingSyncs } from '../../src/background/session/sync-hold';
+import { holdingSyncs } from '../../src/background/session/sync/sync-hold';
 
 const SYNC = 'https://hs.example/_matrix/client/v3/sync?since=s1&timeout=20000';
 const timing = { checkEveryMs: 5, maxHoldMs: 300 };

@@ -1,7 +1,7 @@
 // Clear events handed on as a sync arrives (issue #8): only what js-sdk would forward as live events
 // anyway, in room order, and the answer still reaches js-sdk whole.
 import { describe, expect, it } from 'vitest';
-import { HandedOnEarly, leadingClearEvents, peekingSyncs, type ClearEvents } from '../../src/background/session/sync-peek';
+import { HandedOnEarly, leadingClearEvents, peekingSyncs, type ClearEvents } from '../../src/background/session/sync/sync-peek';
 
 const message = (id: string) => ({ event_id: `$${id}`, type: 'm.room.message', sender: '@bob:hs', content: { body: id }, origin_server_ts: 1 });
 const encrypted = (id: string) => ({ event_id: `$${id}`, type: 'm.room.encrypted', sender: '@bob:hs', content: { ciphertext: 'x' }, origin_server_ts: 1 });

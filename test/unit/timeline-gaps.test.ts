@@ -3,8 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { ClientEvent, MatrixEvent, RoomEvent, type MatrixClient, type Room } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { LiveEvents } from '../../src/background/session/live-events';
-import { TimelineGaps } from '../../src/background/session/timeline-gaps';
+import { LiveEvents } from '../../src/background/session/sync/live-events';
+import { TimelineGaps } from '../../src/background/session/sync/timeline-gaps';
 
 const event = (eventId: string, roomId = '!a:hs') => new MatrixEvent({ event_id: eventId, room_id: roomId, type: 'm.room.message', sender: '@bob:hs', content: { body: eventId } });
 

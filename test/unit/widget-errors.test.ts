@@ -1,7 +1,7 @@
 // What a widget reads when its request fails: our own refusals verbatim, never "internal error".
 import { describe, expect, it } from 'vitest';
-import { RoomNotSynced } from '../../src/background/widgets/room-encryption';
-import { toWidgetError, WidgetRequestRefused } from '../../src/background/widgets/widget-errors';
+import { RoomNotSynced } from '../../src/background/widgets/actions/room-encryption';
+import { toWidgetError, WidgetRequestRefused } from '../../src/background/widgets/actions/widget-errors';
 
 describe('toWidgetError', () => {
   it('passes a refused send into an encrypted room that has not synced on as it is', () => {

@@ -7,9 +7,9 @@ import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import type { BridgeStatus, RoomChoice } from '../../shared/protocol/background-to-ui';
 import { deleteStaleAccountStores } from './account-stores';
-import type { DeviceVerification } from './device-verification';
+import type { DeviceVerification } from './crypto/device-verification';
 import { MatrixSession, NotLoggedIn, type EndedSession, type LiveEventListener, type SessionOptions } from './matrix-session';
-import type { OidcSession } from './oidc-native';
+import type { OidcSession } from './login/oidc-native';
 import type { AccountSessions } from './session-store';
 
 const log = createLogger('bg:accounts');

@@ -4,18 +4,18 @@
 import { createClient, Filter, IndexedDBStore, type AccessTokens, type MatrixClient } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import { ALL_ROOMS, NO_ROOMS } from '../../shared/core/sync-scope';
-import { setCryptoReadiness } from './crypto-readiness';
-import type { DeviceVerification } from './device-verification';
-import { CrossSigningAnswer } from './encryption-status';
-import type { LiveEvents } from './live-events';
+import { setCryptoReadiness } from './crypto/crypto-readiness';
+import type { DeviceVerification } from './crypto/device-verification';
+import { CrossSigningAnswer } from './crypto/encryption-status';
+import type { LiveEvents } from './sync/live-events';
 import { accountLockName, cryptoStorePrefix, decodeStoreKey, syncStoreName } from './account-stores';
-import { oidcClientOptions, pinAuthServer } from './oidc-native';
-import { ScopedSync } from './scoped-sync';
-import type { SecretKeyHolder } from './secret-keys';
+import { oidcClientOptions, pinAuthServer } from './login/oidc-native';
+import { ScopedSync } from './sync/scoped-sync';
+import type { SecretKeyHolder } from './crypto/secret-keys';
 import type { StoredSession } from './session-store';
-import { holdingSyncs } from './sync-hold';
-import { peekingSyncs } from './sync-peek';
-import { SyncSaver } from './sync-saver';
+import { holdingSyncs } from './sync/sync-hold';
+import { peekingSyncs } from './sync/sync-peek';
+import { SyncSaver } from './sync/sync-saver';
 
 const log = createLogger('bg:session');
 

@@ -7,18 +7,18 @@ import { createLogger } from '../../shared/log';
 import { ALL_ROOMS, scopeHas } from '../../shared/core/sync-scope';
 import type { RoomChoice, SessionStatus } from '../../shared/protocol/background-to-ui';
 import { openAccount, startClientSync, type OpenAccount } from './client-factory';
-import { DeviceVerification } from './device-verification';
-import { encryptionStatus } from './encryption-status';
-import { LiveEvents, type LiveEventListener } from './live-events';
-import { loginForSession, sessionFromOidc, withStoreKey } from './new-sessions';
-import type { OidcSession } from './oidc-native';
+import { DeviceVerification } from './crypto/device-verification';
+import { encryptionStatus } from './crypto/encryption-status';
+import { LiveEvents, type LiveEventListener } from './sync/live-events';
+import { loginForSession, sessionFromOidc, withStoreKey } from './login/new-sessions';
+import type { OidcSession } from './login/oidc-native';
 import { joinedRoomChoices, roomName } from './room-directory';
-import { SecretKeyHolder } from './secret-keys';
+import { SecretKeyHolder } from './crypto/secret-keys';
 import { SessionEvents, type EndedSession } from './session-events';
 import { NotLoggedIn, type SessionOptions } from './session-options';
 import type { SessionSlot, StoredSession } from './session-store';
 import { closeForGood, closeForNow } from './session-teardown';
-import { SyncClaims } from './sync-claims';
+import { SyncClaims } from './sync/sync-claims';
 
 const log = createLogger('bg:session');
 

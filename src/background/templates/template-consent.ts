@@ -5,7 +5,7 @@ import { factConsent } from '../../shared/core/widget-template';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
 import type { AuditLog } from '../grants/audit-log';
 import type { GrantStore } from '../grants/grant-store';
-import type { AskUser } from '../widgets/capability-negotiation';
+import type { AskUser } from '../widgets/host/capability-negotiation';
 import type { FactValue } from './template-values';
 
 export type TemplateConsentInput = {

@@ -3,7 +3,7 @@
 // uses that room only if the attested frame is the one the load was filled for. Kept in
 // storage.session too, so a worker stopped between the fill and the widget's load loses nothing.
 import * as v from 'valibot';
-import type { AttestedFrame } from '../widgets/frame-attestation';
+import type { AttestedFrame } from '../widgets/frames/frame-attestation';
 
 const TemplateLoad = v.object({
   loadId: v.string(),

@@ -4,7 +4,7 @@ import type { MatrixClient } from 'matrix-js-sdk';
 import * as v from 'valibot';
 import type { AuditEntry } from '../../../shared/protocol/background-to-ui';
 import { describeIssues } from '../../../shared/protocol/errors';
-import { WidgetRequestRefused } from '../widget-errors';
+import { WidgetRequestRefused } from './widget-errors';
 
 export type ActionContext = {
   client: () => Promise<MatrixClient>;

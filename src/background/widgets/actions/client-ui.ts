@@ -2,7 +2,7 @@
 // widget: no modal layer, no sticker picker, no "always on screen" area, no room list to navigate.
 // Each gets a specific error that says why, instead of a generic "unsupported" (docs/widget-api.md).
 import { WidgetApiFromWidgetAction } from 'matrix-widget-api';
-import { WidgetRequestRefused } from '../widget-errors';
+import { WidgetRequestRefused } from './widget-errors';
 
 const REASONS: Readonly<Record<string, string>> = {
   [WidgetApiFromWidgetAction.OpenModalWidget]:

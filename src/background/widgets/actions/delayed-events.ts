@@ -4,8 +4,8 @@
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { hasCapability } from '../../../shared/core/grant-policy';
 import { UpdateDelayedEventData } from '../../../shared/protocol/widget-api';
-import { updateDelayedEvent as update } from '../room-actions';
-import { WidgetRequestRefused } from '../widget-errors';
+import { updateDelayedEvent as update } from './room-actions';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
 export async function updateDelayedEvent(context: ActionContext, data: unknown): Promise<ActionResult> {

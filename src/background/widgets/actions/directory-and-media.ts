@@ -4,8 +4,8 @@ import { Method } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { hasCapability } from '../../../shared/core/grant-policy';
 import { UserDirectorySearchData } from '../../../shared/protocol/widget-api';
-import { request } from '../room-actions';
-import { WidgetRequestRefused } from '../widget-errors';
+import { request } from './room-actions';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
 const DIRECTORY_LIMIT_CAP = 50;

@@ -5,8 +5,8 @@ import { MatrixCapabilities } from 'matrix-widget-api';
 import * as v from 'valibot';
 import { hasCapability } from '../../../shared/core/grant-policy';
 import { decodeBytes, EncodedBinary, encodeBytes } from '../../../shared/protocol/binary';
-import { request } from '../room-actions';
-import { WidgetRequestRefused } from '../widget-errors';
+import { request } from './room-actions';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
 /**

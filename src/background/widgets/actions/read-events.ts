@@ -5,9 +5,9 @@
 import type { IEvent, MatrixClient } from 'matrix-js-sdk';
 import { allowsEveryRoom, allowsReceive, allowsRoom, mayReceiveType } from '../../../shared/core/grant-policy';
 import { ReadEventsData } from '../../../shared/protocol/widget-api';
-import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelinePage } from '../room-actions';
-import { decryptForWidget } from '../room-encryption';
-import { WidgetRequestRefused } from '../widget-errors';
+import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelinePage } from './room-actions';
+import { decryptForWidget } from './room-encryption';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
 const DEFAULT_LIMIT = 50;

@@ -4,9 +4,9 @@ import type { IEvent } from 'matrix-js-sdk';
 import { Method } from 'matrix-js-sdk';
 import { allowsReceive, allowsRoom } from '../../../shared/core/grant-policy';
 import { ReadRelationsData } from '../../../shared/protocol/widget-api';
-import { READ_EVENTS_LIMIT_CAP, request } from '../room-actions';
-import { decryptForWidget } from '../room-encryption';
-import { WidgetRequestRefused } from '../widget-errors';
+import { READ_EVENTS_LIMIT_CAP, request } from './room-actions';
+import { decryptForWidget } from './room-encryption';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
 export async function readRelations(context: ActionContext, data: unknown): Promise<ActionResult> {

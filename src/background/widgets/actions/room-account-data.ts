@@ -3,8 +3,8 @@
 import { HTTPError, Method } from 'matrix-js-sdk';
 import { allowsEveryRoom, allowsRoom, allowsRoomAccountData } from '../../../shared/core/grant-policy';
 import { ReadRoomAccountDataData } from '../../../shared/protocol/widget-api';
-import { request } from '../room-actions';
-import { WidgetRequestRefused } from '../widget-errors';
+import { request } from './room-actions';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
 export async function readRoomAccountData(context: ActionContext, data: unknown): Promise<ActionResult> {

@@ -6,8 +6,8 @@ import { Method } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { allowsRoom, hasCapability } from '../../../shared/core/grant-policy';
 import { RtcLivekitDelegateDelayedLeaveData, RtcLivekitGetTokenData } from '../../../shared/protocol/widget-api';
-import { request } from '../room-actions';
-import { WidgetRequestRefused } from '../widget-errors';
+import { request } from './room-actions';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
 const MSC4143_PREFIX = '/_matrix/client/unstable/org.matrix.msc4143';

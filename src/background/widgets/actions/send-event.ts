@@ -7,9 +7,9 @@ import type { MatrixClient } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { allowsRoom, allowsSend, hasCapability } from '../../../shared/core/grant-policy';
 import { SendEventData } from '../../../shared/protocol/widget-api';
-import { readRoomEvent, redactRoomEvent, sendRoomEvent } from '../room-actions';
-import { isRoomEncrypted, keepsStickyDurationWhenEncrypted, sendEncryptedRoomEvent } from '../room-encryption';
-import { WidgetRequestRefused } from '../widget-errors';
+import { readRoomEvent, redactRoomEvent, sendRoomEvent } from './room-actions';
+import { isRoomEncrypted, keepsStickyDurationWhenEncrypted, sendEncryptedRoomEvent } from './room-encryption';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
 
 /** The `unstable_features` flag of homeservers that honour the sticky query parameter (MSC4354). */

@@ -4,9 +4,9 @@
 import { Method, type MatrixClient } from 'matrix-js-sdk';
 import { allowsToDevice, isCryptoInternalToDeviceType } from '../../../shared/core/grant-policy';
 import { SendToDeviceData } from '../../../shared/protocol/widget-api';
-import { cryptoOf } from '../../session/crypto-readiness';
-import { request } from '../room-actions';
-import { WidgetRequestRefused } from '../widget-errors';
+import { cryptoOf } from '../../session/crypto/crypto-readiness';
+import { request } from './room-actions';
+import { WidgetRequestRefused } from './widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
 export async function sendToDevice(context: ActionContext, data: unknown): Promise<ActionResult> {
