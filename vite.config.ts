@@ -50,7 +50,7 @@ export function extensionManifest(browsers: readonly BrowserName[]): Plugin {
       const source = JSON.parse(readFileSync(sourcePath, 'utf8')) as Record<string, unknown>;
       const { version } = JSON.parse(readFileSync(packagePath, 'utf8')) as { version: string };
       const manifest = manifestFor(browserName, source, version);
-      writeFileSync(path.join(output.dir ?? '', 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      writeFileSync(path.join(outDirFor(browserName), 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     },
   };
 }
