@@ -24,6 +24,9 @@ export async function openChromium(siteOrigin, { reloadable = false, headless = 
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless,
+    // start.mjs and dev.mjs stop everything on Ctrl-C themselves; Playwright's own handler would
+    // close the browser and exit the process (code 130) before Synapse and the servers are stopped.
+    handleSIGINT: false,
     args: [
       `--disable-extensions-except=${chromeExtensionDir}`,
       `--load-extension=${chromeExtensionDir}`,
