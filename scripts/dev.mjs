@@ -75,6 +75,7 @@ async function openBrowser(siteOrigin, onClosed) {
     chromiumWindow.context.on('close', onClosed);
     return { reload: () => chromiumWindow.reloadExtension(), close: () => chromiumWindow.close() };
   }
+  const sigintBefore = new Set(process.listeners('SIGINT'));
   const runner = await webExt.cmd.run(
     {
       sourceDir: path.join(root, 'dist/firefox'),
@@ -92,6 +93,9 @@ async function openBrowser(siteOrigin, onClosed) {
     { shouldExitProgram: false },
   );
   runner.registerCleanup(onClosed);
+  // web-ext's temporary profile (firefox-profile) exits the process with 130 on Ctrl-C, before
+  // Synapse and the servers are stopped; shutdown() closes Firefox (and so the profile) itself.
+  for (const listener of process.listeners('SIGINT')) if (!sigintBefore.has(listener)) process.off('SIGINT', listener);
   const reload = async () => {
     await runner.reloadAllExtensions();
     // web-ext's "Last extension reload" line ends without a newline (it rewrites it on a terminal).
