@@ -151,6 +151,53 @@ if (nest) { const frame = document.createElement('iframe'); frame.src = nest; do
 }
 
 /**
+ * A widget that only asks (for the approval-flood test): on load it makes one request, and answers
+ * the host's capabilities request with `?count=` capabilities of `?length=` characters each.
+ */
+function askingWidgetPage() {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Asking widget</title></head><body>
+<script>
+const params = new URLSearchParams(location.search);
+const widgetId = params.get('widgetId');
+const count = Number(params.get('count') || '200');
+const length = Number(params.get('length') || '200');
+const capabilities = Array.from({ length: count }, (_, index) => 'org.example.flood.' + index + '.' + 'x'.repeat(Math.max(0, length - 24)));
+window.addEventListener('message', (event) => {
+  const message = event.data;
+  if (message && message.api === 'toWidget' && !message.response && message.action === 'capabilities') {
+    parent.postMessage({ ...message, response: { capabilities } }, '*');
+  }
+});
+parent.postMessage({ api: 'fromWidget', widgetId, requestId: 'hello', action: 'supported_api_versions', data: {} }, '*');
+</script></body></html>`;
+}
+
+/**
+ * A hostile page (the approval-flood test): it keeps replacing up to `?frames=` widget frames, each
+ * claiming a fresh widget id and asking for many long capabilities, with no click from anyone.
+ */
+function floodPage(widgetOrigin, params) {
+  const frames = Number(params.get('frames') ?? '32');
+  const everyMs = Number(params.get('every') ?? '250');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flooding site</title></head><body>
+<script>
+let serial = 0;
+window.floodFramesMade = 0;
+function replaceOne() {
+  const frames = document.querySelectorAll('iframe');
+  if (frames.length >= ${frames}) frames[0].remove();
+  const frame = document.createElement('iframe');
+  frame.setAttribute('data-matrix-widget', '');
+  const length = 150 + (serial % 7) * 60;
+  frame.src = ${JSON.stringify(widgetOrigin)} + '/asking.html?widgetId=flood-' + (serial++) + '-' + Math.random().toString(36).slice(2) + '&count=200&length=' + length;
+  document.body.append(frame);
+  window.floodFramesMade += 1;
+}
+setInterval(replaceOne, ${everyMs});
+</script></body></html>`;
+}
+
+/**
  * The page of the spoofing tests: the real widget, a copy of it (same URL, same widget id), and
  * attacker frames around them.
  */
@@ -188,6 +235,10 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return response.end(attackerPage());
     }
+    if (url.pathname === '/asking.html') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(askingWidgetPage());
+    }
     if (url.pathname.startsWith('/element-call/')) {
       return void serveFile(elementCallDir, url.pathname.slice('/element-call'.length), response);
     }
@@ -212,6 +263,10 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
           ? spoofPage({ widgetOrigin, thirdOrigin: secondSiteOrigin, roomHint: url.searchParams.get('room') ?? undefined })
           : attackerPage(),
       );
+    }
+    if (url.pathname === '/flood') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(floodPage(widgetOrigin, url.searchParams));
     }
     if (url.pathname === '/conformance') {
       const room = url.searchParams.get('room');

@@ -48,6 +48,12 @@ function CapabilityRequest({ view }: { view: ApprovalView }) {
   const approved = useMemo(() => requested.filter((capability) => !unchecked.has(capability)), [requested, unchecked]);
   const isIdentity = view.purpose === 'identity';
 
+  const denyAll = async () => {
+    const reply = await askBackground({ kind: 'denyAllFromSite', approvalId: view.approvalId, remember });
+    if (reply.ok) window.close();
+    else setError(reply.error.message);
+  };
+
   const decide = async (isApproved: boolean) => {
     const reply = await askBackground({
       kind: 'decideApproval',
@@ -89,6 +95,8 @@ function CapabilityRequest({ view }: { view: ApprovalView }) {
           canApprove={isIdentity || roomId !== ''}
           approveLabel={t('approve')}
           onDeny={() => void decide(false)}
+          sitePendingCount={view.sitePendingCount}
+          onDenyAll={() => void denyAll()}
         />
       }
     >

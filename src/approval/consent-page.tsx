@@ -54,7 +54,11 @@ export function ConsentPage({
   );
 }
 
-/** Remember + Deny + the primary action (named per approval): the same in every approval. */
+/**
+ * Remember + Deny + the primary action (named per approval): the same in every approval. When the
+ * site has more requests waiting, "Deny all" answers them together (with Remember: the site is
+ * switched off and asks no more).
+ */
 export function DecisionBar({
   remember,
   onRemember,
@@ -62,6 +66,8 @@ export function DecisionBar({
   canApprove,
   approveLabel,
   onDeny,
+  sitePendingCount,
+  onDenyAll,
 }: {
   remember: boolean;
   onRemember: (value: boolean) => void;
@@ -69,14 +75,27 @@ export function DecisionBar({
   canApprove: boolean;
   approveLabel: string;
   onDeny: () => void;
+  sitePendingCount: number;
+  onDenyAll: () => void;
 }) {
+  const offersDenyAll = sitePendingCount > 1;
   return (
     <>
       <label class="inline remember">
         <input id="remember" type="checkbox" checked={remember} onChange={(event) => onRemember((event.currentTarget).checked)} />{' '}
         {t('approvalRemember')}
       </label>
+      {offersDenyAll && remember && (
+        <p id="deny-all-hint" class="muted small">
+          {t('approvalDenyAllHint')}
+        </p>
+      )}
       <div class="actions">
+        {offersDenyAll && (
+          <button id="deny-all" type="button" onClick={onDenyAll}>
+            {t('approvalDenyAll', String(sitePendingCount))}
+          </button>
+        )}
         <button id="deny" type="button" disabled={!isArmed} onClick={onDeny}>
           {t('deny')}
         </button>

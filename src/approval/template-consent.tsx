@@ -25,6 +25,12 @@ export function TemplateConsent({ view }: { view: ApprovalView }) {
   const widgetName = view.template?.widgetName || view.widgetOrigin;
   const facts = view.template?.facts ?? [];
 
+  const denyAll = async () => {
+    const reply = await askBackground({ kind: 'denyAllFromSite', approvalId: view.approvalId, remember });
+    if (reply.ok) window.close();
+    else setError(reply.error.message);
+  };
+
   const decide = async (isApproved: boolean) => {
     const reply = await askBackground({
       kind: 'decideApproval',
@@ -70,6 +76,8 @@ export function TemplateConsent({ view }: { view: ApprovalView }) {
           canApprove={roomId !== ''}
           approveLabel={t('templateOpen')}
           onDeny={() => void decide(false)}
+          sitePendingCount={view.sitePendingCount}
+          onDenyAll={() => void denyAll()}
         />
       }
     >

@@ -36,6 +36,9 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 });
 
 browser.windows.onRemoved.addListener((windowId) => getServices().approvals.onWindowRemoved(windowId));
+// A request waits for the user to be with its tab: turning to a tab or a window may let one open.
+browser.tabs.onActivated.addListener(() => getServices().approvals.userMoved());
+browser.windows.onFocusChanged.addListener(() => getServices().approvals.userMoved());
 // A template filled for a tab's frames is of no use once the tab is gone.
 browser.tabs.onRemoved.addListener((tabId) => void getServices().templateLoads.forgetTab(tabId));
 

@@ -68,6 +68,7 @@ const handlers: Handlers = {
       isRoomFixed: pending.isRoomFixed,
       purpose: pending.purpose,
       rooms: pending.purpose === 'identity' ? [] : await accounts.joinedRooms(),
+      sitePendingCount: approvals.pendingFromSameSite(request.approvalId),
       ...(pending.template ? { template: { widgetName: pending.template.widgetName, facts: pending.template.facts } } : {}),
     };
   },
@@ -78,6 +79,19 @@ const handlers: Handlers = {
       remember: request.remember,
     });
     return { accepted: true };
+  },
+  denyAllFromSite: async (request, services) => {
+    const siteOrigin = services.approvals.denyAllFromSite(request.approvalId);
+    if (request.remember) {
+      // "Don't ask again for this site": the site switch the popup shows, turned off.
+      await services.sites.setEnabled(siteOrigin, false);
+      await services.hosts.closeSite(siteOrigin);
+    }
+    return { accepted: true };
+  },
+  reviewApprovals: (_request, { approvals }) => {
+    approvals.review();
+    return Promise.resolve({ pending: approvals.pendingCount });
   },
   listGrants: async (_request, { accounts, grants }) => {
     const userId = await accounts.userId();

@@ -1,72 +1,62 @@
 // Pending capability approvals. One extension-owned window at a time (never UI inside the page);
 // further requests queue behind it, and the toolbar badge counts them. Each request resolves once
-// with the user's decision; closing the window is "deny for now".
+// with the user's decision (closing the window is "deny for now"), or is withdrawn when the frame
+// that asked goes away. What may wait, and what may open a window, is approval-admission.ts.
 import browser from 'webextension-polyfill';
 import * as v from 'valibot';
-import type { WidgetIdentity } from '../../shared/core/widget-identity';
-import { APPROVAL_ARM_DELAY_MS, TemplateFactValue } from '../../shared/protocol/background-to-ui';
-import { readSession, removeSession, writeSession } from '../adapters/session-storage';
+import { APPROVAL_ARM_DELAY_MS } from '../../shared/protocol/background-to-ui';
+import { readSession, removeSession, sessionKeys, writeSession } from '../adapters/session-storage';
 import { createLogger } from '../../shared/log';
+import { admit, DenialStreaks, mayTakeScreen, type AskOrigin } from './approval-admission';
+import { HeldWindows } from './held-windows';
+import { ApprovalNotArmed, ApprovalRefused, ApprovalWithdrawn, PendingApproval, UnknownApproval, type ApprovalDecision } from './pending-approval';
+
+export type { ApprovalDecision } from './pending-approval';
+export { ApprovalNotArmed, ApprovalRefused, ApprovalWithdrawn, PendingApproval, UnknownApproval } from './pending-approval';
 
 const log = createLogger('bg:approvals');
 
-const PendingApproval = v.object({
-  identity: v.object({ account: v.string(), siteOrigin: v.string(), widgetUrl: v.string(), widgetId: v.string() }),
-  widgetOrigin: v.string(),
-  capabilities: v.array(v.string()),
-  roomHint: v.nullable(v.string()),
-  /** Renegotiation (MSC2974): the widget stays in its bound room; the picker is read-only. */
-  isRoomFixed: v.optional(v.boolean(), false),
-  /** `identity`: OpenID consent, which concerns no room; `template`: loading a templated widget. */
-  purpose: v.optional(v.picklist(['capabilities', 'identity', 'template']), 'capabilities'),
-  /** For `template`: what the filled URL tells, and the key its window is held under afterwards. */
-  template: v.optional(
-    v.object({
-      widgetName: v.nullable(v.string()),
-      facts: v.array(TemplateFactValue),
-      holdKey: v.string(),
-    }),
-  ),
-  /** A capability request of a widget whose template load was just approved: shown in that window. */
-  continuesHold: v.optional(v.string()),
-});
-export type PendingApproval = v.InferInput<typeof PendingApproval> & { identity: WidgetIdentity };
-
-export type ApprovalDecision = { roomId: string | null; approved: string[]; remember: boolean };
-
 const DENY_FOR_NOW: ApprovalDecision = { roomId: null, approved: [], remember: false };
 
-type Waiter = { resolve: (decision: ApprovalDecision) => void; windowId: number | undefined; holdKey: string | undefined };
+/** Who is asking: the attested origin of the request, and a signal that withdraws it when the frame goes. */
+export type AskFrom = AskOrigin & { signal?: AbortSignal };
 
-/**
- * A window kept open after the user approved a template load, waiting for the widget to load and
- * ask for its capabilities, which then appear in the same window: one approval flow per widget.
- */
-type HeldWindow = { holdKey: string; windowId: number; tabId: number | undefined; timer: ReturnType<typeof setTimeout> };
+type Waiter = {
+  resolve: (decision: ApprovalDecision) => void;
+  reject: (error: Error) => void;
+  windowId: number | undefined;
+  holdKey: string | undefined;
+  origin: AskOrigin;
+  /** Callers waiting on this request (identical requests join); withdrawn when the last one goes. */
+  askers: number;
+};
 
-/** How long a held window waits for the widget's capability request before it closes. */
-export const HOLD_MS = 30_000;
-
-export class UnknownApproval extends Error {}
-
-/** An approval decided before its window armed: a click meant for the page must not land on Allow. */
-export class ApprovalNotArmed extends Error {}
+const NO_ORIGIN: AskOrigin = { siteOrigin: '', tabId: undefined };
 
 export class ApprovalQueue {
-  /** Every pending approval in arrival order; the first one has the window. */
+  /** Every pending approval in arrival order; at most one of them has the window. */
   private readonly waiting = new Map<string, Waiter>();
-  private readonly joined = new Map<string, Promise<ApprovalDecision>>();
+  private readonly joined = new Map<string, { approvalId: string; decision: Promise<ApprovalDecision> }>();
   private shownId: string | undefined;
-  private held: HeldWindow | undefined;
-  /** The shown window's tab, to load the next request of a held flow into it. */
-  private readonly windowTabs = new Map<number, number | undefined>();
+  private readonly windows: HeldWindows;
   /** When each request's window first read it (the page arms its buttons from then on). */
   private readonly viewedAt = new Map<string, number>();
+  private readonly denials = new DenialStreaks();
+  /** Requests the user asked to see (from the popup): shown even while their tab is in the background. */
+  private readonly summoned = new Set<string>();
+  /** showNext runs one at a time: it awaits the browser between choosing and opening. */
+  private showing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** Requests of a stopped worker have no one waiting for them any more (their widgets ask again): removed before anything is stored. */
+  private readonly swept: Promise<void>;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.windows = new HeldWindows(() => this.scheduleShow());
+    this.swept = sweepStaleApprovals().catch(() => undefined);
+  }
 
   /** Asks the user. A second identical request while one is pending joins it instead of queueing. */
-  request(pending: PendingApproval): Promise<ApprovalDecision> {
+  request(pending: PendingApproval, from: AskFrom = NO_ORIGIN): Promise<ApprovalDecision> {
     const joinKey = JSON.stringify([
       pending.identity,
       pending.roomHint,
@@ -74,16 +64,26 @@ export class ApprovalQueue {
       pending.isRoomFixed ?? false,
       [...pending.capabilities].sort(),
       pending.template?.holdKey ?? null,
+      from.tabId ?? null,
     ]);
     const existing = this.joined.get(joinKey);
-    if (existing) return existing;
-    const decision = this.enqueue(pending).finally(() => this.joined.delete(joinKey));
-    this.joined.set(joinKey, decision);
-    return decision;
+    const entry = existing ?? this.enqueue(pending, from, joinKey);
+    if (!entry) return Promise.reject(new ApprovalRefused(this.lastRefusal));
+    const waiter = this.waiting.get(entry.approvalId);
+    if (existing && waiter) waiter.askers += 1;
+    if (from.signal?.aborted) this.leave(entry.approvalId);
+    else from.signal?.addEventListener('abort', () => this.leave(entry.approvalId), { once: true });
+    return entry.decision;
   }
 
   get pendingCount(): number {
     return this.waiting.size;
+  }
+
+  /** How many requests of the same site as `approvalId` wait (it included): the window offers "Deny all" above one. */
+  pendingFromSameSite(approvalId: string): number {
+    const site = this.waiting.get(approvalId)?.origin.siteOrigin;
+    return [...this.waiting.values()].filter(({ origin }) => origin.siteOrigin === site).length;
   }
 
   async pending(approvalId: string): Promise<v.InferOutput<typeof PendingApproval>> {
@@ -94,9 +94,8 @@ export class ApprovalQueue {
   }
 
   async decide(approvalId: string, decision: ApprovalDecision): Promise<void> {
-    if (approvalId !== this.shownId || !this.waiting.has(approvalId)) {
-      throw new UnknownApproval('This request is no longer pending');
-    }
+    const waiter = this.waiting.get(approvalId);
+    if (approvalId !== this.shownId || !waiter) throw new UnknownApproval('This request is no longer pending');
     // The page disables its buttons until armed; this holds even for a page that did not. Deny is
     // always safe, so only a decision that grants something waits for the arming delay.
     const viewedAt = this.viewedAt.get(approvalId);
@@ -104,10 +103,34 @@ export class ApprovalQueue {
     if (isGranting && (viewedAt === undefined || this.now() - viewedAt < APPROVAL_ARM_DELAY_MS)) {
       throw new ApprovalNotArmed('The request was not shown long enough to be decided: read it, then decide');
     }
-    const waiter = this.waiting.get(approvalId);
-    const isHeld = waiter?.holdKey !== undefined && waiter.windowId !== undefined && decision.roomId !== null && decision.approved.length > 0;
-    if (isHeld && waiter?.holdKey !== undefined && waiter.windowId !== undefined) this.hold(waiter.holdKey, waiter.windowId);
+    const isHeld = waiter.holdKey !== undefined && waiter.windowId !== undefined && decision.roomId !== null && decision.approved.length > 0;
+    if (isHeld && waiter.holdKey !== undefined && waiter.windowId !== undefined) this.windows.hold(waiter.holdKey, waiter.windowId);
     this.settle(approvalId, decision);
+  }
+
+  /**
+   * "Deny all" in the window: this request and every other one its site has waiting are denied for
+   * now. Returns the site (the top-level origin), which the caller may switch off when the user
+   * also chose to be asked no more.
+   */
+  denyAllFromSite(approvalId: string): string {
+    const waiter = this.waiting.get(approvalId);
+    if (approvalId !== this.shownId || !waiter) throw new UnknownApproval('This request is no longer pending');
+    const site = waiter.origin.siteOrigin;
+    for (const [id, other] of [...this.waiting]) if (other.origin.siteOrigin === site) this.settle(id, DENY_FOR_NOW);
+    return site;
+  }
+
+  /** The user asked (from the popup) to see what is waiting: the next request opens even if its tab is in the background. */
+  review(): void {
+    const [first] = this.waiting.keys();
+    if (first !== undefined) this.summoned.add(first);
+    this.scheduleShow();
+  }
+
+  /** The user turned to a tab (or a window): a request waiting for it may now open. */
+  userMoved(): void {
+    this.scheduleShow();
   }
 
   /**
@@ -115,110 +138,140 @@ export class ApprovalQueue {
    * went away): its window closes, and the next request gets one.
    */
   release(holdKey: string): void {
-    const held = this.held;
-    if (held?.holdKey !== holdKey) return;
-    this.endHold();
-    void browser.windows.remove(held.windowId).catch(() => undefined);
+    this.windows.release(holdKey);
   }
 
   /** Registered at top level: a closed approval window counts as "deny for now". */
   onWindowRemoved(windowId: number): void {
-    this.windowTabs.delete(windowId);
-    if (this.held?.windowId === windowId) this.endHold();
+    this.windows.removed(windowId);
     for (const [approvalId, waiter] of this.waiting) {
       if (waiter.windowId === windowId) this.settle(approvalId, DENY_FOR_NOW);
     }
   }
 
-  private hold(holdKey: string, windowId: number): void {
-    // The window waits instead of closing (the page shows that it does); nothing else is shown meanwhile.
-    this.held = { holdKey, windowId, tabId: this.windowTabs.get(windowId), timer: setTimeout(() => this.release(holdKey), HOLD_MS) };
-  }
+  private lastRefusal = '';
 
-  private endHold(): void {
-    if (!this.held) return;
-    clearTimeout(this.held.timer);
-    this.held = undefined;
-    void this.showNext();
-  }
-
-  /** Requests that continue a held flow, by approval id → the hold key. */
-  private readonly continuations = new Map<string, string>();
-
-  private async enqueue(pending: PendingApproval): Promise<ApprovalDecision> {
+  private enqueue(pending: PendingApproval, origin: AskFrom, joinKey: string): { approvalId: string; decision: Promise<ApprovalDecision> } | undefined {
+    const stored = JSON.stringify(pending);
+    const admission = admit(
+      [...this.waiting.values()].map((waiter) => waiter.origin),
+      origin,
+      stored.length,
+    );
+    if (!admission.isAdmitted) {
+      log.warn('approval request refused', admission.reason, origin.siteOrigin);
+      this.lastRefusal = admission.reason;
+      return undefined;
+    }
     const approvalId = crypto.randomUUID();
-    if (pending.continuesHold !== undefined) this.continuations.set(approvalId, pending.continuesHold);
-    await writeSession(storageKey(approvalId), pending);
-    const decision = new Promise<ApprovalDecision>((resolve) => {
-      this.waiting.set(approvalId, { resolve, windowId: undefined, holdKey: pending.template?.holdKey });
-    });
-    this.updateBadge();
-    void this.showNext();
-    return decision;
+    if (pending.continuesHold !== undefined) this.windows.continues(approvalId, pending.continuesHold);
+    const decision = new Promise<ApprovalDecision>((resolve, reject) => {
+      this.waiting.set(approvalId, {
+        resolve,
+        reject,
+        windowId: undefined,
+        holdKey: pending.template?.holdKey,
+        origin: { siteOrigin: origin.siteOrigin, tabId: origin.tabId },
+        askers: 1,
+      });
+    }).finally(() => this.joined.delete(joinKey));
+    const entry = { approvalId, decision };
+    this.joined.set(joinKey, entry);
+    // Stored before any window can ask for it; a failed write (quota) ends the request, nothing else.
+    void this.swept.then(() => writeSession(storageKey(approvalId), pending)).then(
+      () => {
+        this.updateBadge();
+        this.scheduleShow();
+      },
+      (error: unknown) => this.end(approvalId, new ApprovalRefused(`The request could not be kept: ${String(error)}`)),
+    );
+    return entry;
+  }
+
+  /** One asker went away; the request is withdrawn when none is left. */
+  private leave(approvalId: string): void {
+    const waiter = this.waiting.get(approvalId);
+    if (!waiter) return;
+    waiter.askers -= 1;
+    if (waiter.askers > 0) return;
+    // A window that vanishes before the user could answer is as good as a nag: it counts as a denial.
+    if (approvalId === this.shownId) this.denials.denied(waiter.origin.siteOrigin);
+    if (waiter.windowId !== undefined) void browser.windows.remove(waiter.windowId).catch(() => undefined);
+    this.end(approvalId, new ApprovalWithdrawn('The widget went away before the user decided'));
+  }
+
+  private scheduleShow(): void {
+    this.showing = this.showing.then(() => this.showNext()).catch((error: unknown) => log.error('could not show an approval', String(error)));
   }
 
   private async showNext(): Promise<void> {
     if (this.shownId !== undefined) return;
-    if (this.held) {
-      await this.continueHeld(this.held);
+    const held = this.windows.current;
+    if (held) {
+      const next = [...this.waiting.entries()].find(([approvalId]) => this.windows.isContinuation(approvalId, held.holdKey));
+      if (!next) return;
+      const [approvalId, waiter] = next;
+      this.shownId = approvalId;
+      waiter.windowId = held.windowId;
+      if (!(await this.windows.continueIn(held, approvalId))) {
+        waiter.windowId = undefined;
+        this.shownId = undefined;
+      }
       return;
     }
-    const [next] = this.waiting.keys();
+    const next = await this.firstToShow();
     if (next === undefined) return;
     this.shownId = next;
-    try {
-      const created = await browser.windows.create({
-        url: browser.runtime.getURL(`approval/index.html?approval=${next}`),
-        type: 'popup',
-        width: 480,
-        height: 700,
-        focused: true,
-      });
-      const waiter = this.waiting.get(next);
-      if (waiter) waiter.windowId = created.id;
-      if (created.id !== undefined) this.windowTabs.set(created.id, created.tabs?.[0]?.id);
-      log.info('approval window opened', this.waiting.size);
-    } catch (error) {
-      log.error('could not open the approval window', String(error));
+    const windowId = await this.windows.open(next);
+    const waiter = this.waiting.get(next);
+    if (windowId === undefined) {
       this.settle(next, DENY_FOR_NOW);
+    } else if (waiter) {
+      waiter.windowId = windowId;
+      log.info('approval window opened', this.waiting.size);
+    } else {
+      // Withdrawn while the window opened.
+      void browser.windows.remove(windowId).catch(() => undefined);
+      if (this.shownId === next) this.shownId = undefined;
     }
   }
 
-  /** Shows the held flow's next request in its window, if it has arrived. */
-  private async continueHeld(held: HeldWindow): Promise<void> {
-    const next = [...this.waiting.entries()].find(([approvalId]) => this.continuations.get(approvalId) === held.holdKey);
-    if (!next) return;
-    const [approvalId, waiter] = next;
-    clearTimeout(held.timer);
-    this.held = undefined;
-    this.shownId = approvalId;
-    waiter.windowId = held.windowId;
-    try {
-      const url = browser.runtime.getURL(`approval/index.html?approval=${approvalId}`);
-      const tabId = held.tabId ?? (await browser.tabs.query({ windowId: held.windowId }))[0]?.id;
-      if (tabId === undefined) throw new Error('the held window has no tab');
-      await browser.tabs.update(tabId, { url });
-      await browser.windows.update(held.windowId, { focused: true }).catch(() => undefined);
-    } catch (error) {
-      log.warn('could not continue in the approval window', String(error));
-      waiter.windowId = undefined;
-      this.shownId = undefined;
-      void browser.windows.remove(held.windowId).catch(() => undefined);
-      void this.showNext();
+  /** The oldest request that may take the screen now (its tab is in front, its site not quieted). */
+  private async firstToShow(): Promise<string | undefined> {
+    for (const [approvalId, { origin }] of this.waiting) {
+      if (this.summoned.has(approvalId)) return approvalId;
+      const isTabActive = origin.tabId === undefined ? undefined : await browser.tabs.get(origin.tabId).then((tab) => tab.active, () => undefined);
+      if (mayTakeScreen(origin, isTabActive, this.denials.isQuiet(origin.siteOrigin))) return approvalId;
     }
+    return undefined;
   }
 
   private settle(approvalId: string, decision: ApprovalDecision): void {
     const waiter = this.waiting.get(approvalId);
     if (!waiter) return;
-    this.waiting.delete(approvalId);
-    this.continuations.delete(approvalId);
-    this.viewedAt.delete(approvalId);
-    void removeSession(storageKey(approvalId));
+    const isDenied = decision.roomId === null && decision.approved.length === 0;
+    if (isDenied) this.denials.denied(waiter.origin.siteOrigin);
+    else this.denials.approved(waiter.origin.siteOrigin);
+    this.forget(approvalId);
     waiter.resolve(decision);
+  }
+
+  private end(approvalId: string, error: Error): void {
+    const waiter = this.waiting.get(approvalId);
+    if (!waiter) return;
+    this.forget(approvalId);
+    waiter.reject(error);
+  }
+
+  private forget(approvalId: string): void {
+    this.waiting.delete(approvalId);
+    this.windows.forget(approvalId);
+    this.viewedAt.delete(approvalId);
+    this.summoned.delete(approvalId);
+    void removeSession(storageKey(approvalId)).catch(() => undefined);
     if (this.shownId === approvalId) this.shownId = undefined;
     this.updateBadge();
-    void this.showNext();
+    this.scheduleShow();
   }
 
   private updateBadge(): void {
@@ -228,6 +281,12 @@ export class ApprovalQueue {
   }
 }
 
+const STORAGE_PREFIX = 'approval:';
+
 function storageKey(approvalId: string): string {
-  return `approval:${approvalId}`;
+  return `${STORAGE_PREFIX}${approvalId}`;
+}
+
+async function sweepStaleApprovals(): Promise<void> {
+  for (const key of await sessionKeys()) if (key.startsWith(STORAGE_PREFIX)) await removeSession(key);
 }

@@ -6,6 +6,25 @@ import { AuditEntry } from '../../shared/protocol/background-to-ui';
 import type { KeyValueStore } from '../adapters/database';
 
 export const AUDIT_ENTRIES_PER_WIDGET = 200;
+/**
+ * The longest detail one entry keeps (whole capability names, then how many more): the log is
+ * rewritten on each append, so its size, not only its length, must stay bounded.
+ */
+export const MAX_AUDIT_DETAIL = 2_000;
+
+/** `detail` cut after whole space-separated words, with "(+N more)" for what was left out. */
+export function boundedDetail(detail: string): string {
+  if (detail.length <= MAX_AUDIT_DETAIL) return detail;
+  const words = detail.split(' ');
+  const kept: string[] = [];
+  let length = 0;
+  for (const word of words) {
+    if (length + word.length + 1 > MAX_AUDIT_DETAIL - 20) break;
+    kept.push(word);
+    length += word.length + 1;
+  }
+  return `${kept.join(' ')} (+${words.length - kept.length} more)`;
+}
 
 const AuditRecord = v.object({ entries: v.array(AuditEntry) });
 
@@ -19,7 +38,7 @@ export class AuditLog {
     const key = auditKey(identity);
     const previous = this.writes.get(key) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const entries = [...(await this.read(key)), entry].slice(-AUDIT_ENTRIES_PER_WIDGET);
+      const entries = [...(await this.read(key)), { ...entry, detail: boundedDetail(entry.detail) }].slice(-AUDIT_ENTRIES_PER_WIDGET);
       await this.store.put(key, { entries });
     });
     const settled = next.catch(() => undefined);

@@ -9,6 +9,8 @@ import { TemplateAnnounced } from '../../shared/protocol/content-to-background';
 import { parseMessage } from '../../shared/protocol/errors';
 import { createLogger } from '../../shared/log';
 import type { Services } from '../services';
+import { ApprovalRefused } from '../approvals/pending-approval';
+import { askingFrom } from '../widgets/host/capability-negotiation';
 import { consentToTemplate } from './template-consent';
 import { factValues, templateValues } from './template-values';
 
@@ -28,6 +30,9 @@ function webOrigin(url: string | undefined): string | undefined {
 
 export function acceptTemplatePort(port: Runtime.Port, services: Services): void {
   let isAsked = false;
+  // The frame (or its page) went away: a question it put to the user is withdrawn.
+  const gone = new AbortController();
+  port.onDisconnect.addListener(() => gone.abort());
   const answer = (message: BackgroundToTemplateFrame): void => {
     try {
       port.postMessage(message);
@@ -43,18 +48,18 @@ export function acceptTemplatePort(port: Runtime.Port, services: Services): void
       answer({ kind: 'templateRefused', reason: 'Malformed template announcement' });
       return;
     }
-    fillForSender(port.sender ?? {}, parsed.value, services)
+    fillForSender(port.sender ?? {}, parsed.value, services, gone.signal)
       .then((filled) => answer({ kind: 'templateFilled', ...filled }))
       .catch((error: unknown) => {
         // Reasons this module wrote name no secret; anything else stays generic.
-        const reason = error instanceof TemplateRefused || error instanceof InvalidTemplate ? error.message : 'The widget could not be loaded';
+        const reason = error instanceof TemplateRefused || error instanceof InvalidTemplate || error instanceof ApprovalRefused ? error.message : 'The widget could not be loaded';
         if (!(error instanceof TemplateRefused)) log.warn('template not filled', String(error));
         answer({ kind: 'templateRefused', reason });
       });
   });
 }
 
-async function fillForSender(sender: Runtime.MessageSender, message: TemplateAnnounced, services: Services): Promise<{ url: string; loadId: string }> {
+async function fillForSender(sender: Runtime.MessageSender, message: TemplateAnnounced, services: Services, gone: AbortSignal): Promise<{ url: string; loadId: string }> {
   const tabId = sender.tab?.id;
   const embedderFrameId = sender.frameId;
   const topOrigin = webOrigin(sender.tab?.url);
@@ -87,7 +92,7 @@ async function fillForSender(sender: Runtime.MessageSender, message: TemplateAnn
       now: Date.now,
     },
     services.grants,
-    services.approvals,
+    askingFrom(services.approvals, { tabId, siteOrigin: topOrigin, signal: gone }),
     services.audit,
   );
   if (!consent.isApproved) throw new TemplateRefused(consent.reason);

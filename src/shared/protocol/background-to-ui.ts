@@ -116,6 +116,8 @@ export const ApprovalView = v.object({
   isRoomFixed: v.boolean(),
   purpose: v.picklist(['capabilities', 'identity', 'template']),
   rooms: v.array(RoomChoice),
+  /** Requests of this site waiting, this one included: above one, the window offers "Deny all". */
+  sitePendingCount: v.number(),
   /** For `template`: the widget's name as the page gave it, and what its filled URL will tell. */
   template: v.optional(
     v.object({
@@ -176,6 +178,8 @@ export const UI_REPLIES = {
   logout: BridgeStatus,
   getApproval: ApprovalView,
   decideApproval: v.object({ accepted: v.literal(true) }),
+  denyAllFromSite: v.object({ accepted: v.literal(true) }),
+  reviewApprovals: v.object({ pending: v.number() }),
   listGrants: v.array(GrantView),
   revokeGrant: v.object({ revoked: v.literal(true) }),
   listSites: v.array(SiteView),

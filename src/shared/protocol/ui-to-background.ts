@@ -47,6 +47,19 @@ export const DecideApproval = v.object({
   remember: v.boolean(),
 });
 
+/**
+ * "Deny all" in the approval window: this request and every other one of its site, denied for now;
+ * with `remember`, the site is switched off (it asks no more until the user turns it back on).
+ */
+export const DenyAllFromSite = v.object({
+  kind: v.literal('denyAllFromSite'),
+  approvalId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  remember: v.boolean(),
+});
+
+/** The popup's "Review": the next waiting request opens even if its tab is in the background. */
+export const ReviewApprovals = v.object({ kind: v.literal('reviewApprovals') });
+
 export const ListGrants = v.object({ kind: v.literal('listGrants') });
 
 const SiteOrigin = v.pipe(v.string(), v.url(), v.maxLength(2048));
@@ -116,6 +129,8 @@ export const UiToBackground = v.variant('kind', [
   Logout,
   GetApproval,
   DecideApproval,
+  DenyAllFromSite,
+  ReviewApprovals,
   ListGrants,
   RevokeGrant,
   ListSites,

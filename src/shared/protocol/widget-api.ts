@@ -47,8 +47,11 @@ export const WidgetInbound = v.object({
 export type WidgetInbound = v.InferOutput<typeof WidgetInbound>;
 
 /** Answer data of the `capabilities` toWidget request. */
+/** What one widget may ask for in all, first negotiation and MSC2974 requests together. */
+export const MAX_REQUESTED_CAPABILITIES = 256;
+
 export const CapabilitiesResponse = v.object({
-  capabilities: v.pipe(v.array(v.pipe(v.string(), v.maxLength(1024))), v.maxLength(256)),
+  capabilities: v.pipe(v.array(v.pipe(v.string(), v.maxLength(1024))), v.maxLength(MAX_REQUESTED_CAPABILITIES)),
 });
 
 /**

@@ -5,15 +5,38 @@ import { OPENID_CAPABILITY } from '../../../shared/core/capability';
 import { isFactConsent } from '../../../shared/core/widget-template';
 import { decide } from '../../../shared/core/grant-policy';
 import type { WidgetIdentity } from '../../../shared/core/widget-identity';
-import type { ApprovalDecision, PendingApproval } from '../../approvals/approval-queue';
-
-/**
- * What negotiation needs of the approval queue: ask the user, get one decision; and say that a
- * flow held open for a templated widget (`holdKey`) needs nothing more of the user.
- */
-export type AskUser = { request(pending: PendingApproval): Promise<ApprovalDecision>; release(holdKey: string): void };
 import type { AuditLog } from '../../grants/audit-log';
 import type { GrantStore } from '../../grants/grant-store';
+import type { AskFrom } from '../../approvals/approval-queue';
+import { ApprovalRefused, type ApprovalDecision, type PendingApproval } from '../../approvals/pending-approval';
+
+/**
+ * What negotiation needs of the approval queue: ask the user, get one decision (`from`: the
+ * attested tab and site, and a signal that withdraws the request); and say that a flow held open
+ * for a templated widget (`holdKey`) needs nothing more of the user.
+ */
+export type AskUser = { request(pending: PendingApproval, from?: AskFrom): Promise<ApprovalDecision>; release(holdKey: string): void };
+
+/** The approval queue as one frame asks it: every request carries the frame's origin and withdrawal signal. */
+export function askingFrom(approvals: AskUser, from: AskFrom): AskUser {
+  return { request: (pending) => approvals.request(pending, from), release: (holdKey) => approvals.release(holdKey) };
+}
+
+const DENIED_UNASKED: ApprovalDecision = { roomId: null, approved: [], remember: false };
+
+/**
+ * Asks, and takes a request the queue refused (a flood's limits) as denied for now: the widget is
+ * told it got nothing, the activity log says why, and nothing is remembered.
+ */
+async function askOrDeny(approvals: AskUser, pending: PendingApproval, audit: AuditLog, now: () => number): Promise<ApprovalDecision> {
+  try {
+    return await approvals.request(pending);
+  } catch (error) {
+    if (!(error instanceof ApprovalRefused)) throw error;
+    void audit.record(pending.identity, { at: now(), action: 'refused', roomId: null, detail: error.message });
+    return DENIED_UNASKED;
+  }
+}
 
 export type NegotiationInput = {
   identity: WidgetIdentity;
@@ -54,17 +77,22 @@ export async function negotiateCapabilities(
   // Remembered denials are not asked again (a widget cannot nag by adding one new capability);
   // what was granted is shown again, because the user may now pick another room.
   const asked = [...decision.granted, ...decision.needsApproval];
-  const answer = await approvals.request({
-    identity,
-    widgetOrigin: input.widgetOrigin,
-    capabilities: asked,
-    roomHint: knownRoom ?? null,
-    ...(templateLoad ? { isRoomFixed: true, continuesHold: templateLoad.holdKey } : {}),
-  });
+  const answer = await askOrDeny(
+    approvals,
+    {
+      identity,
+      widgetOrigin: input.widgetOrigin,
+      capabilities: asked,
+      roomHint: knownRoom ?? null,
+      ...(templateLoad ? { isRoomFixed: true, continuesHold: templateLoad.holdKey } : {}),
+    },
+    audit,
+    now,
+  );
   const roomId = answer.roomId;
   const approved = roomId === null ? [] : asked.filter((capability) => answer.approved.includes(capability));
   const rejected = asked.filter((capability) => !approved.includes(capability));
-  void audit.record(identity, { at: now(), action: 'granted', roomId, detail: approved.join(' ') });
+  if (approved.length > 0) void audit.record(identity, { at: now(), action: 'granted', roomId, detail: approved.join(' ') });
   if (rejected.length > 0) void audit.record(identity, { at: now(), action: 'denied', roomId, detail: rejected.join(' ') });
   if (answer.remember) {
     // A denial with no room chosen is remembered under the room the widget was going to get.
@@ -97,13 +125,12 @@ export async function renegotiateCapabilities(input: RenegotiationInput, grants:
   const decision = decide(requested, await grants.effectiveDecision(identity, roomId, hostInstance));
   if (decision.needsApproval.length === 0) return;
   void audit.record(identity, { at: now(), action: 'asked', roomId, detail: decision.needsApproval.join(' ') });
-  const answer = await approvals.request({
-    identity,
-    widgetOrigin: input.widgetOrigin,
-    capabilities: decision.needsApproval,
-    roomHint: roomId,
-    isRoomFixed: true,
-  });
+  const answer = await askOrDeny(
+    approvals,
+    { identity, widgetOrigin: input.widgetOrigin, capabilities: decision.needsApproval, roomHint: roomId, isRoomFixed: true },
+    audit,
+    now,
+  );
   const approved = answer.roomId === roomId ? decision.needsApproval.filter((capability) => answer.approved.includes(capability)) : [];
   const rejected = decision.needsApproval.filter((capability) => !approved.includes(capability));
   if (approved.length > 0) void audit.record(identity, { at: now(), action: 'granted', roomId, detail: approved.join(' ') });

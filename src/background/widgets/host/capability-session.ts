@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { decide } from '../../../shared/core/grant-policy';
 import { isSameWidget, type WidgetIdentity } from '../../../shared/core/widget-identity';
 import type { AuditEntry } from '../../../shared/protocol/background-to-ui';
-import { CapabilitiesResponse } from '../../../shared/protocol/widget-api';
+import { CapabilitiesResponse, MAX_REQUESTED_CAPABILITIES } from '../../../shared/protocol/widget-api';
 import { createLogger } from '../../../shared/log';
 import type { AuditLog } from '../../grants/audit-log';
 import type { GrantStore } from '../../grants/grant-store';
@@ -166,7 +166,10 @@ export class CapabilitySession {
       await grants.dropInstanceDecisions(hostInstance);
       return;
     }
-    this.record = { widgetId, widgetUrl: frame.widgetUrl, roomId: outcome.roomId, requested, hostInstance, createdAt, deliveredEventIds: [], delayIds: [] };
+    // With nothing granted the list is of no use to keep (approved() is empty without a room), and
+    // a page that floods frames asking for hundreds of long capabilities must not fill storage.session.
+    const kept = outcome.roomId === null ? [] : requested;
+    this.record = { widgetId, widgetUrl: frame.widgetUrl, roomId: outcome.roomId, requested: kept, hostInstance, createdAt, deliveredEventIds: [], delayIds: [] };
     this.negotiationState = 'ready';
     if (this.announcer.isDisposed()) return;
     await records.save(this.target.key, this.record);
@@ -177,7 +180,8 @@ export class CapabilitySession {
     await this.negotiation;
     const { record, identity } = this;
     if (!record || !identity || this.announcer.isDisposed()) return;
-    const requested = [...new Set([...record.requested, ...capabilities])];
+    // Bounded like a first request: a widget cannot grow its record by asking again and again.
+    const requested = [...new Set([...record.requested, ...capabilities])].slice(0, MAX_REQUESTED_CAPABILITIES);
     const { frame, roomHint } = this.target;
     const { grants, approvals, audit, records } = this.decisions;
     const common = { identity, widgetOrigin: frame.widgetOrigin, requested, hostInstance: record.hostInstance, now: this.now };

@@ -10,6 +10,7 @@ import type { WidgetInbound } from '../../../shared/protocol/widget-api';
 import type { MatrixSession } from '../../session/matrix-session';
 import { NotLoggedIn } from '../../session/matrix-session';
 import { isHostLocal, routeAction } from '../actions/action-router';
+import { askingFrom } from './capability-negotiation';
 import { CapabilitySession, type Decisions, type NegotiatedFrame } from './capability-session';
 import type { DeliveryLimits } from '../push/delivery-window';
 import { EventPusher } from '../push/event-pusher';
@@ -49,6 +50,7 @@ export class WidgetHost {
   private readonly actions: HostActions;
   private readonly intake: RequestIntake;
   private isDisposed = false;
+  private readonly asking = new AbortController();
   private readonly wasResumed: boolean;
   /**
    * Since when this host speaks for its frame's document, on the local clock (compared with
@@ -60,7 +62,10 @@ export class WidgetHost {
     private readonly context: HostContext,
     record: HostRecord | undefined,
   ) {
-    const { target, port, account, decisions, now } = context;
+    const { target, port, account, now } = context;
+    // Every question this frame puts to the user carries its attested tab and site, and is
+    // withdrawn when the frame goes (dispose).
+    const decisions = { ...context.decisions, approvals: askingFrom(context.decisions.approvals, { tabId: target.frame.tabId, siteOrigin: target.frame.siteOrigin, signal: this.asking.signal }) };
     this.wasResumed = record !== undefined;
     this.createdAt = target.createdAt ?? Date.now();
     this.channel = new ToWidgetChannel(port.post, () => this.intake.widgetId);
@@ -147,6 +152,7 @@ export class WidgetHost {
   /** The frame went away (page closed, navigated, relay stopped): forget its live state. */
   async dispose(): Promise<void> {
     this.isDisposed = true;
+    this.asking.abort();
     this.actions.stop();
     this.pusher.stop();
     this.channel.close();
