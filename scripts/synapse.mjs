@@ -230,6 +230,8 @@ async function runSynapse({ dataDir, port, sharedSecret, oidc, ssoClientWhitelis
     baseUrl,
     port: listenPort,
     sharedSecret,
+    /** The Synapse process. */
+    pid: child.pid,
     /** `sqlite`, or `postgres <major version>`. */
     database: postgres ? `postgres ${postgres.version}` : 'sqlite',
     async stop() {
