@@ -4,8 +4,15 @@
 // fiftieth of it seconds of load (P6: 20 s of 10 widgets × 50 events/s and a peer at 200 events/s;
 // MWB_BENCH_P6_SECONDS sets it apart: this machine's Synapse on SQLite stores about 20 events/s, so
 // the full 20 s take half an hour to drain; results.json says how many seconds ran).
-// While working on one measure, MWB_BENCH_ONLY (e.g. "P2,P3") and MWB_BENCH_BROWSERS (e.g.
+// The run's Synapse stores on PostgreSQL (test/support/global-setup.ts), so P2–P6 run against it.
+// S0 first measures the homeserver's sustained send rate on PostgreSQL ("ours") and on SQLite
+// ("baseline"), each on a fresh Synapse of its own: MWB_BENCH_S0_SENDERS (default 8) senders for
+// MWB_BENCH_S0_SECONDS (default 10) after 2 s of warm-up, in MWB_BENCH_S0_ROUNDS (default 2)
+// alternating rounds; there a higher ratio is better.
+// While working on one measure, MWB_BENCH_ONLY (e.g. "P2,P3" or "S0") and MWB_BENCH_BROWSERS (e.g.
 // "firefox") narrow the run; a narrowed run prints its table but leaves bench/results.json alone.
+// A measure that throws is recorded as a FAILED row with its error (in the table and in
+// results.json); the others still run, and the bench fails at the end.
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,7 +24,8 @@ import { launchFirefox } from '../test/support/firefox';
 import { measureEncryptedRead } from './encrypted-read';
 import { measureEventDelivery } from './event-delivery';
 import { measureLoad } from './load';
-import { BARE_EXTENSION_DIR, measureColdWake, measurePackageSize, measureRoundTrips, table, type Result } from './measures';
+import { BARE_EXTENSION_DIR, isFailed, measureColdWake, measurePackageSize, measureRoundTrips, result, table, type Result, type Row } from './measures';
+import { measureSendRates } from './server-rate';
 import { measureSyncScope } from './sync-scope';
 import { waitForValue } from '../test/support/browser-driver';
 import { cryptoPeer, encryptedRoom, waitForDeviceKeys } from '../test/support/crypto-peer';
@@ -75,49 +83,102 @@ async function syncScope(origins: { siteOrigin: string; widgetOrigin: string }, 
   }
 }
 
+/** S0: the send rate on PostgreSQL (ours, as the bench's homeserver) and on SQLite (baseline), per room shape. */
+async function sendRates(senders: number, seconds: number, rounds: number): Promise<Result[]> {
+  const measured = await measureSendRates(['postgres', 'sqlite'], { senders, seconds, warmUpSeconds: 2, rounds });
+  for (const rate of measured) {
+    console.log(
+      `[bench] S0 ${rate.database}, ${rate.rooms}: ${rate.acknowledged} sends acknowledged in ${rate.seconds} s by ${rate.senders} senders ` +
+        `= ${rate.perSecond.toFixed(1)} events/s (rounds: ${rate.rounds.map((value) => value.toFixed(1)).join(', ')}); ` +
+        `Synapse used ${rate.synapseCpu.toFixed(2)} of a core`,
+    );
+  }
+  return (['one room', 'a room each'] as const).map((rooms) => {
+    const postgres = measured.find((rate) => rate.rooms === rooms && rate.database !== 'sqlite')!;
+    const sqlite = measured.find((rate) => rate.rooms === rooms && rate.database === 'sqlite')!;
+    return { ...result(`S0 server send rate, ${rooms}`, 'node', postgres.perSecond, sqlite.perSecond, 'events/s', postgres.acknowledged), database: `${postgres.database} vs sqlite` };
+  });
+}
+
 const count = Number(process.env['MWB_BENCH_COUNT'] ?? 1000);
 const only = process.env['MWB_BENCH_ONLY']?.split(',').map((id) => id.trim().toUpperCase());
 const browserNames = process.env['MWB_BENCH_BROWSERS']?.split(',').map((name) => name.trim());
 const isNarrowed = only !== undefined || browserNames !== undefined;
 const loadSeconds = Number(process.env['MWB_BENCH_P6_SECONDS'] ?? Math.max(1, Math.round(count / 50)));
 const runs = (id: string): boolean => only === undefined || only.includes(id);
+const s0Seconds = Number(process.env['MWB_BENCH_S0_SECONDS'] ?? 10);
+const s0Senders = Number(process.env['MWB_BENCH_S0_SENDERS'] ?? 8);
+const s0Rounds = Number(process.env['MWB_BENCH_S0_ROUNDS'] ?? 2);
 
 describe('bench', () => {
   it('measures the extension against its baselines', async () => {
     const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
-    const results: Result[] = [];
+    const database = inject('homeserverDatabase');
+    const results: Row[] = [];
+    /** Runs one step; if it throws, records `id` as failed with the error and returns undefined. */
+    async function attempt<T>(id: string, browser: string, step: () => Promise<T>, usesHomeserver = true): Promise<T | undefined> {
+      try {
+        return await step();
+      } catch (error) {
+        console.error(`[bench] ${id} (${browser}) failed:`, error);
+        const message = error instanceof Error ? error.message : String(error);
+        results.push({ id, browser, error: message, ...(usesHomeserver ? { database } : {}) });
+        return undefined;
+      }
+    }
+    /** One measure: its figures (with the homeserver's database when it used it), or a failed row. */
+    async function measure(id: string, browser: string, step: () => Promise<Result | Result[]>, usesHomeserver = true): Promise<void> {
+      const measured = await attempt(id, browser, step, usesHomeserver);
+      if (measured !== undefined) results.push(...[measured].flat().map((row) => (usesHomeserver && row.database === undefined ? { ...row, database } : row)));
+    }
+    if (runs('S0')) await measure('S0 server send rate', 'node', () => sendRates(s0Senders, s0Seconds, s0Rounds), false);
     for (const [name, launch, dir] of [
       ['chromium', launchChromium, inject('chromeExtensionDir')],
       ['firefox', launchFirefox, inject('firefoxExtensionDir')],
     ] as const) {
       if (browserNames !== undefined && !browserNames.includes(name)) continue;
       if (!runs('P1') && !runs('P2') && !runs('P4') && !runs('P6')) continue;
-      const withExtension = await launch(dir);
-      const withoutExtension = await launch(null);
+      const launched = await attempt(`${name}: launching the browsers`, name, async () => {
+        const withExtension = await launch(dir);
+        try {
+          return { withExtension, withoutExtension: await launch(null) };
+        } catch (error) {
+          await withExtension.close();
+          throw error;
+        }
+      }, false);
+      if (launched === undefined) continue;
+      const { withExtension, withoutExtension } = launched;
       try {
-        if (runs('P1')) results.push(...(await measureRoundTrips(name, withExtension, withoutExtension, origins, count)));
+        if (runs('P1')) await measure('P1 round trip', name, () => measureRoundTrips(name, withExtension, withoutExtension, origins, count), false);
         if (!runs('P2') && !runs('P4') && !runs('P6')) continue;
-        const alice = await freshUser('alice');
-        await logInThroughPopup(withExtension, alice);
+        const alice = await attempt(`${name}: logging in for P2, P4, P6`, name, async () => {
+          const user = await freshUser('alice');
+          await logInThroughPopup(withExtension, user);
+          return user;
+        });
+        if (alice === undefined) continue;
         const ours = { browser: withExtension, user: alice };
-        if (runs('P2')) results.push(...(await measureEventDelivery(name, ours, withoutExtension, origins, Math.max(5, Math.round(count / 5)))));
-        if (runs('P4')) results.push(await measureEncryptedRead(name, ours, origins, { events: count, pageSize: 100, repeats: 3 }));
+        if (runs('P2')) await measure('P2 delivery', name, () => measureEventDelivery(name, ours, withoutExtension, origins, Math.max(5, Math.round(count / 5))));
+        if (runs('P4')) await measure('P4 encrypted read', name, () => measureEncryptedRead(name, ours, origins, { events: count, pageSize: 100, repeats: 3 }));
         // The load (issue #7) in Chromium: 20 s at the default count.
-        if (runs('P6') && name === 'chromium') results.push(...(await measureLoad(name, ours, withoutExtension, origins, loadSeconds)));
+        if (runs('P6') && name === 'chromium') await measure('P6 load', name, () => measureLoad(name, ours, withoutExtension, origins, loadSeconds));
       } finally {
         await withExtension.close();
         await withoutExtension.close();
       }
     }
     if (runs('P3') && (browserNames === undefined || browserNames.includes('chromium'))) {
-      results.push(...(await coldWake(origins, Math.max(5, Math.round(count / 50)))));
+      await measure('P3 cold wake', 'chromium', () => coldWake(origins, Math.max(5, Math.round(count / 50))));
     }
     if (runs('P5') && (browserNames === undefined || browserNames.includes('chromium'))) {
-      results.push(...(await syncScope(origins, Math.max(4, Math.round(count / 2)))));
+      await measure('P5 sync scope', 'chromium', () => syncScope(origins, Math.max(4, Math.round(count / 2))));
     }
     if (runs('P7')) {
-      const { chrome } = (await packageExtension()) as { chrome: string };
-      results.push(await measurePackageSize(chrome));
+      await measure('P7 package size', 'chrome', async () => {
+        const { chrome } = (await packageExtension()) as { chrome: string };
+        return measurePackageSize(chrome);
+      }, false);
     }
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
     const versionOf = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' }).stdout.trim();
@@ -125,8 +186,10 @@ describe('bench', () => {
     const build = versionOf('git', ['describe', '--always', '--dirty']);
     if (!isNarrowed) await writeFile(
       path.resolve(import.meta.dirname, 'results.json'),
-      `${JSON.stringify({ machine, browsers, build, date: new Date().toISOString(), count, loadSeconds, results }, null, 2)}\n`,
+      `${JSON.stringify({ machine, browsers, build, date: new Date().toISOString(), database, count, loadSeconds, s0: { senders: s0Senders, seconds: s0Seconds, rounds: s0Rounds }, results }, null, 2)}\n`,
     );
-    console.log(`\n${table(results)}\n\nmachine: ${machine}\nbrowsers: ${browsers.chromium}; ${browsers.firefox}\nbuild: ${build}`);
+    console.log(`\n${table(results)}\n\nmachine: ${machine}\nbrowsers: ${browsers.chromium}; ${browsers.firefox}\nhomeserver: Synapse on ${database}\nbuild: ${build}`);
+    const failed = results.filter(isFailed);
+    if (failed.length > 0) throw new Error(`${failed.length} bench step(s) failed: ${failed.map((row) => `${row.id} (${row.browser})`).join(', ')}; the other figures are recorded`);
   });
 });

@@ -6,7 +6,15 @@ import type { ExtensionBrowser, SitePage, Surface } from '../test/support/browse
 import type { ChromiumExtensionBrowser } from '../test/support/chromium';
 import { waitForValue } from '../test/support/browser-driver';
 
-export type Result = { id: string; browser: string; ours: number; baseline: number; ratio: number; unit: string; n: number };
+/** One figure against its baseline; `database` says where the homeserver it used stores, when it used one. */
+export type Result = { id: string; browser: string; ours: number; baseline: number; ratio: number; unit: string; n: number; database?: string };
+/** A measure that threw: the run records it with its error and goes on with the others. */
+export type FailedRow = { id: string; browser: string; error: string; database?: string };
+export type Row = Result | FailedRow;
+
+export function isFailed(row: Row): row is FailedRow {
+  return 'error' in row;
+}
 
 export function percentile(values: readonly number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -124,8 +132,15 @@ export async function measurePackageSize(chromeZip: string): Promise<Result> {
   return result('P7 package size', 'chrome', (await stat(chromeZip)).size, (await stat(wasm)).size, 'bytes', 1);
 }
 
-export function table(results: readonly Result[]): string {
-  const rows = [['measure', 'browser', 'ours', 'baseline', 'ratio', 'unit', 'n'], ...results.map((r) => [r.id, r.browser, String(r.ours), String(r.baseline), `${r.ratio}×`, r.unit, String(r.n)])];
+/** The printed table; a failed measure's row says FAILED, and its error follows the table. */
+export function table(results: readonly Row[]): string {
+  const cells = (r: Row) =>
+    isFailed(r)
+      ? [r.id, r.browser, 'FAILED', '—', '—', '—', '—', r.database ?? '']
+      : [r.id, r.browser, String(r.ours), String(r.baseline), `${r.ratio}×`, r.unit, String(r.n), r.database ?? ''];
+  const rows = [['measure', 'browser', 'ours', 'baseline', 'ratio', 'unit', 'n', 'database'], ...results.map(cells)];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n');
+  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  const errors = results.filter(isFailed).map((r) => `FAILED ${r.id} (${r.browser}): ${r.error.split('\n')[0]!.slice(0, 300)}`);
+  return [...lines, ...(errors.length > 0 ? ['', ...errors] : [])].join('\n');
 }

@@ -1,5 +1,6 @@
 // Runs before `npm start` and `npm test`: installs what a fresh machine lacks (npm packages,
-// Debian's chromium and firefox-esr, the Synapse virtualenv). Quick when all is there.
+// Debian's chromium, firefox-esr and postgresql, the Synapse virtualenv with its PostgreSQL driver).
+// Quick when all is there.
 // Runs on whatever Node is first on PATH (the machine's Node 20 before the first install), so it
 // uses nothing but Node built-ins.
 import { spawnSync } from 'node:child_process';

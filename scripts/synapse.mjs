@@ -1,5 +1,5 @@
 // The project's own Synapse: a pinned matrix-synapse in a project-local virtualenv, configured for
-// local use (sqlite, one listener on 127.0.0.1 serving the client API and the federation OpenID
+// local use (SQLite, or PostgreSQL on the project's own cluster: scripts/postgres.mjs; one listener on 127.0.0.1 serving the client API and the federation OpenID
 // userinfo endpoint a MatrixRTC JWT service checks tokens with, registration by shared secret, relaxed rate limits,
 // delayed and sticky events, optionally SSO through an upstream OpenID provider). Used by `npm start`
 // and by the test runner's global setup.
@@ -7,41 +7,39 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
+import { createSynapseDatabase } from './postgres.mjs';
+
+export { freePort };
 
 export const SYNAPSE_VERSION = '1.163.2';
+/**
+ * Synapse's PostgreSQL driver. As the wheel (`psycopg2-binary`, libpq included) rather than the
+ * `postgres` extra, whose `psycopg2` is a source package that needs a compiler and libpq's headers.
+ */
+export const PSYCOPG2_VERSION = '2.9.13';
 const root = path.resolve(fileURLToPath(import.meta.url), '../..');
 export const venvDir = path.join(root, '.cache/synapse-venv');
 const python = path.join(venvDir, 'bin/python');
 
 /** Creates the virtualenv and installs the pinned Synapse, unless it is already there. */
 export function ensureSynapseVenv() {
-  // The `oidc` extra (authlib) is what Synapse needs to log users in through an OpenID provider.
-  const check = existsSync(python)
-    ? spawnSync(python, ['-c', 'import importlib.metadata as m, authlib; print(m.version("matrix-synapse"))'], { encoding: 'utf8' })
-    : undefined;
-  if (check?.status === 0 && check.stdout.trim() === SYNAPSE_VERSION) return;
-  console.log(`[synapse] installing matrix-synapse[oidc]==${SYNAPSE_VERSION} into ${path.relative(root, venvDir)} …`);
+  // The `oidc` extra (authlib) is what Synapse needs to log users in through an OpenID provider;
+  // psycopg2 what it needs to store on PostgreSQL.
+  const versions = 'import importlib.metadata as m, authlib, psycopg2; print(m.version("matrix-synapse"), m.version("psycopg2-binary"))';
+  const check = existsSync(python) ? spawnSync(python, ['-c', versions], { encoding: 'utf8' }) : undefined;
+  if (check?.status === 0 && check.stdout.trim() === `${SYNAPSE_VERSION} ${PSYCOPG2_VERSION}`) return;
+  const packages = [`matrix-synapse[oidc]==${SYNAPSE_VERSION}`, `psycopg2-binary==${PSYCOPG2_VERSION}`];
+  console.log(`[synapse] installing ${packages.join(' ')} into ${path.relative(root, venvDir)} …`);
   if (!existsSync(python)) run('python3', ['-m', 'venv', venvDir]);
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[oidc]==${SYNAPSE_VERSION}`]);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...packages]);
 }
 
 function run(command, args) {
   const result = spawnSync(command, args, { stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with ${result.status}`);
-}
-
-export function freePort(host = '127.0.0.1') {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const GENEROUS = { per_second: 10000, burst_count: 10000 };
@@ -96,7 +94,13 @@ export function oidcCallbackUrl(port) {
   return `http://127.0.0.1:${port}/_synapse/client/oidc/callback`;
 }
 
-function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl }) {
+/** Synapse's `database` section: SQLite in `dataDir`, or PostgreSQL with `postgres`'s connection arguments. */
+function databaseConfig(dataDir, postgres) {
+  if (postgres) return { name: 'psycopg2', args: { ...postgres.args, cp_min: 5, cp_max: 10 } };
+  return { name: 'sqlite3', args: { database: path.join(dataDir, 'homeserver.db') } };
+}
+
+function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }) {
   // JSON is valid YAML, so the config is written as JSON: no YAML library needed.
   return JSON.stringify(
     {
@@ -106,7 +110,7 @@ function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas
       listeners: [
         { port, bind_addresses: ['127.0.0.1'], type: 'http', tls: false, x_forwarded: false, resources: [{ names: ['client', 'openid'], compress: false }] },
       ],
-      database: { name: 'sqlite3', args: { database: path.join(dataDir, 'homeserver.db') } },
+      database: databaseConfig(dataDir, postgres),
       log_config: path.join(dataDir, 'log.config'),
       media_store_path: path.join(dataDir, 'media'),
       signing_key_path: path.join(dataDir, 'signing.key'),
@@ -164,10 +168,12 @@ const LOG_CONFIG = JSON.stringify({
  * through that provider (whose client must allow `oidcCallbackUrl(port)`); `ssoClientWhitelist`
  * lists the redirect URLs it trusts (see `ssoConfig`). With `mas` ({ endpoint, secret }) it delegates
  * authentication instead (see `masConfig`). `livekitServiceUrl` is the MatrixRTC JWT service its
- * `/rtc/transports` advertises (scripts/livekit-jwt-standin.mjs).
+ * `/rtc/transports` advertises (scripts/livekit-jwt-standin.mjs). `database` is where it stores:
+ * `sqlite` (a file in `dataDir`, the default) or `postgres` (a fresh database on the project's
+ * cluster, scripts/postgres.mjs, dropped by `stop()`).
  * @param {{ dataDir: string, port?: number, sharedSecret?: string, livekitServiceUrl?: string,
  *   oidc?: { issuer: string, clientId: string, clientSecret: string }, ssoClientWhitelist?: string[],
- *   mas?: { endpoint: string, secret: string } }} options
+ *   mas?: { endpoint: string, secret: string }, database?: 'sqlite' | 'postgres' }} options
  */
 export async function startSynapse({
   dataDir,
@@ -177,12 +183,24 @@ export async function startSynapse({
   ssoClientWhitelist = [],
   mas = undefined,
   livekitServiceUrl = undefined,
+  database = 'sqlite',
 }) {
   ensureSynapseVenv();
+  if (database !== 'sqlite' && database !== 'postgres') throw new Error(`unknown database "${database}" (sqlite or postgres)`);
+  const postgres = database === 'postgres' ? await createSynapseDatabase() : undefined;
+  try {
+    return await runSynapse({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres });
+  } catch (error) {
+    await postgres?.drop();
+    throw error;
+  }
+}
+
+async function runSynapse({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }) {
   const listenPort = port ?? (await freePort());
   await mkdir(path.join(dataDir, 'media'), { recursive: true });
   const configPath = path.join(dataDir, 'homeserver.yaml');
-  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl }));
+  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }));
   await writeFile(path.join(dataDir, 'log.config'), LOG_CONFIG);
   if (!existsSync(path.join(dataDir, 'signing.key'))) {
     run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys']);
@@ -212,12 +230,18 @@ export async function startSynapse({
     baseUrl,
     port: listenPort,
     sharedSecret,
+    /** The Synapse process. */
+    pid: child.pid,
+    /** `sqlite`, or `postgres <major version>`. */
+    database: postgres ? `postgres ${postgres.version}` : 'sqlite',
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await postgres?.drop();
     },
   };
 }
@@ -261,18 +285,18 @@ export async function stopSynapse(dataDir) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [command, dataDir = path.join(root, '.cache/synapse-local')] = process.argv.slice(2);
+  const [command, dataDir = path.join(root, '.cache/synapse-local'), database = 'sqlite'] = process.argv.slice(2);
   if (command === 'install') {
     ensureSynapseVenv();
   } else if (command === 'start') {
     // Foreground: Ctrl-C (or `node scripts/synapse.mjs stop`) ends it.
-    const server = await startSynapse({ dataDir: path.resolve(dataDir), port: undefined });
-    console.log(`synapse on ${server.baseUrl}, data in ${dataDir}, registration secret ${server.sharedSecret}`);
+    const server = await startSynapse({ dataDir: path.resolve(dataDir), port: undefined, database });
+    console.log(`synapse on ${server.baseUrl} (${server.database}), data in ${dataDir}, registration secret ${server.sharedSecret}`);
     process.on('SIGINT', () => void server.stop().then(() => process.exit(0)));
     process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
   } else if (command === 'stop') {
     console.log((await stopSynapse(path.resolve(dataDir))) ? 'stopped' : 'not running');
   } else {
-    console.log('usage: node scripts/synapse.mjs install | start [dataDir] | stop [dataDir]');
+    console.log('usage: node scripts/synapse.mjs install | start [dataDir] [sqlite|postgres] | stop [dataDir]');
   }
 }

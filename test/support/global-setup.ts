@@ -1,7 +1,9 @@
 // Once per test run: build the extension and the demo widget, start a real OpenID provider, the local
 // MatrixRTC JWT service stand-in, one real Synapse that offers SSO through the provider and
 // advertises the stand-in as its LiveKit transport, and the demo site + widget servers (two
-// origins), and hand their addresses to the tests.
+// origins), and hand their addresses to the tests. Synapse stores on SQLite for the tests and on
+// PostgreSQL for a bench-only run (docs/decisions.md, "Synapse on PostgreSQL");
+// MWB_SYNAPSE_DATABASE=sqlite|postgres chooses for any run.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,14 @@ import { freePort, oidcCallbackUrl, startSynapse } from '../../scripts/synapse.m
 import { startDemoServers } from '../../demo/servers.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+function databaseFor(project: TestProject): 'sqlite' | 'postgres' {
+  const chosen = process.env['MWB_SYNAPSE_DATABASE'];
+  if (chosen === 'sqlite' || chosen === 'postgres') return chosen;
+  if (chosen !== undefined) throw new Error(`MWB_SYNAPSE_DATABASE is "${chosen}": sqlite or postgres`);
+  // vitest.projects holds the projects this run selected (`--project`).
+  return project.vitest.projects.every((selected) => selected.name === 'bench') ? 'postgres' : 'sqlite';
+}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!process.env['MWB_SKIP_BUILD']) {
@@ -31,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const synapse = await startSynapse({
     dataDir,
     port: synapsePort,
+    database: databaseFor(project),
     oidc,
     livekitServiceUrl: livekitJwt.url,
     // The test browsers' extension redirect URLs: SSO returns there without Synapse's confirmation page.
@@ -44,6 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const demo = await startDemoServers({ widgetDir: demoWidgetDir, baselineDir: baselineHostDir });
   project.provide('homeserverUrl', synapse.baseUrl);
   project.provide('registrationSecret', synapse.sharedSecret);
+  project.provide('homeserverDatabase', synapse.database);
   project.provide('livekitServiceUrl', livekitJwt.url);
   project.provide('siteOrigin', demo.siteOrigin);
   project.provide('secondSiteOrigin', demo.secondSiteOrigin);

@@ -5,6 +5,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     homeserverUrl: string;
     registrationSecret: string;
+    /** Where the run's Synapse stores: `sqlite` or `postgres <major version>`. */
+    homeserverDatabase: string;
     /** The local MatrixRTC JWT service stand-in that Synapse advertises as its LiveKit transport. */
     livekitServiceUrl: string;
     siteOrigin: string;
