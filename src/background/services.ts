@@ -59,8 +59,8 @@ export function getServices(): Services {
     // The homeserver ended the active account's session: its widgets stop before another account can
     // become active (they reconnect and ask again, as after a logout). Its grants stay (accounts.ts).
     session.onActiveAccountEnded(() => hosts.closeAll('The homeserver ended this session'));
-    session.onLiveEvent((roomId, event) => hosts.deliver(roomId, event));
-    session.onToDeviceEvent((event) => hosts.deliverToDevice(event));
+    session.onLiveEvent((roomId, event, userId) => hosts.deliver(roomId, event, userId));
+    session.onToDeviceEvent((event, userId) => hosts.deliverToDevice(event, userId));
     const hostRecords = new HostRecords({ read: readSession, write: writeSession, remove: removeSession, keys: sessionKeys });
     // Widgets live before the previous worker stopped get the events synced before they are back.
     hosts.expectReturning(hostRecords.frameKeys());

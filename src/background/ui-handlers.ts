@@ -48,6 +48,8 @@ const handlers: Handlers = {
     // Running widgets act for the account they connected under: they reconnect and ask again.
     await hosts.closeAll('Switched to another account');
     await accounts.switchTo(request.userId);
+    // A frame that connected while the switch ran may have tied itself to the previous account.
+    await hosts.closeOtherAccounts(await accounts.userId(), 'Switched to another account');
     return accounts.status();
   },
   dismissEndedSession: async (request, { accounts }) => {

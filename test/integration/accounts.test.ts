@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { GrantStore } from '../../src/background/grants/grant-store';
 import { Accounts } from '../../src/background/session/accounts';
 import { AccountSessions } from '../../src/background/session/session-store';
-import { freshUser, homeserverUrl } from '../support/homeserver';
+import { hostHarness } from '../support/host-harness';
+import { freshUser, homeserverUrl, roomMessages, sharedRoom } from '../support/homeserver';
 import { memoryStore } from '../support/memory-store';
 
+const SEND = 'org.matrix.msc2762.send.event:m.room.message';
 const widget = (account: string) => ({ account, siteOrigin: 'https://site.example', widgetUrl: 'https://widget.example/w', widgetId: 'w' });
 
 describe('several accounts', () => {
@@ -74,5 +76,36 @@ describe('several accounts', () => {
     expect(await grants.list('@b:hs')).toHaveLength(1);
     expect(await grants.boundRoom(widget('@a:hs'), undefined)).toBeUndefined();
     expect(await grants.boundRoom(widget('@b:hs'), undefined)).toBe('!room:hs');
+  });
+});
+
+describe('a widget keeps its account (issue #18, finding 2)', () => {
+  it('acts through the account it was approved under while another is active, and is refused once that one is logged out', async () => {
+    const alice = await freshUser('alice');
+    const bob = await freshUser('bob');
+    const roomId = await sharedRoom(alice, bob, 'Pinned account room');
+    const accounts = new Accounts(new AccountSessions(memoryStore()), { persistence: 'memory' });
+    await accounts.login(homeserverUrl(), bob.username, bob.password);
+    await accounts.login(homeserverUrl(), alice.username, alice.password);
+    // alice is active: the frame that connects now is hosted for her.
+    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId, account: accounts.pinned() });
+    const first = await harness.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'as alice' } });
+    expect(typeof first['event_id']).toBe('string');
+    expect(harness.asked.map((pending) => pending.identity.account)).toEqual([alice.userId]);
+
+    // Another account becomes active while the host still runs (it registered during the switch).
+    await accounts.switchTo(bob.userId);
+    const sent = await harness.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'still alice' } });
+    expect(typeof sent['event_id']).toBe('string');
+    const event = await bob.client.fetchRoomEvent(roomId, String(sent['event_id']));
+    expect(event.sender).toBe(alice.userId);
+
+    // alice logs out: her widget's requests are refused, never served by bob's client.
+    await accounts.switchTo(alice.userId);
+    await accounts.logout();
+    expect(await accounts.userId()).toBe(bob.userId);
+    const refused = await harness.request('send_event', { type: 'm.room.message', content: { msgtype: 'm.text', body: 'as whom?' } });
+    expect(refused['error']).toBeDefined();
+    expect((await roomMessages(bob, roomId)).map((message) => message.content?.['body'])).not.toContain('as whom?');
   });
 });

@@ -7,7 +7,7 @@ import { AuditLog } from '../../src/background/grants/audit-log';
 import { GrantStore } from '../../src/background/grants/grant-store';
 import type { ApprovalDecision, PendingApproval } from '../../src/background/approvals/approval-queue';
 import { HostRecords } from '../../src/background/widgets/host/host-record';
-import { WidgetHost } from '../../src/background/widgets/host/widget-host';
+import { WidgetHost, type HostContext } from '../../src/background/widgets/host/widget-host';
 import type { WidgetInbound } from '../../src/shared/protocol/widget-api';
 import { homeserverUrl, type TestUser } from './homeserver';
 import { memoryStore } from './memory-store';
@@ -58,6 +58,8 @@ export type HarnessOptions = {
   /** The widget holds back its acknowledgements of pushed events until `releaseAcks()`. */
   holdEventAcks?: boolean;
   deliveryLimits?: { window: number; maxQueued: number };
+  /** The account the host acts for (as the background gives it: `Accounts.pinned()`); the harness's session by default. */
+  account?: HostContext['account'];
 };
 
 let nextFrame = 1;
@@ -122,7 +124,7 @@ export async function hostHarness(user: TestUser, options: HarnessOptions): Prom
         },
       },
       ...(options.deliveryLimits ? { deliveryLimits: options.deliveryLimits } : {}),
-      account: session,
+      account: options.account ?? session,
       decisions: {
         grants,
         approvals: {

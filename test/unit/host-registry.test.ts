@@ -8,6 +8,9 @@ class FakeHost {
   readonly received: string[] = [];
   readonly createdAt = Date.now();
   readonly siteOrigin = 'https://site.example';
+  accountId: string | undefined = ANN;
+  closedWith: string | undefined;
+  account = (): string | undefined => this.accountId;
   constructor(
     readonly key: string,
     readonly isResumed: boolean,
@@ -20,7 +23,9 @@ class FakeHost {
   }
   isFor = (): boolean => false;
   refreshCapabilities = async (): Promise<void> => undefined;
-  close = async (): Promise<void> => undefined;
+  close = async (reason: string): Promise<void> => {
+    this.closedWith = reason;
+  };
   isFrame = (): boolean => false;
   hasUnrecordedPushes = (): boolean => false;
   backlog = 0;
@@ -29,6 +34,8 @@ class FakeHost {
   view = async () => ({ siteOrigin: '', widgetUrl: '', widgetId: null, roomId: null, state: 'waiting' as const, approved: [] });
 }
 
+const ANN = '@ann:hs';
+const BOB = '@bob:hs';
 const event = (id: string) => new MatrixEvent({ event_id: id, type: 'm.room.message', content: {} });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -50,12 +57,12 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     await settle();
     const first = new FakeHost('host:1:1', true);
     registry.add(first);
-    registry.deliver('!a', event('$1'));
-    registry.deliverToDevice(new MatrixEvent({ type: 'org.example.ping', content: {} }));
-    registry.deliver('!a', event('$2'));
+    registry.deliver('!a', event('$1'), ANN);
+    registry.deliverToDevice(new MatrixEvent({ type: 'org.example.ping', content: {} }), ANN);
+    registry.deliver('!a', event('$2'), ANN);
     const second = new FakeHost('host:1:2', true);
     registry.add(second);
-    registry.deliver('!a', event('$3'));
+    registry.deliver('!a', event('$3'), ANN);
     expect(first.received).toEqual(['!a $1', 'to-device org.example.ping', '!a $2', '!a $3']);
     expect(second.received).toEqual(first.received);
   });
@@ -64,12 +71,12 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     const registry = new HostRegistry<FakeHost>();
     registry.expectReturning(Promise.resolve(['host:1:1']));
     await settle();
-    registry.deliver('!a', event('$1'));
+    registry.deliver('!a', event('$1'), ANN);
     const fresh = new FakeHost('host:1:1', false);
     const stranger = new FakeHost('host:9:9', true);
     registry.add(fresh);
     registry.add(stranger);
-    registry.deliver('!a', event('$2'));
+    registry.deliver('!a', event('$2'), ANN);
     expect(fresh.received).toEqual(['!a $2']);
     expect(stranger.received).toEqual(['!a $2']);
   });
@@ -78,13 +85,13 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     const registry = new HostRegistry<FakeHost>();
     let answer: (keys: string[]) => void = () => undefined;
     registry.expectReturning(new Promise((resolve) => (answer = resolve)));
-    registry.deliver('!a', event('$1'));
+    registry.deliver('!a', event('$1'), ANN);
     const early = new FakeHost('host:1:1', true);
     registry.add(early);
-    registry.deliver('!a', event('$2'));
+    registry.deliver('!a', event('$2'), ANN);
     answer(['host:1:1', 'host:1:2']);
     await settle();
-    registry.deliver('!a', event('$3'));
+    registry.deliver('!a', event('$3'), ANN);
     const late = new FakeHost('host:1:2', true);
     registry.add(late);
     expect(early.received).toEqual(['!a $1', '!a $2', '!a $3']);
@@ -96,7 +103,7 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     const registry = new HostRegistry<FakeHost>();
     registry.expectReturning(Promise.resolve(['host:1:1', 'host:1:2']), timers);
     await settle();
-    for (let index = 0; index <= MAX_HELD_EVENTS; index++) registry.deliver('!a', event(`$${index}`));
+    for (let index = 0; index <= MAX_HELD_EVENTS; index++) registry.deliver('!a', event(`$${index}`), ANN);
     const overflowed = new FakeHost('host:1:1', true);
     registry.add(overflowed);
     expect(overflowed.received).toEqual([]);
@@ -105,7 +112,7 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     const later = manualTimers();
     registry2.expectReturning(Promise.resolve(['host:1:1']), later.timers);
     await settle();
-    registry2.deliver('!a', event('$1'));
+    registry2.deliver('!a', event('$1'), ANN);
     later.fire();
     const tooLate = new FakeHost('host:1:1', true);
     registry2.add(tooLate);
@@ -117,7 +124,7 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     const registry = new HostRegistry<FakeHost>();
     registry.expectReturning(Promise.resolve(['host:1:1']));
     await settle();
-    registry.deliver('!a', event('$1'));
+    registry.deliver('!a', event('$1'), ANN);
     await registry.closeAll('logged out');
     const back = new FakeHost('host:1:1', true);
     registry.add(back);
@@ -136,5 +143,50 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
     expect(registry.isBackedUp()).toBe(true);
     registry.remove(slow);
     expect(registry.isBackedUp()).toBe(false);
+  });
+});
+
+describe('HostRegistry: widgets of one account (issue #18, finding 2)', () => {
+  it('gives an event of one account\'s sync only to widgets acting for that account (or not yet tied to one)', () => {
+    const registry = new HostRegistry<FakeHost>();
+    const ann = new FakeHost('host:1:1', false);
+    const bob = new FakeHost('host:1:2', false);
+    bob.accountId = BOB;
+    const untied = new FakeHost('host:1:3', false);
+    untied.accountId = undefined;
+    for (const host of [ann, bob, untied]) registry.add(host);
+    registry.deliver('!a', event('$ann'), ANN);
+    registry.deliverToDevice(new MatrixEvent({ type: 'org.example.ping', content: {} }), BOB);
+    expect(ann.received).toEqual(['!a $ann']);
+    expect(bob.received).toEqual(['to-device org.example.ping']);
+    expect(untied.received).toEqual(['!a $ann', 'to-device org.example.ping']);
+  });
+
+  it('holds events for a returning widget with their account, and gives it only its own', async () => {
+    const registry = new HostRegistry<FakeHost>();
+    registry.expectReturning(Promise.resolve(['host:1:1']));
+    await settle();
+    registry.deliver('!a', event('$bob'), BOB);
+    registry.deliver('!a', event('$ann'), ANN);
+    const back = new FakeHost('host:1:1', true);
+    registry.add(back);
+    expect(back.received).toEqual(['!a $ann']);
+  });
+
+  it('closes, after a switch, the widgets tied to another account, and only those', async () => {
+    const registry = new HostRegistry<FakeHost>();
+    const ann = new FakeHost('host:1:1', false);
+    const bob = new FakeHost('host:1:2', false);
+    bob.accountId = BOB;
+    const untied = new FakeHost('host:1:3', false);
+    untied.accountId = undefined;
+    for (const host of [ann, bob, untied]) registry.add(host);
+    await registry.closeOtherAccounts(BOB, 'Switched to another account');
+    expect(ann.closedWith).toBe('Switched to another account');
+    expect(bob.closedWith).toBeUndefined();
+    expect(untied.closedWith).toBeUndefined();
+    registry.deliver('!a', event('$after'), BOB);
+    expect(ann.received).toEqual([]);
+    expect(bob.received).toEqual(['!a $after']);
   });
 });

@@ -10,7 +10,10 @@ import { deleteStaleAccountStores } from './account-stores';
 import type { DeviceVerification } from './crypto/device-verification';
 import { MatrixSession, NotLoggedIn, type EndedSession, type LiveEventListener, type SessionOptions } from './matrix-session';
 import type { OidcSession } from './login/oidc-native';
+import { PinnedAccount } from './pinned-account';
 import type { AccountSessions } from './session-store';
+
+type AccountLiveEventListener = (...args: [...Parameters<LiveEventListener>, userId: string]) => void;
 
 const log = createLogger('bg:accounts');
 
@@ -20,8 +23,8 @@ export class Accounts {
   private restored: Promise<void> | undefined;
   /** Claims on sync (widget frames, the popup); they follow the active account. */
   private syncUsers = 0;
-  private readonly liveEventListeners = new Set<LiveEventListener>();
-  private readonly toDeviceListeners = new Set<(event: MatrixEvent) => void>();
+  private readonly liveEventListeners = new Set<AccountLiveEventListener>();
+  private readonly toDeviceListeners = new Set<(event: MatrixEvent, userId: string) => void>();
   private readonly statusListeners = new Set<() => void>();
   private readonly activeEndedListeners = new Set<(userId: string) => Promise<void>>();
   private loginWaiters: ((userId: string) => void)[] = [];
@@ -111,6 +114,19 @@ export class Accounts {
     return active.requireClient();
   }
 
+  /** A logged-in account's client, whether it is active or not (pinned-account.ts). */
+  async requireClientOf(userId: string): Promise<MatrixClient> {
+    await this.restore();
+    const session = this.sessions.get(userId);
+    if (!session) throw new NotLoggedIn();
+    return session.requireClient();
+  }
+
+  /** A handle on the account active now, that stays on it when another becomes active. */
+  pinned(): PinnedAccount {
+    return new PinnedAccount(this);
+  }
+
   async userId(): Promise<string | undefined> {
     await this.restore();
     return this.activeUserId;
@@ -155,11 +171,12 @@ export class Accounts {
     void this.active().then((active) => active?.releaseSync());
   }
 
-  onLiveEvent(listener: LiveEventListener): void {
+  /** The active account's live events, with the account they are for. */
+  onLiveEvent(listener: AccountLiveEventListener): void {
     this.liveEventListeners.add(listener);
   }
 
-  onToDeviceEvent(listener: (event: MatrixEvent) => void): void {
+  onToDeviceEvent(listener: (event: MatrixEvent, userId: string) => void): void {
     this.toDeviceListeners.add(listener);
   }
 
@@ -264,11 +281,11 @@ export class Accounts {
     this.sessions.set(userId, session);
     session.onLiveEvent((roomId, event) => {
       if (this.sessions.get(this.activeUserId ?? '') !== session) return;
-      for (const listener of this.liveEventListeners) listener(roomId, event);
+      for (const listener of this.liveEventListeners) listener(roomId, event, userId);
     });
     session.onToDeviceEvent((event) => {
       if (this.sessions.get(this.activeUserId ?? '') !== session) return;
-      for (const listener of this.toDeviceListeners) listener(event);
+      for (const listener of this.toDeviceListeners) listener(event, userId);
     });
     session.onSyncStateChange(() => {
       if (this.sessions.get(this.activeUserId ?? '') !== session) return;

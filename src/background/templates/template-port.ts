@@ -77,7 +77,8 @@ async function fillForSender(sender: Runtime.MessageSender, message: TemplateAnn
     widgetUrl: template.widgetUrl,
     widgetId: message.widgetId ?? defaultWidgetId(template.widgetUrl),
   };
-  const client = await services.accounts.requireClient();
+  // The account consent is asked for, even if another becomes active meanwhile.
+  const client = await services.accounts.requireClientOf(account);
   const valuesFor = (roomId: string | null) =>
     templateValues(template.variables, { client, widgetId: identity.widgetId, roomId, embedderOrigin, theme: message.theme });
   const holdKey = crypto.randomUUID();

@@ -116,7 +116,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                   post: (widgetMessage) => send({ kind: 'postToWidget', message: widgetMessage }),
                   reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
                 },
-                account: services.accounts,
+                account: services.accounts.pinned(),
                 decisions: { grants: services.grants, approvals: services.approvals, audit: services.audit, records: services.hostRecords },
                 now: Date.now,
               },

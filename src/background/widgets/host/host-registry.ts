@@ -22,7 +22,8 @@ export const MAX_HELD_EVENTS = 2_000;
  */
 export const SYNC_HOLD_BACKLOG = 1_000;
 
-type HeldEvent = { roomId: string; event: MatrixEvent } | { roomId: null; event: MatrixEvent };
+/** An event for the widgets of `account` (undefined: held from before the accounts were known). */
+type HeldEvent = { roomId: string; event: MatrixEvent; account: string } | { roomId: null; event: MatrixEvent; account: string };
 
 /** The part of a host the registry uses: the real one is a WidgetHost. */
 type RegisteredHost = Pick<
@@ -41,6 +42,7 @@ type RegisteredHost = Pick<
   | 'pushBacklog'
   | 'isInTab'
   | 'view'
+  | 'account'
 >;
 
 export class HostRegistry<Host extends RegisteredHost = WidgetHost> {
@@ -79,7 +81,8 @@ export class HostRegistry<Host extends RegisteredHost = WidgetHost> {
     // drops what it had delivered already, and its relay what it had posted.
     const held = this.returning ? this.returning.get(host.key) : this.earlyEvents;
     this.returning?.delete(host.key);
-    for (const { roomId, event } of held ?? []) {
+    for (const { roomId, event, account } of held ?? []) {
+      if (!actsFor(host, account)) continue;
       if (roomId === null) host.deliverToDevice(event);
       else host.deliver(roomId, event);
     }
@@ -89,14 +92,25 @@ export class HostRegistry<Host extends RegisteredHost = WidgetHost> {
     this.hosts.delete(host);
   }
 
-  deliver(roomId: string, event: MatrixEvent): void {
-    for (const host of this.hosts) host.deliver(roomId, event);
-    this.hold({ roomId, event });
+  /** An event of `account`'s sync: only widgets acting for that account see it. */
+  deliver(roomId: string, event: MatrixEvent, account: string): void {
+    for (const host of this.hosts) if (actsFor(host, account)) host.deliver(roomId, event);
+    this.hold({ roomId, event, account });
   }
 
-  deliverToDevice(event: MatrixEvent): void {
-    for (const host of this.hosts) host.deliverToDevice(event);
-    this.hold({ roomId: null, event });
+  deliverToDevice(event: MatrixEvent, account: string): void {
+    for (const host of this.hosts) if (actsFor(host, account)) host.deliverToDevice(event);
+    this.hold({ roomId: null, event, account });
+  }
+
+  /**
+   * Another account became active: widgets that act for any other account stop (they reconnect,
+   * and ask as the new one). Run after the switch, for the hosts that registered while it ran.
+   */
+  async closeOtherAccounts(activeUserId: string | undefined, reason: string): Promise<void> {
+    const closing = [...this.hosts].filter((host) => host.account() !== undefined && host.account() !== activeUserId);
+    for (const host of closing) this.hosts.delete(host);
+    await Promise.all(closing.map((host) => host.close(reason)));
   }
 
   private hold(held: HeldEvent): void {
@@ -167,4 +181,10 @@ export class HostRegistry<Host extends RegisteredHost = WidgetHost> {
   inTab(tabId: number): Promise<TabWidgetView[]> {
     return Promise.all([...this.hosts].filter((host) => host.isInTab(tabId)).map((host) => host.view()));
   }
+}
+
+/** A host not yet tied to an account (it has not asked for anything) is the active account's. */
+function actsFor(host: Pick<RegisteredHost, 'account'>, account: string): boolean {
+  const own = host.account();
+  return own === undefined || own === account;
 }

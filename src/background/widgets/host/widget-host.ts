@@ -34,8 +34,11 @@ export type HostContext = {
    * this frame (site switched off), or only for its previous document (the frame navigated).
    */
   port: { post: (message: WidgetInbound) => void; reject: (reason: string, isForPreviousDocument?: boolean) => void };
-  /** The account the widget acts for: the active one when it connected. */
-  account: Pick<MatrixSession, 'requireClient' | 'userId' | 'whenLoggedIn'>;
+  /**
+   * The account the widget acts for: pinned to the one active when the widget first needed one
+   * (`PinnedAccount`), whatever becomes active later; `pinnedUserId` says which, once known.
+   */
+  account: Pick<MatrixSession, 'requireClient' | 'userId' | 'whenLoggedIn'> & { readonly pinnedUserId?: string | undefined };
   decisions: Decisions;
   now: () => number;
   /** Back-pressure for pushed events; the defaults unless a test narrows them. */
@@ -169,6 +172,11 @@ export class WidgetHost {
   async close(reason: string, isForPreviousDocument = false): Promise<void> {
     this.context.port.reject(reason, isForPreviousDocument);
     await this.dispose();
+  }
+
+  /** The account this host acts for, once it is tied to one. */
+  account(): string | undefined {
+    return this.context.account.pinnedUserId;
   }
 
   get siteOrigin(): string {
