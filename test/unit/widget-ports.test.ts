@@ -79,7 +79,11 @@ function fakes(frames: ListedFrame[], options: { isEnabled?: () => Promise<boole
   });
   const services = {
     // Nobody is logged in: hosts are built, never negotiate.
-    accounts: { acquireSync: () => undefined, releaseSync: () => undefined, whenLoggedIn: () => new Promise(() => undefined), requireClient: () => { throw new Error('no session'); } },
+    accounts: {
+      acquireSync: () => undefined,
+      releaseSync: () => undefined,
+      pinned: () => ({ pinnedUserId: undefined, userId: async () => undefined, whenLoggedIn: () => new Promise(() => undefined), requireClient: () => { throw new Error('no session'); } }),
+    },
     grants: droppingGrants,
     sites: { isEnabled: options.isEnabled ?? (async () => true) },
     audit: new AuditLog(memoryStore()),
