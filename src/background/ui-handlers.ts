@@ -107,7 +107,12 @@ const handlers: Handlers = {
   revokeGrant: async (request, services) => {
     const identity = await widgetOf(request.widget, services);
     const scope = { hostInstance: request.hostInstance };
+    const hadDecision = (await services.grants.decisionFor(identity, request.roomId, scope)) !== undefined;
     await services.grants.revoke(identity, request.roomId, scope, request.capabilities);
+    // "Revoke all" drops the whole decision (everything is asked again, remembered denials too) and
+    // leaves an empty one in its place, as revoking each permission would: the site (with its switch
+    // and "Forget site"), the widget and its activity stay in the popup until the site is forgotten.
+    if (request.capabilities === null && hadDecision) await services.grants.recordDecision(identity, request.roomId, scope, [], [], Date.now());
     void services.audit.record(identity, {
       at: Date.now(),
       action: 'revoked',
@@ -132,6 +137,16 @@ const handlers: Handlers = {
   },
   getAudit: async (request, services) => services.audit.entries(await widgetOf(request.widget, services)),
   listTabWidgets: (request, { hosts }) => hosts.inTab(request.tabId),
+  getProfile: async (_request, { accounts }) => {
+    const userId = await accounts.userId();
+    if (!userId) throw new NotLoggedIn();
+    // One request per popup opening. Without an answer (the homeserver away) the popup shows the
+    // Matrix ID's localpart: the name is a nicety, never a reason to fail.
+    const client = await accounts.requireClient();
+    const profile = await client.getProfileInfo(userId, 'displayname').catch((): { displayname?: string } => ({}));
+    const displayName = typeof profile.displayname === 'string' ? profile.displayname.trim() : '';
+    return { userId, displayName: displayName || null };
+  },
   getVerification: async (_request, { accounts }) => (await accounts.verification()).view(),
   verifyWithRecoveryKey: async (request, { accounts }) => {
     await (await accounts.verification()).withRecoveryKey(await accounts.requireClient(), request.recoveryKey);

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BridgeStatus, SessionStatus, VerificationView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
+import { Button } from '../shared/ui/components';
 import { t } from '../shared/ui/i18n';
 
 /** How often the popup looks for incoming requests and the other device's progress. */
@@ -69,8 +70,7 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
 
   const verification = view && view.phase !== 'none' ? view : undefined;
   return (
-    <section id="verification" aria-labelledby="verification-heading">
-      <h2 id="verification-heading">{t('verificationHeading')}</h2>
+    <div id="verification">
       {newRecoveryKey && (
         <div class="notice">
           <p>{t('newRecoveryKeyIntro')}</p>
@@ -79,25 +79,30 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
       )}
       {encryption.isReady && !encryption.isDeviceVerified && encryption.hasCrossSigning && (
         <>
-          <form onSubmit={useRecoveryKey}>
-            <label for="recovery-key">{t('recoveryKeyLabel')}</label>
-            <input id="recovery-key" name="recovery-key" type="password" autocomplete="off" required />
-            <button id="use-recovery-key" type="submit" disabled={isBusy}>
+          <form onSubmit={useRecoveryKey} class="stacked-form">
+            <label class="field" for="recovery-key">
+              {t('recoveryKeyLabel')}
+            </label>
+            <input id="recovery-key" class="input" name="recovery-key" type="password" autocomplete="off" required />
+            <Button id="use-recovery-key" type="submit" variant="primary" disabled={isBusy}>
               {t('useRecoveryKey')}
-            </button>
+            </Button>
           </form>
-          <button id="request-verification" type="button" disabled={isBusy} onClick={() => void run(() => askBackground({ kind: 'requestVerification' }), setView)}>
+          <p class="muted small or-line">{t('orOtherDevice')}</p>
+          <Button id="request-verification" disabled={isBusy} onClick={() => void run(() => askBackground({ kind: 'requestVerification' }), setView)}>
             {t('verifyWithOtherDevice')}
-          </button>
+          </Button>
         </>
       )}
       {encryption.isReady && encryption.hasCrossSigning === false && (
-        <form onSubmit={setUp}>
-          <label for="setup-password">{t('setUpPasswordLabel')}</label>
-          <input id="setup-password" name="setup-password" type="password" autocomplete="current-password" required />
-          <button id="set-up-encryption" type="submit" disabled={isBusy}>
+        <form onSubmit={setUp} class="stacked-form">
+          <label class="field" for="setup-password">
+            {t('setUpPasswordLabel')}
+          </label>
+          <input id="setup-password" class="input" name="setup-password" type="password" autocomplete="current-password" required />
+          <Button id="set-up-encryption" type="submit" variant="primary" disabled={isBusy}>
             {t('setUpEncryption')}
-          </button>
+          </Button>
         </form>
       )}
       {verification && <VerificationProgress view={verification} onView={setView} />}
@@ -113,7 +118,7 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
           {error}
         </p>
       )}
-    </section>
+    </div>
   );
 }
 
@@ -124,9 +129,9 @@ function VerificationProgress({ view, onView }: { view: VerificationView; onView
       {view.phase === 'requested' && !view.initiatedByMe && (
         <>
           <p>{t('verificationIncoming', view.otherDeviceId ?? '?')}</p>
-          <button id="accept-verification" class="primary" type="button" onClick={() => void askBackground({ kind: 'acceptVerification' }).then((reply) => reply.ok && onView(reply.value))}>
+          <Button id="accept-verification" variant="primary" onClick={() => void askBackground({ kind: 'acceptVerification' }).then((reply) => reply.ok && onView(reply.value))}>
             {t('acceptVerification')}
-          </button>
+          </Button>
         </>
       )}
       {view.phase === 'requested' && view.initiatedByMe && <p>{t('verificationWaiting')}</p>}
@@ -140,12 +145,14 @@ function VerificationProgress({ view, onView }: { view: VerificationView; onView
               </li>
             ))}
           </ol>
-          <button id="emoji-match" class="primary" type="button" onClick={() => answer(true)}>
-            {t('emojiMatch')}
-          </button>
-          <button id="emoji-mismatch" type="button" onClick={() => answer(false)}>
-            {t('emojiMismatch')}
-          </button>
+          <div class="actions">
+            <Button id="emoji-match" variant="primary" onClick={() => answer(true)}>
+              {t('emojiMatch')}
+            </Button>
+            <Button id="emoji-mismatch" variant="danger" onClick={() => answer(false)}>
+              {t('emojiMismatch')}
+            </Button>
+          </div>
         </>
       )}
       {view.phase === 'done' && <p>{t('verificationDone')}</p>}
@@ -155,9 +162,9 @@ function VerificationProgress({ view, onView }: { view: VerificationView; onView
         </p>
       )}
       {(view.phase === 'requested' || view.phase === 'ready' || view.phase === 'started') && (
-        <button id="cancel-verification" type="button" onClick={() => void askBackground({ kind: 'cancelVerification' }).then((reply) => reply.ok && onView(reply.value))}>
+        <Button id="cancel-verification" variant="quiet" onClick={() => void askBackground({ kind: 'cancelVerification' }).then((reply) => reply.ok && onView(reply.value))}>
           {t('cancel')}
-        </button>
+        </Button>
       )}
     </div>
   );

@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import type { BridgeStatus } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
+import { Button } from '../shared/ui/components';
 import { t } from '../shared/ui/i18n';
 
 export function EndedSessions({ status, onStatus }: { status: BridgeStatus; onStatus: (status: BridgeStatus) => void }) {
@@ -22,9 +23,9 @@ export function EndedSessions({ status, onStatus }: { status: BridgeStatus; onSt
       {status.endedSessions.map((ended) => (
         <div key={ended.userId} class="notice session-ended" role="alert" data-user-id={ended.userId}>
           <p>{t('sessionEnded', ended.userId)}</p>
-          <button type="button" class="dismiss-ended" onClick={() => void dismiss(ended.userId)}>
+          <Button size="small" class="dismiss-ended" onClick={() => void dismiss(ended.userId)}>
             {t('dismissNotice')}
-          </button>
+          </Button>
         </div>
       ))}
       {error && (

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { BridgeStatus, LoginOptions } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
+import { Button } from '../shared/ui/components';
 import { t } from '../shared/ui/i18n';
 
 /** Ask for the login methods once the user pauses typing, not for every partial URL. */
@@ -80,11 +81,14 @@ export function LoginForm({ onLoggedIn, initialHomeserver }: { onLoggedIn: (stat
   };
 
   return (
-    <section id="logged-out">
-      <form onSubmit={(event) => void submit(event)}>
-        <label for="homeserver">{t('homeserverLabel')}</label>
+    <section id="logged-out" class="login">
+      <form onSubmit={(event) => void submit(event)} class="stacked-form">
+        <label class="field" for="homeserver">
+          {t('homeserverLabel')}
+        </label>
         <input
           id="homeserver"
+          class="input"
           name="homeserver"
           type="url"
           required
@@ -94,42 +98,45 @@ export function LoginForm({ onLoggedIn, initialHomeserver }: { onLoggedIn: (stat
         />
         {hasPassword && (
           <>
-            <label for="username">{t('usernameLabel')}</label>
-            <input id="username" name="username" type="text" required autocomplete="username" />
-            <label for="password">{t('passwordLabel')}</label>
-            <input id="password" name="password" type="password" required autocomplete="current-password" />
-            <button id="login" class="primary" type="submit" disabled={busy !== undefined}>
+            <label class="field" for="username">
+              {t('usernameLabel')}
+            </label>
+            <input id="username" class="input" name="username" type="text" required autocomplete="username" />
+            <label class="field" for="password">
+              {t('passwordLabel')}
+            </label>
+            <input id="password" class="input" name="password" type="password" required autocomplete="current-password" />
+            <Button id="login" variant="primary" type="submit" class="login-submit" disabled={busy !== undefined}>
               {busy === 'password' ? t('loggingIn') : t('logIn')}
-            </button>
+            </Button>
           </>
         )}
       </form>
       {providers && (
         <div id="sso-login" role="group" aria-label={t('ssoGroupLabel')}>
           {providers.length === 0 ? (
-            <button type="button" class="sso" data-idp-id="" disabled={busy !== undefined} onClick={() => void signInWith(null)}>
+            <Button class="sso" data-idp-id="" disabled={busy !== undefined} onClick={() => void signInWith(null)}>
               {t('signInWithSso')}
-            </button>
+            </Button>
           ) : (
             providers.map((provider) => (
-              <button
+              <Button
                 key={provider.id}
-                type="button"
                 class="sso"
                 data-idp-id={provider.id}
                 disabled={busy !== undefined}
                 onClick={() => void signInWith(provider.id)}
               >
                 {t('signInWith', provider.name)}
-              </button>
+              </Button>
             ))
           )}
         </div>
       )}
       {oidcIssuer !== null && (
-        <button id="oidc-login" type="button" class="primary" disabled={busy !== undefined} onClick={() => void continueWithOidc()}>
+        <Button id="oidc-login" variant="primary" disabled={busy !== undefined} onClick={() => void continueWithOidc()}>
           {t('continueWith', new URL(oidcIssuer).host)}
-        </button>
+        </Button>
       )}
       {(busy === 'sso' || busy === 'oidc') && (
         <p id="sso-waiting" role="status">

@@ -1,37 +1,41 @@
-// The popup's one screen: the account, this tab's widgets, sites, and what each widget may do.
+// The popup: logged out, the login form; logged in, two views. The main view leads with what the user
+// opened it for: the account, this site's widgets, then every site. Settings (the account's details,
+// encryption, logout) is a second view behind the header's gear, with a way back.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Runtime } from 'webextension-polyfill';
 import * as v from 'valibot';
-import { StatusChanged, type BridgeStatus, type GrantView, type SessionStatus, type SiteView } from '../shared/protocol/background-to-ui';
+import { StatusChanged, type BridgeStatus, type GrantView, type ProfileView, type SiteView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
-import { AccountList } from './account-list';
-import { DeviceVerification } from './device-verification';
+import { AccountHeader } from './account-header';
+import { AllSites } from './all-sites';
+import { hasSynced } from './connection-state';
 import { EndedSessions } from './ended-sessions';
-import { GrantList } from './grant-list';
 import { LoginForm } from './login-form';
+import { SettingsView } from './settings-view';
 import { SiteAccess } from './site-access';
-import { SiteList } from './site-list';
-import { TabWidgets } from './tab-widgets';
+import { ThisSite } from './this-site';
 
 export type Refresh = () => Promise<void>;
 
 const SYNC_POLL_MS = 1_000;
 
-function hasSynced(syncState: string): boolean {
-  return syncState === 'SYNCING' || syncState === 'PREPARED' || syncState === 'CATCHUP';
-}
-
 export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPort: Runtime.Port }) {
   const [status, setStatus] = useState<BridgeStatus | undefined>();
   const [grants, setGrants] = useState<GrantView[]>([]);
   const [sites, setSites] = useState<SiteView[]>([]);
+  const [profile, setProfile] = useState<ProfileView | undefined>();
+  const [view, setView] = useState<'main' | 'settings' | 'back'>('main');
+  /** Bumped on every refresh, so "This site" asks again for the tab's widgets. */
+  const [generation, setGeneration] = useState(0);
   const [error, setError] = useState('');
 
   const refresh = useCallback(async () => {
     const reply = await askBackground({ kind: 'getStatus' });
     if (!reply.ok) return setError(reply.error.message);
+    setError('');
     setStatus(reply.value);
+    setGeneration((previous) => previous + 1);
     if (!reply.value.session) return;
     const [grantReply, siteReply] = await Promise.all([askBackground({ kind: 'listGrants' }), askBackground({ kind: 'listSites' })]);
     if (grantReply.ok) setGrants(grantReply.value);
@@ -54,6 +58,20 @@ export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPor
     };
   }, [refresh, statusPort]);
 
+  // The display name of the active account, asked once per account; until then the localpart shows.
+  const userId = status?.session?.userId;
+  useEffect(() => {
+    if (userId === undefined) return;
+    let isCurrent = true;
+    void askBackground({ kind: 'getProfile' }).then((reply) => isCurrent && reply.ok && setProfile(reply.value));
+    return () => {
+      isCurrent = false;
+    };
+  }, [userId]);
+
+  // Another account (or none) after a logout: its settings are not the ones that were open.
+  useEffect(() => setView('main'), [userId]);
+
   // Until the first sync is through, follow it: the user sees the work going on, then the result.
   // Likewise while the homeserver has not said whether the account has an encryption identity.
   // Later changes of the sync state come as `statusChanged` on the status port.
@@ -65,80 +83,42 @@ export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPor
     return () => clearInterval(timer);
   }, [isWaiting, refresh]);
 
+  const session = status?.session;
   return (
     <>
-      <h1>{t('extensionName')}</h1>
-      {isWelcome && <p>{t('welcomeIntro')}</p>}
+      <h1 class={session ? 'visually-hidden' : 'brand'}>{t('extensionName')}</h1>
+      {isWelcome && <p class="welcome">{t('welcomeIntro')}</p>}
       <SiteAccess />
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
       {status && <EndedSessions status={status} onStatus={setStatus} />}
-      {status && !status.session && (
+      {status && !session && (
         // Logging in again is the likely next step after a session ended: its homeserver is filled in.
         <LoginForm onLoggedIn={setStatus} initialHomeserver={status.endedSessions.at(-1)?.homeserverUrl} />
       )}
-      {status?.session && (
-        <>
-          <section aria-labelledby="account-heading" id="logged-in">
-            <h2 id="account-heading" class="visually-hidden">{t('loggedInAs', status.session.userId)}</h2>
-            <p>
-              {t('loggedInAs', '')}
-              <strong id="user-id">{status.session.userId}</strong>
-            </p>
-            <p class="muted">
-              <span id="device-id" data-device-id={status.session.deviceId}>
-                {t('deviceLabel', status.session.deviceId)}
-              </span>{' '}
-              · {t('syncLabel', status.syncState)}
-            </p>
-            {!hasSynced(status.syncState) && status.syncState !== 'ERROR' && status.syncState !== 'RECONNECTING' && (
-              <p id="first-sync" class="muted" role="status">
-                {t('firstSync')}
-              </p>
-            )}
-            {status.encryption && (
-              <p id="device-verification" data-state={verificationState(status.encryption)}>
-                {VERIFICATION_TEXT[verificationState(status.encryption)]()}
-              </p>
-            )}
-            {(status.syncState === 'ERROR' || status.syncState === 'RECONNECTING') && (
-              <p class="error" role="status" id="homeserver-unreachable">
-                {t('homeserverUnreachable', status.session.homeserverUrl)}
-              </p>
-            )}
-            <button
-              id="logout"
-              type="button"
-              onClick={() => void askBackground({ kind: 'logout' }).then((reply) => reply.ok && setStatus(reply.value))}
-            >
-              {t('logOut')}
-            </button>
-          </section>
-          <AccountList status={status} onStatus={setStatus} />
-          {status.encryption && <DeviceVerification encryption={status.encryption} onStatus={setStatus} refresh={refresh} />}
-          <TabWidgets />
-          <SiteList sites={sites} onChange={setSites} refresh={refresh} />
-          <GrantList grants={grants} refresh={refresh} />
-        </>
+      {status && session && (
+        <div id="logged-in">
+          {view === 'settings' ? (
+            <SettingsView status={status} profile={profile?.userId === session.userId ? profile : undefined} onStatus={setStatus} refresh={refresh} onBack={() => setView('back')} />
+          ) : (
+            <>
+              <AccountHeader
+                status={status}
+                profile={profile?.userId === session.userId ? profile : undefined}
+                onStatus={setStatus}
+                onSettings={() => setView('settings')}
+                // Back from settings: the keyboard is where it was, on the gear.
+                isReturning={view === 'back'}
+              />
+              <ThisSite generation={generation} grants={grants} sites={sites} onSites={setSites} />
+              <AllSites grants={grants} sites={sites} onSites={setSites} refresh={refresh} />
+            </>
+          )}
+        </div>
       )}
     </>
   );
-}
-
-type VerificationState = 'unavailable' | 'verified' | 'unverified' | 'noIdentity' | 'unknown';
-
-const VERIFICATION_TEXT: Record<VerificationState, () => string> = {
-  unavailable: () => t('encryption_unavailable'),
-  verified: () => t('encryption_verified'),
-  unverified: () => t('encryption_unverified'),
-  noIdentity: () => t('encryption_noIdentity'),
-  unknown: () => t('encryption_unknown'),
-};
-
-/** One word for the device's encryption state; the popup's wording and tests key on it. */
-function verificationState(encryption: NonNullable<SessionStatus['encryption']>): VerificationState {
-  if (!encryption.isReady) return 'unavailable';
-  if (encryption.isDeviceVerified) return 'verified';
-  // Unknown while the homeserver has not answered: offering set-up then could replace an identity.
-  if (encryption.hasCrossSigning === null) return 'unknown';
-  return encryption.hasCrossSigning ? 'unverified' : 'noIdentity';
 }

@@ -6,6 +6,7 @@ import { textOf, waitForValue } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { eventually, freshUser, roomMessages, sharedRoom } from '../support/homeserver';
 import { approvalReady, approvedIn, openWidget } from './grant-scenarios';
+import { openAccountSwitcher, showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 describe('Chromium: several accounts', () => {
@@ -32,7 +33,7 @@ describe('Chromium: several accounts', () => {
 
     // Add Bob: he becomes the active account; the running widget is closed and asks again, for him.
     const ui = await browser.openExtensionUi();
-    await waitForValue(ui, `!!document.querySelector('#add-account')`, 'the add-account button');
+    await openAccountSwitcher(ui);
     await ui.click('#add-account');
     await ui.type('#homeserver', inject('homeserverUrl'));
     await ui.type('#username', bob.username);
@@ -51,6 +52,7 @@ describe('Chromium: several accounts', () => {
     expect(onServer.sender).toBe(bob.userId);
 
     // Back to Alice: her grant is still there, so no approval window; the widget acts for her.
+    await openAccountSwitcher(ui);
     await ui.click(`#account-list li[data-user-id="${alice.userId}"] .switch-account`);
     await waitForValue(ui, `document.querySelector('#user-id')?.textContent === ${JSON.stringify(alice.userId)}`, 'Alice active again');
     await site.reload();
@@ -60,7 +62,8 @@ describe('Chromium: several accounts', () => {
     const alicesMessage = await sendFromWidget(aliceWidget, 'sent for alice');
     expect((await eventually('Alice’s message', async () => (await roomMessages(bob, roomId)).find((event) => event.event_id === alicesMessage))).sender).toBe(alice.userId);
 
-    // Logging Alice out leaves Bob logged in and active.
+    // Logging Alice out (in settings) leaves Bob logged in and active.
+    await showSettings(ui);
     await ui.click('#logout');
     await waitForValue(ui, `document.querySelector('#user-id')?.textContent === ${JSON.stringify(bob.userId)}`, 'Bob active after Alice logged out');
     expect(await ui.evaluate<number>(`document.querySelectorAll('#account-list li').length`)).toBe(0);

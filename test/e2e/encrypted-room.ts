@@ -5,6 +5,7 @@ import { waitForValue, type ExtensionBrowser, type Surface } from '../support/br
 import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
 import { eventually, freshUser, type TestUser } from '../support/homeserver';
 import { openGrantedWidget } from './grant-scenarios';
+import { showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 export type EncryptedStory = { alice: TestUser; bob: TestUser; peer: CryptoPeer; roomId: string; widget: Surface };
@@ -17,7 +18,9 @@ export function shownInWidget(widget: Surface, eventId: string, what: string): P
   return waitForValue<string>(widget, messageText(eventId), what);
 }
 
-export function deviceIdIn(ui: Surface): Promise<string> {
+/** The device id, from the popup's settings view (opened if it is not showing). */
+export async function deviceIdIn(ui: Surface): Promise<string> {
+  await showSettings(ui);
   return waitForValue<string>(ui, `document.querySelector('#device-id')?.dataset.deviceId`, 'the device id');
 }
 
@@ -33,6 +36,7 @@ export async function deviceVerificationState(browser: ExtensionBrowser): Promis
   const ui = await browser.openExtensionUi();
   // The first sync shows as progress, and the popup follows it until it is through.
   await waitForValue(ui, `!!document.querySelector('#user-id') && !document.querySelector('#first-sync')`, 'the first sync to finish');
+  await showSettings(ui);
   const state = await waitForValue<string>(ui, `document.querySelector('#device-verification')?.dataset.state`, 'the device state');
   await ui.close();
   return state;

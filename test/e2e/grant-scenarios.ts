@@ -3,6 +3,7 @@
 import { expect, inject } from 'vitest';
 import { textOf, waitForValue, type ExtensionBrowser, type SitePage, type Surface } from '../support/browser-driver';
 import { eventually, roomMessages, sendText, sharedRoom, type TestUser } from '../support/homeserver';
+import { activityOf, showMainView } from './popup-views';
 import { sendFromWidget } from './user-story';
 
 export const SEND = 'org.matrix.msc2762.send.event:m.room.message';
@@ -84,6 +85,20 @@ export async function closingTheWindowDeniesForNow(browser: ExtensionBrowser, { 
   const again = await approvalReady(browser);
   await again.click('#approve');
   expect(await approvedIn(await site.widget(inject('widgetOrigin')))).toEqual([RECEIVE, SEND].sort());
+
+  // The activity says in one sentence that the first request got nothing (issue #16: it read "was
+  // granted" with nothing after it).
+  const popup = await browser.openExtensionUi();
+  await showMainView(popup);
+  const card = `[data-grant-room="${roomId}"]`;
+  await waitForValue(popup, `!!document.querySelector('${card}')`, 'the grant in the popup');
+  await popup.click(`${activityOf(card)} summary`);
+  const closed = await waitForValue<string>(popup, `document.querySelector('${activityOf(card)} [data-activity="activity_nothingAllowed"]')?.textContent`, 'the closed window in the activity');
+  expect(closed).toContain('Got none of what it asked for: you denied it, or closed the approval window.');
+  expect(closed).toContain('Send messages as you in this room');
+  const lines = await popup.evaluate<string[]>(`[...document.querySelectorAll('${activityOf(card)} .activity > li > span')].map((span) => span.textContent)`);
+  expect(lines.filter((line) => /granted\s*$/.test(line))).toEqual([]);
+  await popup.close();
   await site.close();
 }
 
@@ -98,6 +113,7 @@ export async function revokeWhileRunning(browser: ExtensionBrowser, { alice, bob
   await sendFromWidget(widget, 'before the revoke');
 
   const popup = await browser.openExtensionUi();
+  await showMainView(popup);
   const card = `[data-grant-room="${roomId}"]`;
   await waitForValue(popup, `!!document.querySelector('${card} button[data-revoke="${SEND}"]')`, 'the grant in the popup');
   await popup.click(`${card} button[data-revoke="${SEND}"]`);
@@ -113,9 +129,17 @@ export async function revokeWhileRunning(browser: ExtensionBrowser, { alice, bob
   expect((await roomMessages(bob, roomId)).map((event) => event.content?.['body'])).not.toContain('after the revoke');
 
   // The activity log shows what the widget did, and the revoke.
-  await popup.click(`${card} details summary`);
-  const activity = await waitForValue<string>(popup, `document.querySelector('${card} .activity')?.textContent`, 'the activity log');
+  await popup.click(`${activityOf(card)} summary`);
+  const activity = await waitForValue<string>(popup, `document.querySelector('${activityOf(card)} .activity')?.textContent`, 'the activity log');
   expect(activity).toContain('m.room.message');
+  expect(activity).toContain('You revoked:');
+
+  // "Revoke all" takes the rest back; the site keeps its block, switch and "Forget site" (issue #16).
+  await popup.click(`${card} button[data-revoke-all]`);
+  await waitForValue(popup, `!document.querySelector('${card} button[data-revoke-all]')`, 'everything revoked');
+  const siteBlock = `[data-site="${inject('siteOrigin')}"]`;
+  expect(await popup.evaluate<boolean>(`!!document.querySelector('${siteBlock} input[role="switch"]') && !!document.querySelector('${siteBlock} .forget-site') && !!document.querySelector('${siteBlock} ${card}')`)).toBe(true);
+  await waitForValue(widget, `document.querySelector('#approved').textContent === '[]'`, 'notify_capabilities with nothing');
   await popup.close();
   await site.close();
 }

@@ -20,6 +20,7 @@ import {
   type Accounts,
 } from './grant-scenarios';
 import { waitForValue } from '../support/browser-driver';
+import { openAccountSwitcher, showMainView, showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -59,6 +60,7 @@ describe('Chromium: grants the user understands and controls', () => {
     // A fresh account after a logout, so the screenshots show one person's first grant.
     const carol = await freshUser('carol');
     const before = await browser.openExtensionUi();
+    await showSettings(before);
     await before.click('#logout');
     await before.close();
     await logInThroughPopup(browser, carol);
@@ -71,11 +73,32 @@ describe('Chromium: grants the user understands and controls', () => {
     const widget = await site.widget(inject('widgetOrigin'));
     await sendFromWidget(widget, 'Chapter 3 tonight?');
     const popup = await browser.openExtensionUi();
+    // As when the toolbar popup opens over the site: the site's tab is the active one, and "This site"
+    // lists its widget with what it may do.
+    await site.bringToFront();
+    await popup.evaluate(`window.dispatchEvent(new Event('focus'))`);
+    const thisSite = await waitForValue<string>(popup, `document.querySelector('#tab-widgets')?.textContent`, 'the widget under This site');
+    expect(thisSite).toContain('Room: Book club');
+    expect(thisSite).toContain('Send messages as you in this room');
     await waitForValue(popup, `!!document.querySelector('#grants [data-grant-room]')`, 'the grant in the popup');
-    await popup.click('#grants details summary');
+    await popup.click('#grants .activity-disclosure summary');
     await waitForValue(popup, `!!document.querySelector('#grants .activity li')`, 'the activity log');
-    await popup.screenshot(path.join(screenshots, 'popup.png'), { width: 420, height: 640 });
+    await popup.screenshot(path.join(screenshots, 'popup.png'), { width: 380, height: 640 });
     expect(await axeViolations(popup)).toEqual([]);
+    // The account switcher open, the details disclosed, and the settings view: axe on each.
+    await openAccountSwitcher(popup);
+    await popup.click('#grants .capability-details summary');
+    expect(await axeViolations(popup)).toEqual([]);
+    await showSettings(popup);
+    await popup.click('#technical-details summary');
+    expect(await axeViolations(popup)).toEqual([]);
+    // Both views again in the dark theme (its colour pairs are other ones).
+    const page = browser.context.pages().find((candidate) => candidate.url() === popup.url());
+    await page?.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeViolations(popup)).toEqual([]);
+    await showMainView(popup);
+    expect(await axeViolations(popup)).toEqual([]);
+    await page?.emulateMedia({ colorScheme: null });
     await popup.close();
     await site.close();
   });

@@ -6,6 +6,7 @@ import { textOf, waitForValue } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { freshUser, homeserverUrl } from '../support/homeserver';
+import { showSettings } from './popup-views';
 import { logInThroughPopup } from './user-story';
 
 const UNREACHABLE = `document.querySelector('#homeserver-unreachable')?.textContent`;
@@ -27,7 +28,7 @@ describe('Chromium: homeserver down at worker start', () => {
     await logInThroughPopup(browser, await freshUser('alice'), proxy.url);
     // Synced once, as a user's extension would have been before.
     const before = await browser.openExtensionUi();
-    await waitForValue(before, `!document.querySelector('#first-sync') && /SYNCING|PREPARED/.test(document.querySelector('#logged-in')?.textContent ?? '')`, 'the first sync');
+    await waitForValue(before, `!document.querySelector('#first-sync') && /SYNCING|PREPARED/.test(document.querySelector('#sync-status')?.dataset.syncState ?? '')`, 'the first sync');
     expect(await before.evaluate(UNREACHABLE)).toBeFalsy();
     await before.close();
 
@@ -45,9 +46,10 @@ describe('Chromium: homeserver down at worker start', () => {
     expect(await textOf(popup, '#user-id')).toMatch(/^@alice-/);
 
     proxy.setDown(false);
-    await waitForValue(popup, `!${UNREACHABLE} && /SYNCING|PREPARED/.test(document.querySelector('#logged-in').textContent)`, 'the line to clear', 90_000);
+    await waitForValue(popup, `!${UNREACHABLE} && /SYNCING|PREPARED/.test(document.querySelector('#sync-status').dataset.syncState)`, 'the line to clear', 90_000);
     // The popup has nothing left to wait for (synced, and the homeserver has confirmed whether the
     // account has an encryption identity), so it stops asking; a change now must be told to it.
+    await showSettings(popup);
     await waitForValue(popup, `document.querySelector('#device-verification')?.dataset.state === 'noIdentity'`, 'the encryption identity answer');
 
     proxy.setDown(true);

@@ -9,6 +9,7 @@ import { waitForValue } from '../support/browser-driver';
 import { encryptedRoom } from '../support/crypto-peer';
 import { freshUser, type TestUser } from '../support/homeserver';
 import { approvalReady, openGrantedWidget } from './grant-scenarios';
+import { showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 /** Installed in every frame before its scripts: a copy of every message it receives. */
@@ -37,6 +38,7 @@ describe('Chromium: secrets stay in the extension', () => {
     const roomId = await encryptedRoom(bob, alice, 'Secret room');
     await logInThroughPopup(browser, alice);
     const ui = await browser.openExtensionUi();
+    await showSettings(ui);
     await waitForValue(ui, `!!document.querySelector('#set-up-encryption')`, 'the set-up offer');
     await ui.type('#setup-password', alice.password);
     await ui.click('#set-up-encryption');

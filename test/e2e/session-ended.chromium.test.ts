@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForValue } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { freshUser, removeDeviceAsUser } from '../support/homeserver';
+import { showSettings } from './popup-views';
 import { logInThroughPopup } from './user-story';
 
 const deviceShown = `document.querySelector('#device-id')?.dataset.deviceId`;
@@ -24,7 +25,8 @@ describe('Chromium: a session the homeserver ended', () => {
     const alice = await freshUser('alice');
     await logInThroughPopup(browser, alice);
     const popup = await browser.openExtensionUi();
-    await waitForValue(popup, `!document.querySelector('#first-sync') && /SYNCING|PREPARED/.test(document.querySelector('#logged-in')?.textContent ?? '')`, 'the first sync');
+    await waitForValue(popup, `!document.querySelector('#first-sync') && /SYNCING|PREPARED/.test(document.querySelector('#sync-status')?.dataset.syncState ?? '')`, 'the first sync');
+    await showSettings(popup);
     const firstDevice = await waitForValue<string>(popup, deviceShown, 'the device id');
 
     await removeDeviceAsUser(alice, firstDevice);
@@ -41,6 +43,7 @@ describe('Chromium: a session the homeserver ended', () => {
     await later.close();
     await logInThroughPopup(browser, alice);
     const relogged = await browser.openExtensionUi();
+    await showSettings(relogged);
     const secondDevice = await waitForValue<string>(relogged, deviceShown, 'the new device id');
     expect(secondDevice).not.toBe(firstDevice);
     expect(await relogged.evaluate(`document.querySelectorAll('#ended-sessions .session-ended').length`)).toBe(0);

@@ -10,6 +10,7 @@ import { eventually, freshUser, type TestUser } from '../support/homeserver';
 import { nextVerificationRequest, peerSas, within } from '../support/peer-verification';
 import { deviceIdIn, shownInWidget } from './encrypted-room';
 import { openGrantedWidget } from './grant-scenarios';
+import { showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 /** The state shown, once the popup has settled (the first sync's progress line gone, so nothing moves under a click). */
@@ -17,7 +18,7 @@ const stateIs = (state: string) => `document.querySelector('#device-verification
 
 async function logOutThroughPopup(browser: ExtensionBrowser): Promise<void> {
   const ui = await browser.openExtensionUi();
-  await waitForValue(ui, `!!document.querySelector('#logout')`, 'the logout button');
+  await showSettings(ui);
   await ui.click('#logout');
   await waitForValue(ui, `!!document.querySelector('#logged-out')`, 'the login form after logout');
   await ui.close();
@@ -50,6 +51,7 @@ export async function setUpThenRecoverAfterLogout(browser: ExtensionBrowser): Pr
 
   // 1. First-time set-up: cross-signing, secret storage, key backup; the recovery key is shown once.
   const ui = await browser.openExtensionUi();
+  await showSettings(ui);
   await waitForValue(ui, stateIs('noIdentity'), 'the set-up offer');
   const firstDevice = await deviceIdIn(ui);
   await ui.type('#setup-password', alice.password);
@@ -79,6 +81,7 @@ export async function setUpThenRecoverAfterLogout(browser: ExtensionBrowser): Pr
     // 4. A fresh login is a new, unverified device; the recovery key verifies it and restores keys.
     await logInThroughPopup(browser, alice);
     const again = await browser.openExtensionUi();
+    await showSettings(again);
     await waitForValue(again, stateIs('unverified'), 'the new device unverified');
     const secondDevice = await deviceIdIn(again);
     expect(secondDevice).not.toBe(firstDevice);
@@ -138,6 +141,7 @@ export async function verifyByEmojiBothWays(browser: ExtensionBrowser): Promise<
 
     // The extension asks; the other device accepts; the extension starts the comparison.
     const ui = await browser.openExtensionUi();
+    await showSettings(ui);
     await waitForValue(ui, stateIs('unverified'), 'an unverified device');
     const deviceId = await deviceIdIn(ui);
     await waitForDeviceKeys(otherDevice, alice.userId, deviceId);
@@ -156,6 +160,7 @@ export async function verifyByEmojiBothWays(browser: ExtensionBrowser): Promise<
     await logOutThroughPopup(browser);
     await logInThroughPopup(browser, alice);
     const again = await browser.openExtensionUi();
+    await showSettings(again);
     await waitForValue(again, stateIs('unverified'), 'the new device unverified');
     const newDeviceId = await deviceIdIn(again);
     await waitForDeviceKeys(otherDevice, alice.userId, newDeviceId);

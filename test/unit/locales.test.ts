@@ -70,7 +70,7 @@ describe('locales', () => {
     const broken: Messages = structuredClone(en);
     delete broken['logIn'];
     broken['notInEn'] = { message: 'extra' };
-    broken['loggedInAs'] = { ...broken['loggedInAs']!, message: 'Logged in as $USR$' };
+    broken['sessionEnded'] = { ...broken['sessionEnded']!, message: 'Your session for $USR$ was ended' };
     broken['signInWith'] = { message: 'Sign in with $PROVIDER$' };
     broken['continueWith'] = { ...broken['continueWith']!, placeholders: { host: { content: '$2' } } };
     broken['logOut'] = { message: ' ' };
@@ -80,7 +80,7 @@ describe('locales', () => {
       expect.arrayContaining([
         'missing key logIn',
         'extra key notInEn (not in en)',
-        expect.stringMatching(/^loggedInAs: placeholders in the message are \[usr\], en has \[user\]$/),
+        expect.stringMatching(/^sessionEnded: placeholders in the message are \[usr\], en has \[user\]$/),
         expect.stringMatching(/^signInWith: placeholders object/),
         expect.stringMatching(/^continueWith: placeholders object/),
         'logOut: empty message',

@@ -167,7 +167,10 @@ export const TabWidgetView = v.object({
 });
 export type TabWidgetView = v.InferOutput<typeof TabWidgetView>;
 
-/** What each UI request kind answers with, so callers get typed replies. */
+/** The active account as people see it in Matrix clients; null: no display name set (or no answer). */
+export const ProfileView = v.object({ userId: v.string(), displayName: v.nullable(v.string()) });
+export type ProfileView = v.InferOutput<typeof ProfileView>;
+
 /** The schema of each UI request's reply: the pages parse what the background answers with these. */
 export const UI_REPLIES = {
   getStatus: BridgeStatus,
@@ -189,6 +192,7 @@ export const UI_REPLIES = {
   listTabWidgets: v.array(TabWidgetView),
   switchAccount: BridgeStatus,
   dismissEndedSession: BridgeStatus,
+  getProfile: ProfileView,
   getVerification: VerificationView,
   verifyWithRecoveryKey: BridgeStatus,
   /** The new recovery key: shown to the user once, in the popup, and kept nowhere. */

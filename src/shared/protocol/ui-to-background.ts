@@ -102,6 +102,9 @@ export const DismissEndedSession = v.object({
   userId: v.pipe(v.string(), v.startsWith('@'), v.maxLength(255)),
 });
 
+/** The active account's display name, for the popup's header. */
+export const GetProfile = v.object({ kind: v.literal('getProfile') });
+
 export const GetVerification = v.object({ kind: v.literal('getVerification') });
 
 export const VerifyWithRecoveryKey = v.object({
@@ -140,6 +143,7 @@ export const UiToBackground = v.variant('kind', [
   ListTabWidgets,
   SwitchAccount,
   DismissEndedSession,
+  GetProfile,
   GetVerification,
   VerifyWithRecoveryKey,
   SetUpEncryption,
