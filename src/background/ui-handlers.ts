@@ -22,7 +22,7 @@ const log = createLogger('bg:ui');
 type Handlers = { [K in UiKind]: (request: UiRequest<K>, services: Services) => Promise<UiReplies[K]> };
 
 const handlers: Handlers = {
-  getStatus: (_request, { accounts }) => accounts.status(),
+  getStatus: async (_request, { accounts, approvals }) => ({ ...(await accounts.status()), pendingApprovals: approvals.pendingCount }),
   login: (request, services) => logIn(services, () => services.accounts.login(request.homeserverUrl, request.username, request.password)),
   getLoginFlows: (request) => loginOptions(request.homeserverUrl),
   loginSso: async (request, services) => {

@@ -15,6 +15,7 @@ import { LoginForm } from './login-form';
 import { SettingsView } from './settings-view';
 import { SiteAccess } from './site-access';
 import { ThisSite } from './this-site';
+import { WaitingApprovals } from './waiting-approvals';
 
 export type Refresh = () => Promise<void>;
 
@@ -95,6 +96,7 @@ export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPor
         </p>
       )}
       {status && <EndedSessions status={status} onStatus={setStatus} />}
+      {session && (status.pendingApprovals ?? 0) > 0 && <WaitingApprovals count={status.pendingApprovals ?? 0} />}
       {status && !session && (
         // Logging in again is the likely next step after a session ended: its homeserver is filled in.
         <LoginForm onLoggedIn={setStatus} initialHomeserver={status.endedSessions.at(-1)?.homeserverUrl} />

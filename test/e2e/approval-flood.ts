@@ -110,6 +110,10 @@ export async function floodLeavesTheExtensionUsable(browser: ExtensionBrowser, {
 
   // The user asks to see what waits (the popup's "Review"): one of the flood's requests opens, and
   // "Deny all" with Remember ticked denies them all and switches the site off.
+  // The popup says that requests wait, with a Review button (what it sends is asked directly here:
+  // the button also closes the popup).
+  await ui.reload();
+  await waitForValue(ui, `!!document.querySelector('#waiting-approvals #review-approvals')`, 'the popup\'s notice of waiting requests');
   const waiting = await askBackground<{ pending: number }>(ui, { kind: 'reviewApprovals' });
   expect(waiting.pending).toBeGreaterThan(1);
   const floodWindow = await approvalFrom(browser, floodSite);

@@ -41,6 +41,8 @@ export const BridgeStatus = v.object({
   ...SessionStatus.entries,
   accounts: v.array(AccountView),
   endedSessions: v.array(EndedSessionView),
+  /** Approval requests waiting for the user (getStatus only): some wait for their tab to be in front. */
+  pendingApprovals: v.optional(v.number()),
 });
 export type BridgeStatus = v.InferOutput<typeof BridgeStatus>;
 
