@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForValue, type Surface } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { freshUser, roomMessages, sendText, sharedRoom, type TestUser } from '../support/homeserver';
-import { approvedIn, openGrantedWidget, openWidget } from './grant-scenarios';
+import { approvalReady, approvedIn, openGrantedWidget, openWidget } from './grant-scenarios';
 import { logInThroughPopup } from './user-story';
 
 const SENDS = 50;
@@ -151,5 +151,19 @@ describe('Chromium: a killed worker loses nothing', () => {
     expect([...(await notPushedOnce(widget, sent, 'first tab')), ...(await notPushedOnce(other, sent, 'second tab'))]).toEqual([]);
     await otherTab.close();
   });
-});
 
+  it('keeps an approval open across a stopped worker: the open window still decides, and the widget gets what it was given', async () => {
+    const otherRoom = await sharedRoom(bob, alice, 'Approval across a stop');
+    const site = await openWidget(browser, otherRoom);
+    const approval = await approvalReady(browser);
+    const approvalUrl = approval.url();
+    // Stopped while the user reads the request: the widget's relay reconnects and asks again.
+    await browser.stopServiceWorker();
+    await approval.click('#approve');
+    const widgetNow = await site.widget(inject('widgetOrigin'));
+    expect(await approvedIn(widgetNow)).toHaveLength(2);
+    // One window for the one request: the new worker did not ask again in a second one.
+    expect((await browser.extensionPageUrls()).filter((url) => url.includes('/approval/') && url !== approvalUrl)).toEqual([]);
+    await site.close();
+  });
+});

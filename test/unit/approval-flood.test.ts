@@ -27,6 +27,10 @@ vi.mock('webextension-polyfill', () => ({
       },
       remove: async (id: number) => void removedWindows.push(id),
       update: async () => undefined,
+      get: async (id: number) => {
+        if (!opened.includes(id) || removedWindows.includes(id)) throw new Error(`no window ${id}`);
+        return { id };
+      },
     },
     tabs: {
       get: async (tabId: number) => ({ id: tabId, active: activeTabs.has(tabId) }),
@@ -39,6 +43,7 @@ vi.mock('webextension-polyfill', () => ({
 }));
 
 const { ApprovalQueue, ApprovalRefused, ApprovalWithdrawn } = await import('../../src/background/approvals/approval-queue');
+const { APPROVAL_ARM_DELAY_MS } = await import('../../src/shared/protocol/background-to-ui');
 const { MAX_PENDING, MAX_PENDING_PER_SITE, MAX_PENDING_PER_TAB, MAX_APPROVAL_BYTES, QUIET_AFTER_DENIALS } = await import(
   '../../src/background/approvals/approval-admission'
 );
@@ -198,5 +203,68 @@ describe('ApprovalQueue under a flood', () => {
     expect(session.has('approval:stale')).toBe(false);
     expect(session.has('host:kept')).toBe(true);
     expect(approvalIds()).toHaveLength(1);
+  });
+});
+
+/** Timers the test fires by hand (the orphan wait). */
+function manualTimers() {
+  const pending: (() => void)[] = [];
+  const setTimeout = ((callback: () => void) => {
+    pending.push(callback);
+    return 0;
+  }) as unknown as typeof globalThis.setTimeout;
+  return { timers: { setTimeout }, fire: () => pending.splice(0).forEach((callback) => callback()) };
+}
+
+describe('ApprovalQueue across a stopped worker (issue #18, finding 8)', () => {
+  const ALLOW = { roomId: '!room:hs', approved: ['m.send.event:m.room.message'], remember: true };
+  const from = { siteOrigin: HOSTILE, tabId: 1 };
+
+  async function shownThenStopped(clock: { now: number }) {
+    activeTabs.add(1);
+    const before = new ApprovalQueue(() => clock.now);
+    void before.request(ask('w'), from).catch(() => undefined);
+    await idle();
+    const [approvalId] = approvalIds();
+    await before.pending(approvalId as string); // the window read it: armed from then on
+    await idle();
+    clock.now += APPROVAL_ARM_DELAY_MS;
+    return approvalId as string;
+  }
+
+  it('lets the open window decide, and gives the decision to the widget when it asks again', async () => {
+    const clock = { now: 1_000 };
+    const approvalId = await shownThenStopped(clock);
+    const manual = manualTimers();
+    const after = new ApprovalQueue(() => clock.now, manual.timers);
+    await after.decide(approvalId, ALLOW); // the window's click woke the new worker
+    await expect(after.request(ask('w'), from)).resolves.toEqual(ALLOW);
+    expect(opened).toHaveLength(1);
+  });
+
+  it('joins the widget that asks again to the request, which the open window then decides', async () => {
+    const clock = { now: 1_000 };
+    const approvalId = await shownThenStopped(clock);
+    const after = new ApprovalQueue(() => clock.now, manualTimers().timers);
+    const decision = after.request(ask('w'), from);
+    await idle();
+    expect(after.pendingCount).toBe(1);
+    expect(opened).toHaveLength(1); // no second window
+    await after.decide(approvalId, ALLOW);
+    await expect(decision).resolves.toEqual(ALLOW);
+  });
+
+  it('closes the window of a request whose widget does not come back', async () => {
+    const clock = { now: 1_000 };
+    await shownThenStopped(clock);
+    const manual = manualTimers();
+    const after = new ApprovalQueue(() => clock.now, manual.timers);
+    await idle();
+    expect(after.pendingCount).toBe(1);
+    manual.fire();
+    await idle();
+    expect(after.pendingCount).toBe(0);
+    expect(removedWindows).toEqual(opened);
+    expect(approvalIds()).toHaveLength(0);
   });
 });

@@ -35,7 +35,7 @@ async function shown(clock: { now: number }) {
   const queue = new ApprovalQueue(() => clock.now);
   const decision = queue.request(REQUEST);
   await vi.waitFor(() => expect(session.size).toBeGreaterThan(0));
-  const approvalId = [...session.keys()][0]!.slice('approval:'.length);
+  const approvalId = [...session.keys()].find((key) => key.startsWith('approval:'))!.slice('approval:'.length);
   return { queue, decision, approvalId };
 }
 

@@ -19,6 +19,8 @@ export type AskOrigin = {
   /** The top-level page's origin: the site the per-site switch and these limits apply to. */
   siteOrigin: string;
   tabId: number | undefined;
+  /** The asking widget frame (`frameKey`), so a host rebuilt after a stopped worker can take the request up again. */
+  frameKey?: string | undefined;
 };
 
 export type Admission = { isAdmitted: true } | { isAdmitted: false; reason: string };

@@ -5,10 +5,10 @@
 import browser from 'webextension-polyfill';
 import * as v from 'valibot';
 import { APPROVAL_ARM_DELAY_MS } from '../../shared/protocol/background-to-ui';
-import { readSession, removeSession, sessionKeys, writeSession } from '../adapters/session-storage';
 import { createLogger } from '../../shared/log';
 import { admit, DenialStreaks, mayTakeScreen, type AskOrigin } from './approval-admission';
 import { HeldWindows } from './held-windows';
+import { joinKeyOf, metaFor, readRequest, readStoredApprovals, removeApproval, storeApproval, updateMeta, type ApprovalMeta, type StoredApproval } from './approval-store';
 import { ApprovalNotArmed, ApprovalRefused, ApprovalWithdrawn, PendingApproval, UnknownApproval, type ApprovalDecision } from './pending-approval';
 
 export type { ApprovalDecision } from './pending-approval';
@@ -29,7 +29,20 @@ type Waiter = {
   origin: AskOrigin;
   /** Callers waiting on this request (identical requests join); withdrawn when the last one goes. */
   askers: number;
+  joinKey: string;
+  askedAt: number;
+  /** The asking widget, to tell a rebuilt host of its frame which widget to ask for again. */
+  widget: AskedWidget;
 };
+
+/** `requested`: what it was asked about (a widget answers the capabilities request only once). */
+type AskedWidget = { widgetId: string; widgetUrl: string; askedAt: number; requested: string[] };
+
+/**
+ * How long a request a stopped worker left waits for its widget to ask again (its relay reconnects
+ * at once, or with its 20 s keep-alive), and how long a decision taken meanwhile is kept for it.
+ */
+export const ORPHAN_WAIT_MS = 30_000;
 
 const NO_ORIGIN: AskOrigin = { siteOrigin: '', tabId: undefined };
 
@@ -47,34 +60,46 @@ export class ApprovalQueue {
   /** showNext runs one at a time: it awaits the browser between choosing and opening. */
   private showing: Promise<void> = Promise.resolve();
 
-  /** Requests of a stopped worker have no one waiting for them any more (their widgets ask again): removed before anything is stored. */
-  private readonly swept: Promise<void>;
+  /** The requests a stopped worker left, taken up again before anything else is asked or decided. */
+  private readonly restored: Promise<void>;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly timers: { setTimeout: typeof setTimeout } = globalThis,
+  ) {
     this.windows = new HeldWindows(() => this.scheduleShow());
-    this.swept = sweepStaleApprovals().catch(() => undefined);
+    this.restored = readStoredApprovals()
+      .then((stored) => this.restore(stored))
+      .catch((error: unknown) => log.warn('could not take up the pending approvals', String(error)));
   }
 
   /** Asks the user. A second identical request while one is pending joins it instead of queueing. */
-  request(pending: PendingApproval, from: AskFrom = NO_ORIGIN): Promise<ApprovalDecision> {
-    const joinKey = JSON.stringify([
-      pending.identity,
-      pending.roomHint,
-      pending.purpose ?? 'capabilities',
-      pending.isRoomFixed ?? false,
-      [...pending.capabilities].sort(),
-      pending.template?.holdKey ?? null,
-      from.tabId ?? null,
-    ]);
+  async request(pending: PendingApproval, from: AskFrom = NO_ORIGIN): Promise<ApprovalDecision> {
+    await this.restored;
+    const joinKey = joinKeyOf(pending, from.tabId);
     const existing = this.joined.get(joinKey);
     const entry = existing ?? this.enqueue(pending, from, joinKey);
-    if (!entry) return Promise.reject(new ApprovalRefused(this.lastRefusal));
+    if (!entry) throw new ApprovalRefused(this.lastRefusal);
     const waiter = this.waiting.get(entry.approvalId);
     if (existing && waiter) waiter.askers += 1;
     if (from.signal?.aborted) this.leave(entry.approvalId);
     else from.signal?.addEventListener('abort', () => this.leave(entry.approvalId), { once: true });
     return entry.decision;
   }
+
+  /**
+   * What a stopped worker's frame had asked and nobody has taken up again: the widget, so that the
+   * frame's new host asks again at once (its widget waits for the host, and says nothing more).
+   */
+  async askedBefore(frameKey: string): Promise<AskedWidget | undefined> {
+    await this.restored;
+    const open = [...this.waiting.values()].find((waiter) => waiter.askers === 0 && waiter.origin.frameKey === frameKey);
+    // Or decided already (the window's click can wake the worker before the relay is back).
+    return open?.widget ?? this.decidedUnclaimed.get(frameKey);
+  }
+
+  /** Stopped workers' requests decided before their widget asked again, by frame, kept ORPHAN_WAIT_MS. */
+  private readonly decidedUnclaimed = new Map<string, AskedWidget>();
 
   get pendingCount(): number {
     return this.waiting.size;
@@ -87,13 +112,19 @@ export class ApprovalQueue {
   }
 
   async pending(approvalId: string): Promise<v.InferOutput<typeof PendingApproval>> {
-    const parsed = v.safeParse(PendingApproval, await readSession(storageKey(approvalId)));
-    if (!parsed.success || !this.waiting.has(approvalId)) throw new UnknownApproval('This request is no longer pending');
-    if (!this.viewedAt.has(approvalId)) this.viewedAt.set(approvalId, this.now());
-    return parsed.output;
+    await this.restored;
+    const request = await readRequest(approvalId);
+    const waiter = this.waiting.get(approvalId);
+    if (!request || !waiter) throw new UnknownApproval('This request is no longer pending');
+    if (!this.viewedAt.has(approvalId)) {
+      this.viewedAt.set(approvalId, this.now());
+      void this.saveMeta(approvalId, waiter);
+    }
+    return request;
   }
 
   async decide(approvalId: string, decision: ApprovalDecision): Promise<void> {
+    await this.restored;
     const waiter = this.waiting.get(approvalId);
     if (approvalId !== this.shownId || !waiter) throw new UnknownApproval('This request is no longer pending');
     // The page disables its buttons until armed; this holds even for a page that did not. Deny is
@@ -151,40 +182,75 @@ export class ApprovalQueue {
 
   private lastRefusal = '';
 
+  /**
+   * Takes up what a stopped worker left: each request waits, with no one asking yet, for its widget
+   * to ask again (it then joins it); its window, if still open, stays the shown one and can decide.
+   */
+  private async restore(stored: StoredApproval[]): Promise<void> {
+    for (const { approvalId, request, meta } of stored) {
+      const isWindowOpen = meta.windowId !== undefined && (await browser.windows.get(meta.windowId).then(() => true, () => false));
+      const origin = { siteOrigin: meta.origin.siteOrigin, tabId: meta.origin.tabId, frameKey: meta.origin.frameKey };
+      // Nobody waits on it yet (askers 0): an ending that no one hears is not an error.
+      this.addWaiter(approvalId, request, origin, meta.joinKey, 0, meta.askedAt).decision.catch(() => undefined);
+      const waiter = this.waiting.get(approvalId) as Waiter;
+      if (isWindowOpen) waiter.windowId = meta.windowId;
+      if (meta.viewedAt !== undefined) this.viewedAt.set(approvalId, meta.viewedAt);
+      if (isWindowOpen && this.shownId === undefined) this.shownId = approvalId;
+      this.timers.setTimeout(() => {
+        const orphan = this.waiting.get(approvalId);
+        if (orphan?.askers !== 0) return;
+        if (orphan.windowId !== undefined) void browser.windows.remove(orphan.windowId).catch(() => undefined);
+        this.end(approvalId, new ApprovalWithdrawn('The widget did not come back after the worker stopped'));
+      }, ORPHAN_WAIT_MS);
+    }
+    this.updateBadge();
+    this.scheduleShow();
+  }
+
+  private saveMeta(approvalId: string, waiter: Waiter): Promise<void> {
+    return updateMeta(approvalId, this.metaOf(approvalId, waiter)).catch(() => undefined);
+  }
+
+  private metaOf(approvalId: string, { joinKey, origin, windowId, askedAt }: Waiter): ApprovalMeta {
+    return metaFor(joinKey, origin, askedAt, windowId, this.viewedAt.get(approvalId));
+  }
+
   private enqueue(pending: PendingApproval, origin: AskFrom, joinKey: string): { approvalId: string; decision: Promise<ApprovalDecision> } | undefined {
-    const stored = JSON.stringify(pending);
-    const admission = admit(
-      [...this.waiting.values()].map((waiter) => waiter.origin),
-      origin,
-      stored.length,
-    );
+    const admission = admit([...this.waiting.values()].map((waiter) => waiter.origin), origin, JSON.stringify(pending).length);
     if (!admission.isAdmitted) {
       log.warn('approval request refused', admission.reason, origin.siteOrigin);
       this.lastRefusal = admission.reason;
       return undefined;
     }
     const approvalId = crypto.randomUUID();
-    if (pending.continuesHold !== undefined) this.windows.continues(approvalId, pending.continuesHold);
-    const decision = new Promise<ApprovalDecision>((resolve, reject) => {
-      this.waiting.set(approvalId, {
-        resolve,
-        reject,
-        windowId: undefined,
-        holdKey: pending.template?.holdKey,
-        origin: { siteOrigin: origin.siteOrigin, tabId: origin.tabId },
-        askers: 1,
-      });
-    }).finally(() => this.joined.delete(joinKey));
-    const entry = { approvalId, decision };
-    this.joined.set(joinKey, entry);
+    const entry = this.addWaiter(approvalId, pending, { siteOrigin: origin.siteOrigin, tabId: origin.tabId, frameKey: origin.frameKey }, joinKey, 1, this.now());
+    const waiter = this.waiting.get(approvalId) as Waiter;
     // Stored before any window can ask for it; a failed write (quota) ends the request, nothing else.
-    void this.swept.then(() => writeSession(storageKey(approvalId), pending)).then(
+    void storeApproval(approvalId, pending, this.metaOf(approvalId, waiter)).then(
       () => {
         this.updateBadge();
         this.scheduleShow();
       },
       (error: unknown) => this.end(approvalId, new ApprovalRefused(`The request could not be kept: ${String(error)}`)),
     );
+    return entry;
+  }
+
+  private addWaiter(
+    approvalId: string,
+    pending: PendingApproval,
+    origin: AskOrigin,
+    joinKey: string,
+    askers: number,
+    askedAt: number,
+  ): { approvalId: string; decision: Promise<ApprovalDecision> } {
+    if (pending.continuesHold !== undefined) this.windows.continues(approvalId, pending.continuesHold);
+    const decision = new Promise<ApprovalDecision>((resolve, reject) => {
+      const widget = { widgetId: pending.identity.widgetId, widgetUrl: pending.identity.widgetUrl, askedAt, requested: [...pending.capabilities] };
+      this.waiting.set(approvalId, { resolve, reject, windowId: undefined, holdKey: pending.template?.holdKey, origin, askers, joinKey, askedAt, widget });
+    });
+    const entry = { approvalId, decision };
+    this.joined.set(joinKey, entry);
     return entry;
   }
 
@@ -228,6 +294,7 @@ export class ApprovalQueue {
       this.settle(next, DENY_FOR_NOW);
     } else if (waiter) {
       waiter.windowId = windowId;
+      void this.saveMeta(next, waiter);
       log.info('approval window opened', this.waiting.size);
     } else {
       // Withdrawn while the window opened.
@@ -264,14 +331,33 @@ export class ApprovalQueue {
   }
 
   private forget(approvalId: string): void {
+    const waiter = this.waiting.get(approvalId);
+    if (waiter) {
+      // Decided while its widget had not asked again (a stopped worker's request): the decision is
+      // kept a little for the widget, which then gets it at once.
+      if (waiter.askers === 0) {
+        const { frameKey } = waiter.origin;
+        if (frameKey !== undefined) this.decidedUnclaimed.set(frameKey, waiter.widget);
+        this.timers.setTimeout(() => {
+          this.dropJoin(waiter.joinKey, approvalId);
+          if (frameKey !== undefined && this.decidedUnclaimed.get(frameKey) === waiter.widget) this.decidedUnclaimed.delete(frameKey);
+        }, ORPHAN_WAIT_MS);
+      } else {
+        this.dropJoin(waiter.joinKey, approvalId);
+      }
+    }
     this.waiting.delete(approvalId);
     this.windows.forget(approvalId);
     this.viewedAt.delete(approvalId);
     this.summoned.delete(approvalId);
-    void removeSession(storageKey(approvalId)).catch(() => undefined);
+    void removeApproval(approvalId).catch(() => undefined);
     if (this.shownId === approvalId) this.shownId = undefined;
     this.updateBadge();
     this.scheduleShow();
+  }
+
+  private dropJoin(joinKey: string, approvalId: string): void {
+    if (this.joined.get(joinKey)?.approvalId === approvalId) this.joined.delete(joinKey);
   }
 
   private updateBadge(): void {
@@ -281,12 +367,3 @@ export class ApprovalQueue {
   }
 }
 
-const STORAGE_PREFIX = 'approval:';
-
-function storageKey(approvalId: string): string {
-  return `${STORAGE_PREFIX}${approvalId}`;
-}
-
-async function sweepStaleApprovals(): Promise<void> {
-  for (const key of await sessionKeys()) if (key.startsWith(STORAGE_PREFIX)) await removeSession(key);
-}

@@ -123,6 +123,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
               record,
             );
             services.hosts.add(created);
+            if (message.isResumed && !record) void resumeAsking(services, created, key, frame).catch(() => undefined);
             return created;
           } catch (error) {
             log.warn('widget frame rejected', String(error));
@@ -162,4 +163,15 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
       await ready.dispose();
     });
   });
+}
+
+/**
+ * A relay back after a stopped worker, for a frame whose widget was being asked about: its new host
+ * takes the open request up (same widget URL, no document committed in the frame since).
+ */
+async function resumeAsking(services: Services, host: WidgetHost, key: string, frame: AttestedFrame): Promise<void> {
+  const prior = await services.approvals.askedBefore(key);
+  if (!prior || prior.widgetUrl !== frame.widgetUrl) return;
+  if (services.frameSlots.hasCommitSince(frame.tabId, frame.frameId, prior.askedAt)) return;
+  host.resumeAsking(prior.widgetId, prior.requested);
 }

@@ -79,9 +79,13 @@ export class CapabilitySession {
     return this.identity;
   }
 
-  /** Starts the negotiation on the widget's first request (once). */
-  start(widgetId: string): void {
-    this.negotiation ??= this.negotiate(widgetId).catch((error: unknown) => {
+  /**
+   * Starts the negotiation on the widget's first request (once). `requested`: what a stopped
+   * worker's host already had the widget ask for; a widget answers the capabilities request only
+   * once (matrix-widget-api refuses a second), so this one is not asked again.
+   */
+  start(widgetId: string, requested?: string[]): void {
+    this.negotiation ??= this.negotiate(widgetId, requested).catch((error: unknown) => {
       this.negotiationState = 'failed';
       log.error('capability negotiation failed', String(error));
     });
@@ -143,11 +147,11 @@ export class CapabilitySession {
     this.identity = { account, siteOrigin: widgetSite, widgetUrl, widgetId };
   }
 
-  private async negotiate(widgetId: string): Promise<void> {
+  private async negotiate(widgetId: string, knownRequest: string[] | undefined): Promise<void> {
     this.negotiationState = 'negotiating';
     await this.restoreIdentity(widgetId);
     const identity = this.identity as WidgetIdentity;
-    const answer = v.safeParse(CapabilitiesResponse, await this.announcer.request('capabilities', {}));
+    const answer = knownRequest ? { success: true as const, output: { capabilities: knownRequest } } : v.safeParse(CapabilitiesResponse, await this.announcer.request('capabilities', {}));
     const requested = answer.success ? [...new Set(answer.output.capabilities)] : [];
     const hostInstance = crypto.randomUUID();
     const createdAt = this.now();

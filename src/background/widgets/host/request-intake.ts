@@ -42,6 +42,12 @@ export class RequestIntake {
     return this.pinnedWidgetId;
   }
 
+  /** Takes the widget id a previous host of this frame saw; false if the widget already spoke as another. */
+  adopt(widgetId: string): boolean {
+    this.pinnedWidgetId ??= widgetId;
+    return this.pinnedWidgetId === widgetId;
+  }
+
   /** Handles one raw message the relay forwarded, with the origin the relay saw it come from. */
   async handle(origin: string, raw: unknown): Promise<void> {
     if (origin !== this.widgetOrigin) {

@@ -68,7 +68,13 @@ export class WidgetHost {
     const { target, port, account, now } = context;
     // Every question this frame puts to the user carries its attested tab and site, and is
     // withdrawn when the frame goes (dispose).
-    const decisions = { ...context.decisions, approvals: askingFrom(context.decisions.approvals, { tabId: target.frame.tabId, siteOrigin: target.frame.siteOrigin, signal: this.asking.signal }) };
+    const decisions = { ...context.decisions, approvals: askingFrom(context.decisions.approvals, {
+        tabId: target.frame.tabId,
+        siteOrigin: target.frame.siteOrigin,
+        frameKey: target.key,
+        signal: this.asking.signal,
+      }),
+    };
     this.wasResumed = record !== undefined;
     this.createdAt = target.createdAt ?? Date.now();
     this.channel = new ToWidgetChannel(port.post, () => this.intake.widgetId);
@@ -172,6 +178,16 @@ export class WidgetHost {
   async close(reason: string, isForPreviousDocument = false): Promise<void> {
     this.context.port.reject(reason, isForPreviousDocument);
     await this.dispose();
+  }
+
+  /**
+   * A stopped worker's host had asked the user for this frame's widget (`widgetId`, from its
+   * requests then): this host asks again now, joining the request still open, instead of waiting for
+   * a widget that waits for it.
+   */
+  resumeAsking(widgetId: string, requested: string[]): void {
+    if (!this.intake.adopt(widgetId)) return;
+    this.capabilities.start(widgetId, requested);
   }
 
   /** The account this host acts for, once it is tied to one. */
