@@ -41,6 +41,8 @@ describe('Chromium: several accounts', () => {
     await ui.click('#login');
     await waitForValue(ui, `document.querySelector('#user-id')?.textContent === ${JSON.stringify(bob.userId)}`, 'Bob active in the popup');
     await waitForValue(ui, `!!document.querySelector('#account-list li[data-user-id="${alice.userId}"]')`, 'Alice listed to switch to');
+    // Back to the site's tab (the popup's tab was in front): an approval opens for the tab the user is on.
+    await site.bringToFront();
     await site.reload();
     const second = await approvalReady(browser);
     expect(await textOf(second, '#account')).toBe(bob.userId);
