@@ -143,7 +143,10 @@ export async function requestIdsFollowThePackage(widget: Surface): Promise<void>
       let replies = 0;
       const onMessage = (event) => { if (event.data?.requestId === requestId && event.data.response) replies++; };
       window.addEventListener('message', onMessage);
-      // Long enough for any second reply to arrive; the assertion is on the count, not the time.
+      // Long enough for any second reply to arrive; the assertion is on the count, not the time. A
+      // fixed window on purpose: a second reply to the duplicate would come from its own homeserver
+      // call, which nothing orders before a later request's reply, and the page cannot see the
+      // host drop the duplicate. test/unit/request-intake.test.ts shows that decision exactly.
       setTimeout(() => { window.removeEventListener('message', onMessage); resolve(replies); }, 1500);
     });
     const target = document.referrer ? new URL(document.referrer).origin : '*';

@@ -3,7 +3,7 @@
 import { ClientEvent } from 'matrix-js-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
-import { eventually, freshUser } from '../support/homeserver';
+import { eventually, freshUser, sendText } from '../support/homeserver';
 import { hostHarness, type HostHarness } from '../support/host-harness';
 
 const SEND = 'org.matrix.msc2762.send.event:m.room.message';
@@ -66,19 +66,27 @@ describe('an encrypted room through the host', () => {
   });
 
   it('pushes an event whose key arrives late once, decrypted, and never its placeholder', async () => {
-    const { roomId, harness, peer } = await setUp('Late keys');
+    const { bob, roomId, harness, peer } = await setUp('Late keys');
     await peer.holdRoomKeys(roomId);
     const { event_id: eventId } = await peer.client.sendTextMessage(roomId, 'decrypted late');
-    // The event is synced to the host but cannot be decrypted: nothing reaches the widget.
-    await eventually('the host to have the event', async () => ((await harness.session.requireClient()).getRoom(roomId)?.findEventById(eventId) ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The host's decision: js-sdk tried to decrypt the event and failed (its key is held back). It
+    // tells its listeners (the host's forwarding among them) as it marks the event, so from here on
+    // whatever the host makes of the failure has been set going.
+    const client = await harness.session.requireClient();
+    await eventually('the host to fail decrypting the event', async () => (client.getRoom(roomId)?.findEventById(eventId)?.isDecryptionFailure() ? true : undefined));
+    // Pushes go out one after the other in the order the host got them: once a clear event sent
+    // after that is in the widget, anything made of the undecryptable one would be there before it.
+    const before = await sendText(bob, roomId, 'sent after the undecryptable event');
+    await eventually('the later clear event in the widget', async () => pushedEvents(harness).find((event) => event.event_id === before));
     expect(pushedEvents(harness).find((event) => event.event_id === eventId)).toBeUndefined();
     const undecryptable = (await harness.request('org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 10 }))['events'] as Pushed[];
     expect(undecryptable.find((event) => event.event_id === eventId)).toBeUndefined();
     await peer.releaseRoomKeys();
     const pushed = await eventually('the late push', async () => pushedEvents(harness).find((event) => event.event_id === eventId));
     expect(pushed).toMatchObject({ type: 'm.room.message', content: { body: 'decrypted late' } });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Again a later event proves the host has pushed all it was going to before it: one copy.
+    const after = await sendText(bob, roomId, 'sent after the late push');
+    await eventually('the clear event after the late push', async () => pushedEvents(harness).find((event) => event.event_id === after));
     expect(pushedEvents(harness).filter((event) => event.event_id === eventId)).toHaveLength(1);
     expect(pushedEvents(harness).some((event) => event.content.msgtype === 'm.bad.encrypted')).toBe(false);
   });

@@ -18,8 +18,18 @@ describe('holdingSyncs', () => {
   it('holds a /sync request until the widgets caught up', async () => {
     const { sent, fetchFn } = recordingFetch();
     let isBackedUp = true;
-    const answer = holdingSyncs(fetchFn, () => isBackedUp, timing)(SYNC);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The hold asks again every `checkEveryMs`: its third question comes after it decided twice to
+    // wait, each time with the widgets behind. Whatever the machine's speed, the request must not
+    // have gone out by then.
+    let checks = 0;
+    let thirdCheck: () => void = () => undefined;
+    const askedThrice = new Promise<'held'>((resolve) => (thirdCheck = () => resolve('held')));
+    const asked = (): boolean => {
+      if (++checks === 3) thirdCheck();
+      return isBackedUp;
+    };
+    const answer = holdingSyncs(fetchFn, asked, timing)(SYNC);
+    expect(await Promise.race([askedThrice, answer.then(() => 'sent at once' as const)])).toBe('held');
     expect(sent).toEqual([]);
     isBackedUp = false;
     await answer;

@@ -3,7 +3,7 @@
 // browser parts are fakes: the frame list (webNavigation), the port, and the answers the frames'
 // content scripts would send (`runtime.sendMessage`, whose sender the browser names).
 import type { Runtime } from 'webextension-polyfill';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/background/grants/audit-log';
 import { GrantStore } from '../../src/background/grants/grant-store';
 import type { Services } from '../../src/background/services';
@@ -114,10 +114,20 @@ function answerFrom(setup: Fakes, frame: ListedFrame, nonce: string): boolean {
 }
 
 const rejections = (port: FakePort) => port.posted.filter((message) => message.kind === 'frameRejected');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
+// Attestation and commits are ordered by `Date.now()` readings. The clock is the test's: it stands
+// still unless a test moves it (vi.waitFor moves it along with its polls), so "a commit after the
+// attestation began" is one millisecond after a reading the test took, never a sleep.
+// Timers stay real: the challenges' time-outs and vi.waitFor's polls run as they would.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: 1_700_000_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('a widget port is always challenged', () => {
@@ -158,7 +168,9 @@ describe('a widget port is always challenged', () => {
     const widget = widgetFrame(6);
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const setup = fakes([topFrame, widget], { isEnabled: async () => (await gate, true) });
+    /** Ports held at the site switch, the last step before a host is registered. */
+    let atGate = 0;
+    const setup = fakes([topFrame, widget], { isEnabled: async () => (atGate++, await gate, true) });
     const first = connect(setup.services);
     const second = connect(setup.services);
     first.receive(ANNOUNCED);
@@ -166,10 +178,13 @@ describe('a widget port is always challenged', () => {
     // Both reach the frame's content script (a confused or forged second relay of the same iframe).
     expect(answerFrom(setup, widget, await challengeOf(first))).toBe(true);
     expect(answerFrom(setup, widget, await challengeOf(second))).toBe(true);
-    await sleep(10);
+    // The race is on once both ports are past attestation: each is either held at the gate or refused.
+    const portsRefused = () => [first, second].filter((port) => rejections(port).length > 0).length;
+    await vi.waitFor(() => expect(atGate + portsRefused()).toBe(2));
     open();
-    await vi.waitFor(() => expect(rejections(second)).toEqual([{ kind: 'frameRejected', reason: 'This frame is already hosted', isForPreviousDocument: false }]));
-    await sleep(10);
+    // Each port ends with a host registered or a refusal; once both have, nothing more can happen.
+    await vi.waitFor(() => expect(setup.hosts.countInTab(TAB) + portsRefused()).toBeGreaterThanOrEqual(2));
+    expect(rejections(second)).toEqual([{ kind: 'frameRejected', reason: 'This frame is already hosted', isForPreviousDocument: false }]);
     expect(setup.hosts.countInTab(TAB)).toBe(1);
     expect(rejections(first)).toEqual([]);
   });
@@ -180,10 +195,10 @@ describe('a navigation while the port is attested', () => {
     const widget = widgetFrame(6);
     const setup = fakes([topFrame, widget]);
     const port = connect(setup.services);
+    const announcedAt = Date.now(); // when the port's attestation begins: the clock stands still
     port.receive(ANNOUNCED);
     const nonce = await challengeOf(port);
-    await sleep(2);
-    await frameCommitted(setup.services, TAB, 6, Date.now());
+    await frameCommitted(setup.services, TAB, 6, announcedAt + 1);
     expect(answerFrom(setup, widget, nonce)).toBe(true);
     await vi.waitFor(() => expect(rejections(port)).toEqual([{ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true }]));
     expect(setup.hosts.hasFrame(TAB, 6)).toBe(false);
@@ -193,11 +208,10 @@ describe('a navigation while the port is attested', () => {
     const widget = widgetFrame(6);
     const setup = fakes([topFrame, widget]);
     const port = connect(setup.services);
+    const announcedAt = Date.now();
     port.receive(ANNOUNCED);
     const nonce = await challengeOf(port);
-    await sleep(2);
-    const committedAt = Date.now();
-    await sleep(2);
+    const committedAt = announcedAt + 1;
     expect(answerFrom(setup, widget, nonce)).toBe(true);
     await vi.waitFor(() => expect(setup.hosts.hasFrame(TAB, 6)).toBe(true));
     await frameCommitted(setup.services, TAB, 6, committedAt);
@@ -209,7 +223,7 @@ describe('a navigation while the port is attested', () => {
     const widget = widgetFrame(6);
     const setup = fakes([topFrame, widget]);
     const committedAt = Date.now();
-    await sleep(2);
+    vi.setSystemTime(committedAt + 1);
     const port = connect(setup.services);
     port.receive(ANNOUNCED);
     expect(answerFrom(setup, widget, await challengeOf(port))).toBe(true);
