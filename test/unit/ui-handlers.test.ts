@@ -53,6 +53,9 @@ function fakeServices(options: { userId?: string | undefined } = {}) {
       removeAccount: record('grants.removeAccount'),
       removeSite: record('grants.removeSite'),
       revoke: record('revoke'),
+      // No decision stored: "Revoke all" then leaves no empty one behind (nothing to keep listed).
+      decisionFor: async () => undefined,
+      recordDecision: record('recordDecision'),
       list: async (account: string) =>
         account === ACCOUNT
           ? [
