@@ -7,6 +7,7 @@ import { Method, type IEvent, type MatrixClient } from 'matrix-js-sdk';
 import { waitForValue, type ExtensionBrowser, type Surface } from '../test/support/browser-driver';
 import { cryptoPeer, encryptedRoom, waitForDeviceKeys } from '../test/support/crypto-peer';
 import { eventually, freshUser, type TestUser } from '../test/support/homeserver';
+import { showSettings } from '../test/e2e/popup-views';
 import { openReceivingBenchWidget, pooled, type Origins } from './bench-widget';
 import { percentile, result, type Result } from './measures';
 
@@ -19,6 +20,8 @@ type Pass = { ms: number; events: number; pages: number };
 /** The extension's device of the user logged in there, as its popup shows it. */
 async function extensionDeviceId(browser: ExtensionBrowser): Promise<string> {
   const ui = await browser.openExtensionUi();
+  // The device id sits in the popup's settings view.
+  await showSettings(ui);
   const deviceId = await waitForValue<string>(ui, `document.querySelector('#device-id')?.dataset.deviceId`, 'the device id in the popup');
   await ui.close();
   return deviceId;

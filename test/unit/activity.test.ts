@@ -17,11 +17,17 @@ const entry = (at: number, action: ActivityEntry['action'], detail: string, room
 
 describe('describeActivity', () => {
   it('reads a request whose window was closed as one sentence with what was asked', () => {
-    // What capability-negotiation.ts records when the window closes: roomId null, nothing granted.
+    // What capability-negotiation.ts recorded, before issue #18, when the window closed: an empty grant first.
     const lines = describeActivity([entry(1, 'asked', `${SEND} ${RECEIVE}`), entry(2, 'granted', '', null), entry(2, 'denied', `${SEND} ${RECEIVE}`, null)]);
     expect(lines.map((line) => line.message.key)).toEqual(['activity_nothingAllowed', 'activity_asked']);
     expect(lines[0]!.items.map((item) => item.key)).toEqual(['intentSendMessages', 'intentSeeMessages']);
     expect(lines.every((line) => line.message.key !== 'activity_granted')).toBe(true);
+  });
+
+  it('reads a lone denial with no room (nothing granted, as recorded now) as the same sentence', () => {
+    const lines = describeActivity([entry(1, 'asked', `${SEND} ${RECEIVE}`), entry(2, 'denied', `${SEND} ${RECEIVE}`, null)]);
+    expect(lines.map((line) => line.message.key)).toEqual(['activity_nothingAllowed', 'activity_asked']);
+    expect(lines[0]!.items.map((item) => item.key)).toEqual(['intentSendMessages', 'intentSeeMessages']);
   });
 
   it('keeps a grant with its intents, then the part that was denied, newest first', () => {

@@ -1,8 +1,9 @@
 // A widget's activity log as sentences, newest first: what it asked for and what it got, in the words of
 // the approval window (intents), and what it sent and read. Pure; the words are message keys.
 // The background records an answered request as "granted <what was allowed>" then "denied <the rest>";
-// when nothing was allowed (the user denied, or closed the window) the first is empty. The two are one
-// sentence here: "Nothing was allowed: …", never "was granted" with nothing after it.
+// when nothing was allowed (the user denied, or closed the window) only the denial is recorded, with no
+// room (logs written before that have an empty "granted" first). Either reads as one sentence here:
+// "Nothing was allowed: …", never "was granted" with nothing after it.
 import { describeCapability, type Message } from './capability-description';
 import { describeIntents } from './capability-intents';
 import { isFactConsent } from './widget-template';
@@ -62,9 +63,12 @@ export function describeActivity(entries: readonly ActivityEntry[]): ActivityLin
         lines.push(line('activity_nothingAllowed', permissionItems(refused, entry.roomId)));
         break;
       }
-      case 'denied':
-        lines.push(line('activity_denied', permissionItems(capabilitiesOf(entry.detail), entry.roomId)));
+      case 'denied': {
+        // No room chosen, and nothing granted with it: the whole request got nothing.
+        const isNothingAllowed = entry.roomId === null && entries[index - 1]?.action !== 'granted';
+        lines.push(line(isNothingAllowed ? 'activity_nothingAllowed' : 'activity_denied', permissionItems(capabilitiesOf(entry.detail), entry.roomId)));
         break;
+      }
       case 'revoked':
         lines.push(entry.detail === 'everything' ? line('activity_revokedAll') : line('activity_revoked', permissionItems(capabilitiesOf(entry.detail), entry.roomId)));
         break;
