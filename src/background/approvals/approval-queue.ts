@@ -191,7 +191,7 @@ export class ApprovalQueue {
       const isWindowOpen = meta.windowId !== undefined && (await browser.windows.get(meta.windowId).then(() => true, () => false));
       const origin = { siteOrigin: meta.origin.siteOrigin, tabId: meta.origin.tabId, frameKey: meta.origin.frameKey };
       // Nobody waits on it yet (askers 0): an ending that no one hears is not an error.
-      this.addWaiter(approvalId, request, origin, meta.joinKey, 0, meta.askedAt).decision.catch(() => undefined);
+      this.addWaiter(approvalId, request, origin, joinKeyOf(request, meta.origin.tabId), 0, meta.askedAt).decision.catch(() => undefined);
       const waiter = this.waiting.get(approvalId) as Waiter;
       if (isWindowOpen) waiter.windowId = meta.windowId;
       if (meta.viewedAt !== undefined) this.viewedAt.set(approvalId, meta.viewedAt);
@@ -211,8 +211,8 @@ export class ApprovalQueue {
     return updateMeta(approvalId, this.metaOf(approvalId, waiter)).catch(() => undefined);
   }
 
-  private metaOf(approvalId: string, { joinKey, origin, windowId, askedAt }: Waiter): ApprovalMeta {
-    return metaFor(joinKey, origin, askedAt, windowId, this.viewedAt.get(approvalId));
+  private metaOf(approvalId: string, { origin, windowId, askedAt }: Waiter): ApprovalMeta {
+    return metaFor(origin, askedAt, windowId, this.viewedAt.get(approvalId));
   }
 
   private enqueue(pending: PendingApproval, origin: AskFrom, joinKey: string): { approvalId: string; decision: Promise<ApprovalDecision> } | undefined {

@@ -9,8 +9,8 @@ import { PendingApproval } from './pending-approval';
 const REQUEST_PREFIX = 'approval:';
 const META_PREFIX = 'approval-meta:';
 
+// The join key is not stored: it holds the whole capability list, and is computed again from the request.
 const ApprovalMeta = v.object({
-  joinKey: v.string(),
   origin: v.object({ siteOrigin: v.string(), tabId: v.optional(v.number()), frameKey: v.optional(v.string()) }),
   /** When the request was made (local clock): a frame that committed a document since is another widget. */
   askedAt: v.number(),
@@ -23,8 +23,9 @@ export type StoredApproval = { approvalId: string; request: PendingApproval; met
 
 /** Identical requests (same widget, room, purpose, capabilities, tab) join under one key. */
 export function joinKeyOf(pending: PendingApproval, tabId: number | undefined): string {
+  const { account, siteOrigin, widgetUrl, widgetId } = pending.identity;
   return JSON.stringify([
-    pending.identity,
+    [account, siteOrigin, widgetUrl, widgetId],
     pending.roomHint,
     pending.purpose ?? 'capabilities',
     pending.isRoomFixed ?? false,
@@ -35,14 +36,12 @@ export function joinKeyOf(pending: PendingApproval, tabId: number | undefined): 
 }
 
 export function metaFor(
-  joinKey: string,
   origin: { siteOrigin: string; tabId: number | undefined; frameKey?: string | undefined },
   askedAt: number,
   windowId: number | undefined,
   viewedAt: number | undefined,
 ): ApprovalMeta {
   return {
-    joinKey,
     askedAt,
     origin: {
       siteOrigin: origin.siteOrigin,
