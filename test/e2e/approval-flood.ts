@@ -112,6 +112,8 @@ export async function floodLeavesTheExtensionUsable(browser: ExtensionBrowser, {
   // "Deny all" with Remember ticked denies them all and switches the site off.
   // The popup says that requests wait, with a Review button (what it sends is asked directly here:
   // the button also closes the popup).
+  // (Brought to front first: Firefox does not finish loading a tab it keeps hidden.)
+  await ui.bringToFront();
   await ui.reload();
   await waitForValue(ui, `!!document.querySelector('#waiting-approvals #review-approvals')`, 'the popup\'s notice of waiting requests');
   const waiting = await askBackground<{ pending: number }>(ui, { kind: 'reviewApprovals' });
