@@ -27,7 +27,7 @@ const handlers: Handlers = {
   getStatus: async (_request, { accounts, approvals }) => ({
     ...(await accounts.status()),
     pendingApprovals: approvals.pendingCount,
-    lastHomeserverUrl: await lastHomeserver().catch(() => null),
+    lastHomeserverUrl: await lastHomeserverOrNull(),
   }),
   login: (request, services) =>
     logIn(services, request.homeserverUrl, () => services.accounts.login(request.homeserverUrl, request.username, request.password)),
@@ -50,7 +50,8 @@ const handlers: Handlers = {
       await grants.removeAccount(userId);
       await audit.removeAccount(userId);
     }
-    return accounts.status();
+    // The login form may come next: it proposes the last homeserver.
+    return { ...(await accounts.status()), lastHomeserverUrl: await lastHomeserverOrNull() };
   },
   switchAccount: async (request, { accounts, hosts }) => {
     // Running widgets act for the account they connected under: they reconnect and ask again.
@@ -62,7 +63,7 @@ const handlers: Handlers = {
   },
   dismissEndedSession: async (request, { accounts }) => {
     await accounts.dismissEndedSession(request.userId);
-    return accounts.status();
+    return { ...(await accounts.status()), lastHomeserverUrl: await lastHomeserverOrNull() };
   },
   getApproval: async (request, { approvals, accounts }) => {
     const pending = await approvals.pending(request.approvalId);
@@ -193,6 +194,11 @@ async function logIn(services: Services, homeserverUrl: string, login: () => Pro
   await rememberHomeserver(homeserverUrl).catch((error: unknown) => log.warn('could not remember the homeserver', String(error)));
   if (previous !== undefined) await services.hosts.closeAll('Another account became active');
   return services.accounts.status();
+}
+
+/** A homeserver to propose is a nicety: unreadable storage proposes the default. */
+function lastHomeserverOrNull(): Promise<string | null> {
+  return lastHomeserver().catch(() => null);
 }
 
 async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { accounts }: Services): Promise<WidgetIdentity> {

@@ -44,7 +44,7 @@ export const BridgeStatus = v.object({
   endedSessions: v.array(EndedSessionView),
   /** Approval requests waiting for the user (getStatus only): some wait for their tab to be in front. */
   pendingApprovals: v.optional(v.number()),
-  /** The homeserver of the last login (getStatus only), for the login form; null before any. */
+  /** The homeserver of the last login (getStatus, logout, dismissEndedSession), for the login form; null before any. */
   lastHomeserverUrl: v.optional(v.nullable(v.string())),
 });
 export type BridgeStatus = v.InferOutput<typeof BridgeStatus>;
