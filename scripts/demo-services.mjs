@@ -114,11 +114,13 @@ Matrix Widget Bridge demo is running.
   demo site    ${demo.siteOrigin}/  embeds a chat widget from ${demo.widgetOrigin}
   call page    ${demo.siteOrigin}/call  embeds Element Call (signalling only: no media server runs)
   demo room    ${roomId}
-Log in from the extension's popup with the homeserver URL, user name and password above, then open
-the demo site: the widget asks for permission in an extension window; approve it and chat.`);
+Log in from the extension's popup (it proposes this homeserver) with the user name and password above,
+then open the demo site: the widget asks for permission in an extension window; approve it and chat.`);
 
   return {
     siteOrigin: demo.siteOrigin,
+    /** What the login form proposes in the demo browser (scripts/chromium-window.mjs). */
+    homeserverUrl: synapse.baseUrl,
     async stop() {
       await demo.stop();
       await synapse.stop();

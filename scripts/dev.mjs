@@ -69,9 +69,9 @@ async function watchBuilds(onSettled) {
 }
 
 /** The browser with the extension: `reload()` after a rebuild, `close()` at the end. */
-async function openBrowser(siteOrigin, onClosed) {
+async function openBrowser(siteOrigin, homeserverUrl, onClosed) {
   if (browserName === 'chrome') {
-    const chromiumWindow = await openChromium(siteOrigin, { reloadable: true, headless });
+    const chromiumWindow = await openChromium(siteOrigin, { reloadable: true, headless, homeserverUrl });
     chromiumWindow.context.on('close', onClosed);
     return { reload: () => chromiumWindow.reloadExtension(), close: () => chromiumWindow.close() };
   }
@@ -136,7 +136,7 @@ async function startEverything() {
   const services = await startDemoServices();
   shutdownSteps.push(() => services.stop());
   if (headless || process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
-    browser = await openBrowser(services.siteOrigin, () => void shutdown());
+    browser = await openBrowser(services.siteOrigin, services.homeserverUrl, () => void shutdown());
     shutdownSteps.unshift(() => browser.close());
     log(`${browserName} is open with dist/${browserName}; save a file under src/ and it reloads. Ctrl-C stops.`);
   } else {

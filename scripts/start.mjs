@@ -16,7 +16,7 @@ const services = await startDemoServices();
 
 let chromiumWindow;
 if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
-  chromiumWindow = await openChromium(services.siteOrigin);
+  chromiumWindow = await openChromium(services.siteOrigin, { homeserverUrl: services.homeserverUrl });
   console.log('\nChromium is open with the extension loaded. Close it or press Ctrl-C to stop.');
   chromiumWindow.context.on('close', () => void shutdown());
 } else {

@@ -100,12 +100,15 @@ function databaseConfig(dataDir, postgres) {
   return { name: 'sqlite3', args: { database: path.join(dataDir, 'homeserver.db') } };
 }
 
-function configYaml({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }) {
+function configYaml({ dataDir, port, serverName, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }) {
   // JSON is valid YAML, so the config is written as JSON: no YAML library needed.
   return JSON.stringify(
     {
-      server_name: 'localhost',
+      server_name: serverName,
+      // An explicit public_baseurl also makes Synapse serve `/.well-known/matrix/client` naming it
+      // (`serve_client_wellknown`), which is what Matrix clients discover a homeserver by.
       public_baseurl: `http://127.0.0.1:${port}/`,
+      serve_client_wellknown: true,
       pid_file: path.join(dataDir, 'homeserver.pid'),
       listeners: [
         { port, bind_addresses: ['127.0.0.1'], type: 'http', tls: false, x_forwarded: false, resources: [{ names: ['client', 'openid'], compress: false }] },
@@ -170,14 +173,18 @@ const LOG_CONFIG = JSON.stringify({
  * authentication instead (see `masConfig`). `livekitServiceUrl` is the MatrixRTC JWT service its
  * `/rtc/transports` advertises (scripts/livekit-jwt-standin.mjs). `database` is where it stores:
  * `sqlite` (a file in `dataDir`, the default) or `postgres` (a fresh database on the project's
- * cluster, scripts/postgres.mjs, dropped by `stop()`).
- * @param {{ dataDir: string, port?: number, sharedSecret?: string, livekitServiceUrl?: string,
+ * cluster, scripts/postgres.mjs, dropped by `stop()`). `serverName` is the name in its users' Matrix
+ * IDs: `localhost` unless given (a data dir keeps the name it was created with). A client finds
+ * this Synapse from a Matrix ID only when the name is `localhost:<port>` (or `127.0.0.1:<port>`): the
+ * `.well-known/matrix/client` it serves is on its own port.
+ * @param {{ dataDir: string, port?: number, serverName?: string, sharedSecret?: string, livekitServiceUrl?: string,
  *   oidc?: { issuer: string, clientId: string, clientSecret: string }, ssoClientWhitelist?: string[],
  *   mas?: { endpoint: string, secret: string }, database?: 'sqlite' | 'postgres' }} options
  */
 export async function startSynapse({
   dataDir,
   port = undefined,
+  serverName = 'localhost',
   sharedSecret = randomBytes(16).toString("hex"),
   oidc = undefined,
   ssoClientWhitelist = [],
@@ -189,18 +196,18 @@ export async function startSynapse({
   if (database !== 'sqlite' && database !== 'postgres') throw new Error(`unknown database "${database}" (sqlite or postgres)`);
   const postgres = database === 'postgres' ? await createSynapseDatabase() : undefined;
   try {
-    return await runSynapse({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres });
+    return await runSynapse({ dataDir, port, serverName, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres });
   } catch (error) {
     await postgres?.drop();
     throw error;
   }
 }
 
-async function runSynapse({ dataDir, port, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }) {
+async function runSynapse({ dataDir, port, serverName, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }) {
   const listenPort = port ?? (await freePort());
   await mkdir(path.join(dataDir, 'media'), { recursive: true });
   const configPath = path.join(dataDir, 'homeserver.yaml');
-  await writeFile(configPath, configYaml({ dataDir, port: listenPort, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }));
+  await writeFile(configPath, configYaml({ dataDir, port: listenPort, serverName, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }));
   await writeFile(path.join(dataDir, 'log.config'), LOG_CONFIG);
   if (!existsSync(path.join(dataDir, 'signing.key'))) {
     run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys']);

@@ -15,6 +15,8 @@ import { LoginMethodsUnavailable, obtainLoginToken, SsoLoginFailed } from './ses
 import { OidcLoginFailed } from './session/login/oidc-authorization';
 import { OidcUnavailable } from './session/login/oidc-metadata';
 import { loginOptions, loginWithOidc } from './session/login/oidc-native';
+import { discoverHomeserver } from './session/login/homeserver-discovery';
+import { lastHomeserver, rememberHomeserver } from './session/login/last-homeserver';
 import type { Services } from './services';
 
 const log = createLogger('bg:ui');
@@ -22,18 +24,24 @@ const log = createLogger('bg:ui');
 type Handlers = { [K in UiKind]: (request: UiRequest<K>, services: Services) => Promise<UiReplies[K]> };
 
 const handlers: Handlers = {
-  getStatus: async (_request, { accounts, approvals }) => ({ ...(await accounts.status()), pendingApprovals: approvals.pendingCount }),
-  login: (request, services) => logIn(services, () => services.accounts.login(request.homeserverUrl, request.username, request.password)),
+  getStatus: async (_request, { accounts, approvals }) => ({
+    ...(await accounts.status()),
+    pendingApprovals: approvals.pendingCount,
+    lastHomeserverUrl: await lastHomeserverOrNull(),
+  }),
+  login: (request, services) =>
+    logIn(services, request.homeserverUrl, () => services.accounts.login(request.homeserverUrl, request.username, request.password)),
+  discoverHomeserver: (request) => discoverHomeserver(request.server),
   getLoginFlows: (request) => loginOptions(request.homeserverUrl),
   loginSso: async (request, services) => {
     // The token goes from the auth window straight into the login; the popup only learns the status.
     const loginToken = await obtainLoginToken(request.homeserverUrl, request.idpId, browserWebAuthFlow);
-    return logIn(services, () => services.accounts.loginWithToken(request.homeserverUrl, loginToken));
+    return logIn(services, request.homeserverUrl, () => services.accounts.loginWithToken(request.homeserverUrl, loginToken));
   },
   loginOidc: async (request, services) => {
     // Tokens go from the token endpoint into the session store; the popup only learns the status.
     const oidc = await loginWithOidc(request.homeserverUrl, { flow: browserWebAuthFlow, clients: services.oidcClients });
-    return logIn(services, () => services.accounts.loginWithOidc(oidc));
+    return logIn(services, request.homeserverUrl, () => services.accounts.loginWithOidc(oidc));
   },
   logout: async (_request, { accounts, grants, audit, hosts }) => {
     await hosts.closeAll('Logged out');
@@ -42,7 +50,8 @@ const handlers: Handlers = {
       await grants.removeAccount(userId);
       await audit.removeAccount(userId);
     }
-    return accounts.status();
+    // The login form may come next: it proposes the last homeserver.
+    return { ...(await accounts.status()), lastHomeserverUrl: await lastHomeserverOrNull() };
   },
   switchAccount: async (request, { accounts, hosts }) => {
     // Running widgets act for the account they connected under: they reconnect and ask again.
@@ -54,7 +63,7 @@ const handlers: Handlers = {
   },
   dismissEndedSession: async (request, { accounts }) => {
     await accounts.dismissEndedSession(request.userId);
-    return accounts.status();
+    return { ...(await accounts.status()), lastHomeserverUrl: await lastHomeserverOrNull() };
   },
   getApproval: async (request, { approvals, accounts }) => {
     const pending = await approvals.pending(request.approvalId);
@@ -177,12 +186,19 @@ const handlers: Handlers = {
 /**
  * Any login makes its account (or a new device of the same one) the active one: widgets running for
  * the previous one must not go on under the new one, so they are closed and reconnect to ask again.
+ * Its homeserver is the one the login form proposes next time.
  */
-async function logIn(services: Services, login: () => Promise<void>): Promise<BridgeStatus> {
+async function logIn(services: Services, homeserverUrl: string, login: () => Promise<void>): Promise<BridgeStatus> {
   const previous = await services.accounts.userId();
   await login();
+  await rememberHomeserver(homeserverUrl).catch((error: unknown) => log.warn('could not remember the homeserver', String(error)));
   if (previous !== undefined) await services.hosts.closeAll('Another account became active');
   return services.accounts.status();
+}
+
+/** A homeserver to propose is a nicety: unreadable storage proposes the default. */
+function lastHomeserverOrNull(): Promise<string | null> {
+  return lastHomeserver().catch(() => null);
 }
 
 async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { accounts }: Services): Promise<WidgetIdentity> {

@@ -98,8 +98,9 @@ export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPor
       {status && <EndedSessions status={status} onStatus={setStatus} />}
       {session && (status.pendingApprovals ?? 0) > 0 && <WaitingApprovals count={status.pendingApprovals ?? 0} />}
       {status && !session && (
-        // Logging in again is the likely next step after a session ended: its homeserver is filled in.
-        <LoginForm onLoggedIn={setStatus} initialHomeserver={status.endedSessions.at(-1)?.homeserverUrl} />
+        // Logging in again is the likely next step after a session ended: its homeserver is filled in;
+        // otherwise the homeserver of the last login.
+        <LoginForm onLoggedIn={setStatus} initialHomeserver={status.endedSessions.at(-1)?.homeserverUrl ?? status.lastHomeserverUrl} />
       )}
       {status && session && (
         <div id="logged-in">

@@ -1,5 +1,6 @@
 // Values the background answers UI requests with. Never contains a token or other secret.
 import * as v from 'valibot';
+import { DISCOVERY_PROBLEMS } from '../core/homeserver-discovery';
 
 export const SessionStatus = v.object({
   session: v.nullable(
@@ -43,6 +44,8 @@ export const BridgeStatus = v.object({
   endedSessions: v.array(EndedSessionView),
   /** Approval requests waiting for the user (getStatus only): some wait for their tab to be in front. */
   pendingApprovals: v.optional(v.number()),
+  /** The homeserver of the last login (getStatus, logout, dismissEndedSession), for the login form; null before any. */
+  lastHomeserverUrl: v.optional(v.nullable(v.string())),
 });
 export type BridgeStatus = v.InferOutput<typeof BridgeStatus>;
 
@@ -173,10 +176,21 @@ export type TabWidgetView = v.InferOutput<typeof TabWidgetView>;
 export const ProfileView = v.object({ userId: v.string(), displayName: v.nullable(v.string()) });
 export type ProfileView = v.InferOutput<typeof ProfileView>;
 
+/**
+ * Where discovery led: the homeserver's base URL, or why none was found (`at`: the server name,
+ * `.well-known` or base URL concerned, for the message).
+ */
+export const DiscoveryView = v.variant('found', [
+  v.object({ found: v.literal(true), homeserverUrl: v.string() }),
+  v.object({ found: v.literal(false), problem: v.picklist(DISCOVERY_PROBLEMS), at: v.string() }),
+]);
+export type DiscoveryView = v.InferOutput<typeof DiscoveryView>;
+
 /** The schema of each UI request's reply: the pages parse what the background answers with these. */
 export const UI_REPLIES = {
   getStatus: BridgeStatus,
   login: BridgeStatus,
+  discoverHomeserver: DiscoveryView,
   getLoginFlows: LoginOptions,
   loginSso: BridgeStatus,
   loginOidc: BridgeStatus,

@@ -1,6 +1,7 @@
 // Requests the popup and the approval window send the background with runtime.sendMessage.
 // The background accepts them only from extension pages (checked on the sender, not here).
 import * as v from 'valibot';
+import { parseLoginTarget } from '../core/homeserver-discovery';
 import { IdpId } from './background-to-ui';
 
 const HomeserverUrl = v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'must be an http(s) URL'));
@@ -12,6 +13,19 @@ export const Login = v.object({
   homeserverUrl: HomeserverUrl,
   username: v.pipe(v.string(), v.trim(), v.minLength(1, 'user name is empty'), v.maxLength(255)),
   password: v.pipe(v.string(), v.minLength(1, 'password is empty'), v.maxLength(1024)),
+});
+
+/**
+ * Find the homeserver the login form's field names: a Matrix ID, a server name or a homeserver URL
+ * (through `.well-known/matrix/client`, as Matrix clients do).
+ */
+export const DiscoverHomeserver = v.object({
+  kind: v.literal('discoverHomeserver'),
+  server: v.pipe(
+    v.string(),
+    v.maxLength(2048),
+    v.check((text) => parseLoginTarget(text) !== undefined, 'must be a Matrix ID, a server name or an http(s) URL'),
+  ),
 });
 
 /** Which login methods the homeserver offers (the popup shows SSO buttons for them). */
@@ -126,6 +140,7 @@ export const CancelVerification = v.object({ kind: v.literal('cancelVerification
 export const UiToBackground = v.variant('kind', [
   GetStatus,
   Login,
+  DiscoverHomeserver,
   GetLoginFlows,
   LoginSso,
   LoginOidc,
