@@ -9,6 +9,8 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('webextension-polyfill', () => ({
   default: {
     runtime: { id: 'our-extension', getURL: (path: string) => `chrome-extension://our-extension/${path}` },
+    // Where the last homeserver is remembered: nothing yet.
+    storage: { local: { get: async () => ({}), set: async () => undefined } },
   },
 }));
 
@@ -138,7 +140,8 @@ describe('handleUiMessage: malformed requests', () => {
 describe('handleUiMessage: the handlers', () => {
   it('answers getStatus with the accounts’ status', async () => {
     const { services } = fakeServices();
-    expect(await handleUiMessage({ kind: 'getStatus' }, POPUP, services)).toEqual({ ok: true, value: STATUS });
+    // No homeserver remembered yet (the fake has no storage.local entry): the form's default applies.
+    expect(await handleUiMessage({ kind: 'getStatus' }, POPUP, services)).toEqual({ ok: true, value: { ...STATUS, lastHomeserverUrl: null } });
   });
 
   it('logs in, and closes the widgets of the account that was active before', async () => {
@@ -156,7 +159,7 @@ describe('handleUiMessage: the handlers', () => {
 
   it('logs out: closes the widgets first, then forgets the account’s grants and activity', async () => {
     const { services, calls } = fakeServices();
-    expect(await handleUiMessage({ kind: 'logout' }, POPUP, services)).toEqual({ ok: true, value: STATUS });
+    expect(await handleUiMessage({ kind: 'logout' }, POPUP, services)).toEqual({ ok: true, value: { ...STATUS, lastHomeserverUrl: null } });
     expect(calls).toEqual(['closeAll("Logged out")', 'logout()', `grants.removeAccount("${ACCOUNT}")`, `audit.removeAccount("${ACCOUNT}")`]);
   });
 
