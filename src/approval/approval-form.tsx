@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { isFactConsent } from '../shared/core/widget-template';
 import type { ApprovalView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
+import { denyAllFromSite, sendDecision } from './send-decision';
 import { t } from '../shared/ui/i18n';
 import { useArmedAfterFocus } from './arming';
 import { CapabilityDetails } from './capability-details';
@@ -48,23 +49,10 @@ function CapabilityRequest({ view }: { view: ApprovalView }) {
   const approved = useMemo(() => requested.filter((capability) => !unchecked.has(capability)), [requested, unchecked]);
   const isIdentity = view.purpose === 'identity';
 
-  const denyAll = async () => {
-    const reply = await askBackground({ kind: 'denyAllFromSite', approvalId: view.approvalId, remember });
-    if (reply.ok) window.close();
-    else setError(reply.error.message);
-  };
-
-  const decide = async (isApproved: boolean) => {
-    const reply = await askBackground({
-      kind: 'decideApproval',
-      approvalId: view.approvalId,
-      roomId: isApproved && roomId ? roomId : null,
-      approved: isApproved ? approved : [],
-      remember,
-    });
-    if (reply.ok) window.close();
-    else setError(reply.error.message);
-  };
+  const closeOr = (refusal: string | undefined) => (refusal === undefined ? window.close() : setError(refusal));
+  const denyAll = async () => closeOr(await denyAllFromSite(view.approvalId, remember));
+  const decide = async (isApproved: boolean) =>
+    closeOr(await sendDecision(view.approvalId, isApproved && roomId ? roomId : null, isApproved ? approved : [], remember));
 
   const toggle = (capability: string, isChecked: boolean) => {
     const next = new Set(unchecked);

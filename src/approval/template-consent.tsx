@@ -3,7 +3,7 @@
 // capability request follows in this same window (the background loads it here), or it closes.
 import { useState } from 'preact/hooks';
 import type { ApprovalView } from '../shared/protocol/background-to-ui';
-import { askBackground } from '../shared/ui/background-client';
+import { denyAllFromSite, sendDecision } from './send-decision';
 import { t, type MessageKey } from '../shared/ui/i18n';
 import { useArmedAfterFocus } from './arming';
 import { ConsentPage, DecisionBar } from './consent-page';
@@ -26,20 +26,14 @@ export function TemplateConsent({ view }: { view: ApprovalView }) {
   const facts = view.template?.facts ?? [];
 
   const denyAll = async () => {
-    const reply = await askBackground({ kind: 'denyAllFromSite', approvalId: view.approvalId, remember });
-    if (reply.ok) window.close();
-    else setError(reply.error.message);
+    const refusal = await denyAllFromSite(view.approvalId, remember);
+    if (refusal === undefined) window.close();
+    else setError(refusal);
   };
 
   const decide = async (isApproved: boolean) => {
-    const reply = await askBackground({
-      kind: 'decideApproval',
-      approvalId: view.approvalId,
-      roomId: isApproved && roomId ? roomId : null,
-      approved: isApproved ? view.capabilities : [],
-      remember,
-    });
-    if (!reply.ok) return setError(reply.error.message);
+    const refusal = await sendDecision(view.approvalId, isApproved && roomId ? roomId : null, isApproved ? view.capabilities : [], remember);
+    if (refusal !== undefined) return setError(refusal);
     // Approved: the background shows the widget's own request here next, or closes the window.
     if (isApproved) setWaiting(true);
     else window.close();
