@@ -112,10 +112,9 @@ export async function floodLeavesTheExtensionUsable(browser: ExtensionBrowser, {
   // "Deny all" with Remember ticked denies them all and switches the site off.
   // The popup says that requests wait, with a Review button (what it sends is asked directly here:
   // the button also closes the popup).
-  // (Brought to front first: Firefox does not finish loading a tab it keeps hidden.)
-  await ui.bringToFront();
-  await ui.reload();
-  await waitForValue(ui, `!!document.querySelector('#waiting-approvals #review-approvals')`, 'the popup\'s notice of waiting requests');
+  // (The popup opened afresh, as the user opens it: Firefox keeps its one popup tab and refreshes it.)
+  const popup = await browser.openExtensionUi();
+  await waitForValue(popup, `!!document.querySelector('#waiting-approvals #review-approvals')`, 'the popup\'s notice of waiting requests');
   const waiting = await askBackground<{ pending: number }>(ui, { kind: 'reviewApprovals' });
   expect(waiting.pending).toBeGreaterThan(1);
   const floodWindow = await approvalFrom(browser, floodSite);
