@@ -139,6 +139,23 @@ describe('ApprovalQueue under a flood', () => {
     expect(removedWindows).toEqual(opened);
   });
 
+  it('asks afresh when the page reloads while its request was pending: the new frame does not join the withdrawn one', async () => {
+    activeTabs.add(1);
+    const queue = new ApprovalQueue();
+    const before = new AbortController();
+    const withdrawn = queue.request(ask('w'), { siteOrigin: HOSTILE, tabId: 1, frameKey: 'host:1:5', signal: before.signal });
+    await idle();
+    before.abort(); // the page reloaded: the old frame's host went away
+    await expect(withdrawn).rejects.toBeInstanceOf(ApprovalWithdrawn);
+    const again = queue.request(ask('w'), { siteOrigin: HOSTILE, tabId: 1, frameKey: 'host:1:5' });
+    await idle();
+    expect(queue.pendingCount).toBe(1);
+    expect(opened).toHaveLength(2);
+    // Nothing of the withdrawn request is offered to a rebuilt host of the frame either.
+    expect(await queue.askedBefore('host:1:5')).toBeUndefined();
+    void again;
+  });
+
   it('opens a window only for the tab the user is with, and when they turn to it', async () => {
     const queue = new ApprovalQueue();
     void queue.request(ask('background'), { siteOrigin: HOSTILE, tabId: 3 });

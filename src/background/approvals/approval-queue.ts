@@ -9,6 +9,7 @@ import { createLogger } from '../../shared/log';
 import { admit, DenialStreaks, mayTakeScreen, type AskOrigin } from './approval-admission';
 import { HeldWindows } from './held-windows';
 import { joinKeyOf, metaFor, readRequest, readStoredApprovals, removeApproval, storeApproval, updateMeta, type ApprovalMeta, type StoredApproval } from './approval-store';
+import { PendingBook, type AskedWidget, type Entry, type Waiter } from './pending-book';
 import { ApprovalNotArmed, ApprovalRefused, ApprovalWithdrawn, PendingApproval, UnknownApproval, type ApprovalDecision } from './pending-approval';
 
 export type { ApprovalDecision } from './pending-approval';
@@ -21,23 +22,6 @@ const DENY_FOR_NOW: ApprovalDecision = { roomId: null, approved: [], remember: f
 /** Who is asking: the attested origin of the request, and a signal that withdraws it when the frame goes. */
 export type AskFrom = AskOrigin & { signal?: AbortSignal };
 
-type Waiter = {
-  resolve: (decision: ApprovalDecision) => void;
-  reject: (error: Error) => void;
-  windowId: number | undefined;
-  holdKey: string | undefined;
-  origin: AskOrigin;
-  /** Callers waiting on this request (identical requests join); withdrawn when the last one goes. */
-  askers: number;
-  joinKey: string;
-  askedAt: number;
-  /** The asking widget, to tell a rebuilt host of its frame which widget to ask for again. */
-  widget: AskedWidget;
-};
-
-/** `requested`: what it was asked about (a widget answers the capabilities request only once). */
-type AskedWidget = { widgetId: string; widgetUrl: string; askedAt: number; requested: string[] };
-
 /**
  * How long a request a stopped worker left waits for its widget to ask again (its relay reconnects
  * at once, or with its 20 s keep-alive), and how long a decision taken meanwhile is kept for it.
@@ -48,8 +32,7 @@ const NO_ORIGIN: AskOrigin = { siteOrigin: '', tabId: undefined };
 
 export class ApprovalQueue {
   /** Every pending approval in arrival order; at most one of them has the window. */
-  private readonly waiting = new Map<string, Waiter>();
-  private readonly joined = new Map<string, { approvalId: string; decision: Promise<ApprovalDecision> }>();
+  private readonly book: PendingBook;
   private shownId: string | undefined;
   private readonly windows: HeldWindows;
   /** When each request's window first read it (the page arms its buttons from then on). */
@@ -68,6 +51,7 @@ export class ApprovalQueue {
     private readonly timers: { setTimeout: typeof setTimeout } = globalThis,
   ) {
     this.windows = new HeldWindows(() => this.scheduleShow());
+    this.book = new PendingBook(timers, ORPHAN_WAIT_MS);
     this.restored = readStoredApprovals()
       .then((stored) => this.restore(stored))
       .catch((error: unknown) => log.warn('could not take up the pending approvals', String(error)));
@@ -77,10 +61,10 @@ export class ApprovalQueue {
   async request(pending: PendingApproval, from: AskFrom = NO_ORIGIN): Promise<ApprovalDecision> {
     await this.restored;
     const joinKey = joinKeyOf(pending, from.tabId);
-    const existing = this.joined.get(joinKey);
+    const existing = this.book.joinable(joinKey);
     const entry = existing ?? this.enqueue(pending, from, joinKey);
-    if (!entry) throw new ApprovalRefused(this.lastRefusal);
-    const waiter = this.waiting.get(entry.approvalId);
+    if ('refusal' in entry) throw new ApprovalRefused(entry.refusal);
+    const waiter = this.book.get(entry.approvalId);
     if (existing && waiter) waiter.askers += 1;
     if (from.signal?.aborted) this.leave(entry.approvalId);
     else from.signal?.addEventListener('abort', () => this.leave(entry.approvalId), { once: true });
@@ -93,28 +77,23 @@ export class ApprovalQueue {
    */
   async askedBefore(frameKey: string): Promise<AskedWidget | undefined> {
     await this.restored;
-    const open = [...this.waiting.values()].find((waiter) => waiter.askers === 0 && waiter.origin.frameKey === frameKey);
-    // Or decided already (the window's click can wake the worker before the relay is back).
-    return open?.widget ?? this.decidedUnclaimed.get(frameKey);
+    // Open, or decided already (the window's click can wake the worker before the relay is back).
+    return this.book.unclaimed(frameKey);
   }
 
-  /** Stopped workers' requests decided before their widget asked again, by frame, kept ORPHAN_WAIT_MS. */
-  private readonly decidedUnclaimed = new Map<string, AskedWidget>();
-
   get pendingCount(): number {
-    return this.waiting.size;
+    return this.book.size;
   }
 
   /** How many requests of the same site as `approvalId` wait (it included): the window offers "Deny all" above one. */
   pendingFromSameSite(approvalId: string): number {
-    const site = this.waiting.get(approvalId)?.origin.siteOrigin;
-    return [...this.waiting.values()].filter(({ origin }) => origin.siteOrigin === site).length;
+    return this.book.fromSameSite(approvalId);
   }
 
   async pending(approvalId: string): Promise<v.InferOutput<typeof PendingApproval>> {
     await this.restored;
     const request = await readRequest(approvalId);
-    const waiter = this.waiting.get(approvalId);
+    const waiter = this.book.get(approvalId);
     if (!request || !waiter) throw new UnknownApproval('This request is no longer pending');
     if (!this.viewedAt.has(approvalId)) {
       this.viewedAt.set(approvalId, this.now());
@@ -125,7 +104,7 @@ export class ApprovalQueue {
 
   async decide(approvalId: string, decision: ApprovalDecision): Promise<void> {
     await this.restored;
-    const waiter = this.waiting.get(approvalId);
+    const waiter = this.book.get(approvalId);
     if (approvalId !== this.shownId || !waiter) throw new UnknownApproval('This request is no longer pending');
     // The page disables its buttons until armed; this holds even for a page that did not. Deny is
     // always safe, so only a decision that grants something waits for the arming delay.
@@ -134,8 +113,9 @@ export class ApprovalQueue {
     if (isGranting && (viewedAt === undefined || this.now() - viewedAt < APPROVAL_ARM_DELAY_MS)) {
       throw new ApprovalNotArmed('The request was not shown long enough to be decided: read it, then decide');
     }
-    const isHeld = waiter.holdKey !== undefined && waiter.windowId !== undefined && decision.roomId !== null && decision.approved.length > 0;
-    if (isHeld && waiter.holdKey !== undefined && waiter.windowId !== undefined) this.windows.hold(waiter.holdKey, waiter.windowId);
+    // An approved template load keeps its window for the widget's own request that follows.
+    const isApproved = decision.roomId !== null && decision.approved.length > 0;
+    if (isApproved && waiter.holdKey !== undefined && waiter.windowId !== undefined) this.windows.hold(waiter.holdKey, waiter.windowId);
     this.settle(approvalId, decision);
   }
 
@@ -145,17 +125,17 @@ export class ApprovalQueue {
    * also chose to be asked no more.
    */
   denyAllFromSite(approvalId: string): string {
-    const waiter = this.waiting.get(approvalId);
+    const waiter = this.book.get(approvalId);
     if (approvalId !== this.shownId || !waiter) throw new UnknownApproval('This request is no longer pending');
     const site = waiter.origin.siteOrigin;
-    for (const [id, other] of [...this.waiting]) if (other.origin.siteOrigin === site) this.settle(id, DENY_FOR_NOW);
+    for (const [id, other] of [...this.book.entries()]) if (other.origin.siteOrigin === site) this.settle(id, DENY_FOR_NOW);
     return site;
   }
 
   /** The user asked (from the popup) to see what is waiting: the next request opens even if its tab is in the background. */
   review(): void {
-    const [first] = this.waiting.keys();
-    if (first !== undefined) this.summoned.add(first);
+    const [first] = this.book.entries();
+    if (first !== undefined) this.summoned.add(first[0]);
     this.scheduleShow();
   }
 
@@ -175,12 +155,10 @@ export class ApprovalQueue {
   /** Registered at top level: a closed approval window counts as "deny for now". */
   onWindowRemoved(windowId: number): void {
     this.windows.removed(windowId);
-    for (const [approvalId, waiter] of this.waiting) {
+    for (const [approvalId, waiter] of [...this.book.entries()]) {
       if (waiter.windowId === windowId) this.settle(approvalId, DENY_FOR_NOW);
     }
   }
-
-  private lastRefusal = '';
 
   /**
    * Takes up what a stopped worker left: each request waits, with no one asking yet, for its widget
@@ -192,12 +170,12 @@ export class ApprovalQueue {
       const origin = { siteOrigin: meta.origin.siteOrigin, tabId: meta.origin.tabId, frameKey: meta.origin.frameKey };
       // Nobody waits on it yet (askers 0): an ending that no one hears is not an error.
       this.addWaiter(approvalId, request, origin, joinKeyOf(request, meta.origin.tabId), 0, meta.askedAt).decision.catch(() => undefined);
-      const waiter = this.waiting.get(approvalId) as Waiter;
+      const waiter = this.book.get(approvalId) as Waiter;
       if (isWindowOpen) waiter.windowId = meta.windowId;
       if (meta.viewedAt !== undefined) this.viewedAt.set(approvalId, meta.viewedAt);
       if (isWindowOpen && this.shownId === undefined) this.shownId = approvalId;
       this.timers.setTimeout(() => {
-        const orphan = this.waiting.get(approvalId);
+        const orphan = this.book.get(approvalId);
         if (orphan?.askers !== 0) return;
         if (orphan.windowId !== undefined) void browser.windows.remove(orphan.windowId).catch(() => undefined);
         this.end(approvalId, new ApprovalWithdrawn('The widget did not come back after the worker stopped'));
@@ -211,20 +189,19 @@ export class ApprovalQueue {
     return updateMeta(approvalId, this.metaOf(approvalId, waiter)).catch(() => undefined);
   }
 
-  private metaOf(approvalId: string, { origin, windowId, askedAt }: Waiter): ApprovalMeta {
-    return metaFor(origin, askedAt, windowId, this.viewedAt.get(approvalId));
+  private metaOf(approvalId: string, { origin, windowId, widget }: Waiter): ApprovalMeta {
+    return metaFor(origin, widget.askedAt, windowId, this.viewedAt.get(approvalId));
   }
 
-  private enqueue(pending: PendingApproval, origin: AskFrom, joinKey: string): { approvalId: string; decision: Promise<ApprovalDecision> } | undefined {
-    const admission = admit([...this.waiting.values()].map((waiter) => waiter.origin), origin, JSON.stringify(pending).length);
+  private enqueue(pending: PendingApproval, origin: AskFrom, joinKey: string): Entry | { refusal: string } {
+    const admission = admit(this.book.origins(), origin, JSON.stringify(pending).length);
     if (!admission.isAdmitted) {
       log.warn('approval request refused', admission.reason, origin.siteOrigin);
-      this.lastRefusal = admission.reason;
-      return undefined;
+      return { refusal: admission.reason };
     }
     const approvalId = crypto.randomUUID();
     const entry = this.addWaiter(approvalId, pending, { siteOrigin: origin.siteOrigin, tabId: origin.tabId, frameKey: origin.frameKey }, joinKey, 1, this.now());
-    const waiter = this.waiting.get(approvalId) as Waiter;
+    const waiter = this.book.get(approvalId) as Waiter;
     // Stored before any window can ask for it; a failed write (quota) ends the request, nothing else.
     void storeApproval(approvalId, pending, this.metaOf(approvalId, waiter)).then(
       () => {
@@ -236,27 +213,14 @@ export class ApprovalQueue {
     return entry;
   }
 
-  private addWaiter(
-    approvalId: string,
-    pending: PendingApproval,
-    origin: AskOrigin,
-    joinKey: string,
-    askers: number,
-    askedAt: number,
-  ): { approvalId: string; decision: Promise<ApprovalDecision> } {
+  private addWaiter(approvalId: string, pending: PendingApproval, origin: AskOrigin, joinKey: string, askers: number, askedAt: number): Entry {
     if (pending.continuesHold !== undefined) this.windows.continues(approvalId, pending.continuesHold);
-    const decision = new Promise<ApprovalDecision>((resolve, reject) => {
-      const widget = { widgetId: pending.identity.widgetId, widgetUrl: pending.identity.widgetUrl, askedAt, requested: [...pending.capabilities] };
-      this.waiting.set(approvalId, { resolve, reject, windowId: undefined, holdKey: pending.template?.holdKey, origin, askers, joinKey, askedAt, widget });
-    });
-    const entry = { approvalId, decision };
-    this.joined.set(joinKey, entry);
-    return entry;
+    return this.book.add(approvalId, pending, origin, joinKey, askers, askedAt);
   }
 
   /** One asker went away; the request is withdrawn when none is left. */
   private leave(approvalId: string): void {
-    const waiter = this.waiting.get(approvalId);
+    const waiter = this.book.get(approvalId);
     if (!waiter) return;
     waiter.askers -= 1;
     if (waiter.askers > 0) return;
@@ -274,7 +238,7 @@ export class ApprovalQueue {
     if (this.shownId !== undefined) return;
     const held = this.windows.current;
     if (held) {
-      const next = [...this.waiting.entries()].find(([approvalId]) => this.windows.isContinuation(approvalId, held.holdKey));
+      const next = [...this.book.entries()].find(([approvalId]) => this.windows.isContinuation(approvalId, held.holdKey));
       if (!next) return;
       const [approvalId, waiter] = next;
       this.shownId = approvalId;
@@ -289,13 +253,13 @@ export class ApprovalQueue {
     if (next === undefined) return;
     this.shownId = next;
     const windowId = await this.windows.open(next);
-    const waiter = this.waiting.get(next);
+    const waiter = this.book.get(next);
     if (windowId === undefined) {
       this.settle(next, DENY_FOR_NOW);
     } else if (waiter) {
       waiter.windowId = windowId;
       void this.saveMeta(next, waiter);
-      log.info('approval window opened', this.waiting.size);
+      log.info('approval window opened', this.book.size);
     } else {
       // Withdrawn while the window opened.
       void browser.windows.remove(windowId).catch(() => undefined);
@@ -305,7 +269,7 @@ export class ApprovalQueue {
 
   /** The oldest request that may take the screen now (its tab is in front, its site not quieted). */
   private async firstToShow(): Promise<string | undefined> {
-    for (const [approvalId, { origin }] of this.waiting) {
+    for (const [approvalId, { origin }] of this.book.entries()) {
       if (this.summoned.has(approvalId)) return approvalId;
       const isTabActive = origin.tabId === undefined ? undefined : await browser.tabs.get(origin.tabId).then((tab) => tab.active, () => undefined);
       if (mayTakeScreen(origin, isTabActive, this.denials.isQuiet(origin.siteOrigin))) return approvalId;
@@ -314,39 +278,21 @@ export class ApprovalQueue {
   }
 
   private settle(approvalId: string, decision: ApprovalDecision): void {
-    const waiter = this.waiting.get(approvalId);
+    const waiter = this.forget(approvalId, true);
     if (!waiter) return;
     const isDenied = decision.roomId === null && decision.approved.length === 0;
     if (isDenied) this.denials.denied(waiter.origin.siteOrigin);
     else this.denials.approved(waiter.origin.siteOrigin);
-    this.forget(approvalId);
     waiter.resolve(decision);
   }
 
   private end(approvalId: string, error: Error): void {
-    const waiter = this.waiting.get(approvalId);
-    if (!waiter) return;
-    this.forget(approvalId);
-    waiter.reject(error);
+    this.forget(approvalId, false)?.reject(error);
   }
 
-  private forget(approvalId: string): void {
-    const waiter = this.waiting.get(approvalId);
-    if (waiter) {
-      // Decided while its widget had not asked again (a stopped worker's request): the decision is
-      // kept a little for the widget, which then gets it at once.
-      if (waiter.askers === 0) {
-        const { frameKey } = waiter.origin;
-        if (frameKey !== undefined) this.decidedUnclaimed.set(frameKey, waiter.widget);
-        this.timers.setTimeout(() => {
-          this.dropJoin(waiter.joinKey, approvalId);
-          if (frameKey !== undefined && this.decidedUnclaimed.get(frameKey) === waiter.widget) this.decidedUnclaimed.delete(frameKey);
-        }, ORPHAN_WAIT_MS);
-      } else {
-        this.dropJoin(waiter.joinKey, approvalId);
-      }
-    }
-    this.waiting.delete(approvalId);
+  private forget(approvalId: string, isDecided: boolean): Waiter | undefined {
+    const waiter = this.book.remove(approvalId, isDecided);
+    if (!waiter) return undefined;
     this.windows.forget(approvalId);
     this.viewedAt.delete(approvalId);
     this.summoned.delete(approvalId);
@@ -354,14 +300,11 @@ export class ApprovalQueue {
     if (this.shownId === approvalId) this.shownId = undefined;
     this.updateBadge();
     this.scheduleShow();
-  }
-
-  private dropJoin(joinKey: string, approvalId: string): void {
-    if (this.joined.get(joinKey)?.approvalId === approvalId) this.joined.delete(joinKey);
+    return waiter;
   }
 
   private updateBadge(): void {
-    const text = this.waiting.size > 0 ? String(this.waiting.size) : '';
+    const text = this.book.size > 0 ? String(this.book.size) : '';
     void browser.action.setBadgeText({ text }).catch(() => undefined);
     void browser.action.setBadgeBackgroundColor({ color: '#b3261e' }).catch(() => undefined);
   }
