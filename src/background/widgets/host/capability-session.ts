@@ -151,8 +151,7 @@ export class CapabilitySession {
     this.negotiationState = 'negotiating';
     await this.restoreIdentity(widgetId);
     const identity = this.identity as WidgetIdentity;
-    const answer = knownRequest ? { success: true as const, output: { capabilities: knownRequest } } : v.safeParse(CapabilitiesResponse, await this.announcer.request('capabilities', {}));
-    const requested = answer.success ? [...new Set(answer.output.capabilities)] : [];
+    const requested = [...new Set(knownRequest ?? (await this.askWidgetForCapabilities()))];
     const hostInstance = crypto.randomUUID();
     const createdAt = this.now();
     const { frame, roomHint, templateLoad } = this.target;
@@ -178,6 +177,12 @@ export class CapabilitySession {
     if (this.announcer.isDisposed()) return;
     await records.save(this.target.key, this.record);
     this.notify(requested, await this.approved());
+  }
+
+  /** The widget's capabilities request (MSC2762); nothing if its answer is malformed. */
+  private async askWidgetForCapabilities(): Promise<string[]> {
+    const answer = v.safeParse(CapabilitiesResponse, await this.announcer.request('capabilities', {}));
+    return answer.success ? answer.output.capabilities : [];
   }
 
   private async renegotiate(capabilities: string[]): Promise<void> {
