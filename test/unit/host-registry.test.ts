@@ -146,15 +146,21 @@ describe('HostRegistry: widgets coming back to a new worker', () => {
   });
 });
 
+/** A registry with a widget of ann's, one of bob's, and one not yet tied to an account. */
+function hostsOfTwoAccounts() {
+  const registry = new HostRegistry<FakeHost>();
+  const ann = new FakeHost('host:1:1', false);
+  const bob = new FakeHost('host:1:2', false);
+  bob.accountId = BOB;
+  const untied = new FakeHost('host:1:3', false);
+  untied.accountId = undefined;
+  for (const host of [ann, bob, untied]) registry.add(host);
+  return { registry, ann, bob, untied };
+}
+
 describe('HostRegistry: widgets of one account (issue #18, finding 2)', () => {
   it('gives an event of one account\'s sync only to widgets acting for that account (or not yet tied to one)', () => {
-    const registry = new HostRegistry<FakeHost>();
-    const ann = new FakeHost('host:1:1', false);
-    const bob = new FakeHost('host:1:2', false);
-    bob.accountId = BOB;
-    const untied = new FakeHost('host:1:3', false);
-    untied.accountId = undefined;
-    for (const host of [ann, bob, untied]) registry.add(host);
+    const { registry, ann, bob, untied } = hostsOfTwoAccounts();
     registry.deliver('!a', event('$ann'), ANN);
     registry.deliverToDevice(new MatrixEvent({ type: 'org.example.ping', content: {} }), BOB);
     expect(ann.received).toEqual(['!a $ann']);
@@ -174,13 +180,7 @@ describe('HostRegistry: widgets of one account (issue #18, finding 2)', () => {
   });
 
   it('closes, after a switch, the widgets tied to another account, and only those', async () => {
-    const registry = new HostRegistry<FakeHost>();
-    const ann = new FakeHost('host:1:1', false);
-    const bob = new FakeHost('host:1:2', false);
-    bob.accountId = BOB;
-    const untied = new FakeHost('host:1:3', false);
-    untied.accountId = undefined;
-    for (const host of [ann, bob, untied]) registry.add(host);
+    const { registry, ann, bob, untied } = hostsOfTwoAccounts();
     await registry.closeOtherAccounts(BOB, 'Switched to another account');
     expect(ann.closedWith).toBe('Switched to another account');
     expect(bob.closedWith).toBeUndefined();
