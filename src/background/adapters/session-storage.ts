@@ -16,5 +16,10 @@ export async function removeSession(key: string): Promise<void> {
 }
 
 export async function sessionKeys(): Promise<string[]> {
-  return Object.keys(await browser.storage.session.get(null));
+  return Object.keys(await sessionEntries());
+}
+
+/** Everything stored, in one read (a new worker taking up what the previous one left). */
+export async function sessionEntries(): Promise<Record<string, unknown>> {
+  return browser.storage.session.get(null);
 }

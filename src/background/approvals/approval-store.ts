@@ -3,7 +3,7 @@
 // requests join under, where it came from, its window, and when the window first showed it (the
 // arming delay holds across the stop).
 import * as v from 'valibot';
-import { readSession, removeSession, sessionKeys, writeSession } from '../adapters/session-storage';
+import { readSession, removeSession, sessionEntries, writeSession } from '../adapters/session-storage';
 import { PendingApproval } from './pending-approval';
 
 const REQUEST_PREFIX = 'approval:';
@@ -64,7 +64,11 @@ export async function updateMeta(approvalId: string, meta: ApprovalMeta): Promis
 }
 
 export async function readRequest(approvalId: string): Promise<v.InferOutput<typeof PendingApproval> | undefined> {
-  const parsed = v.safeParse(PendingApproval, await readSession(REQUEST_PREFIX + approvalId));
+  return parsedRequest(await readSession(REQUEST_PREFIX + approvalId));
+}
+
+function parsedRequest(stored: unknown): v.InferOutput<typeof PendingApproval> | undefined {
+  const parsed = v.safeParse(PendingApproval, stored);
   return parsed.success ? parsed.output : undefined;
 }
 
@@ -75,13 +79,15 @@ export async function removeApproval(approvalId: string): Promise<void> {
 
 /** What a stopped worker left; anything unreadable or half-written is removed. */
 export async function readStoredApprovals(): Promise<StoredApproval[]> {
-  const keys = await sessionKeys();
+  // One read of everything: this runs as a new worker starts.
+  const stored = await sessionEntries();
+  const keys = Object.keys(stored);
   const found: StoredApproval[] = [];
   for (const key of keys) {
     if (!key.startsWith(REQUEST_PREFIX)) continue;
     const approvalId = key.slice(REQUEST_PREFIX.length);
-    const request = await readRequest(approvalId);
-    const meta = v.safeParse(ApprovalMeta, await readSession(META_PREFIX + approvalId));
+    const request = parsedRequest(stored[key]);
+    const meta = v.safeParse(ApprovalMeta, stored[META_PREFIX + approvalId]);
     if (request && meta.success) found.push({ approvalId, request, meta: meta.output });
     else await removeApproval(approvalId);
   }
