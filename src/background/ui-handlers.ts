@@ -24,11 +24,7 @@ const log = createLogger('bg:ui');
 type Handlers = { [K in UiKind]: (request: UiRequest<K>, services: Services) => Promise<UiReplies[K]> };
 
 const handlers: Handlers = {
-  getStatus: async (_request, { accounts, approvals }) => ({
-    ...(await accounts.status()),
-    pendingApprovals: approvals.pendingCount,
-    lastHomeserverUrl: await lastHomeserverOrNull(),
-  }),
+  getStatus: async (_request, { accounts, approvals }) => ({ ...(await statusForLogin(accounts)), pendingApprovals: approvals.pendingCount }),
   login: (request, services) =>
     logIn(services, request.homeserverUrl, () => services.accounts.login(request.homeserverUrl, request.username, request.password)),
   discoverHomeserver: (request) => discoverHomeserver(request.server),
@@ -50,8 +46,8 @@ const handlers: Handlers = {
       await grants.removeAccount(userId);
       await audit.removeAccount(userId);
     }
-    // The login form may come next: it proposes the last homeserver.
-    return { ...(await accounts.status()), lastHomeserverUrl: await lastHomeserverOrNull() };
+    // The login form may come next.
+    return statusForLogin(accounts);
   },
   switchAccount: async (request, { accounts, hosts }) => {
     // Running widgets act for the account they connected under: they reconnect and ask again.
@@ -63,7 +59,7 @@ const handlers: Handlers = {
   },
   dismissEndedSession: async (request, { accounts }) => {
     await accounts.dismissEndedSession(request.userId);
-    return { ...(await accounts.status()), lastHomeserverUrl: await lastHomeserverOrNull() };
+    return statusForLogin(accounts);
   },
   getApproval: async (request, { approvals, accounts }) => {
     const pending = await approvals.pending(request.approvalId);
@@ -196,9 +192,12 @@ async function logIn(services: Services, homeserverUrl: string, login: () => Pro
   return services.accounts.status();
 }
 
-/** A homeserver to propose is a nicety: unreadable storage proposes the default. */
-function lastHomeserverOrNull(): Promise<string | null> {
-  return lastHomeserver().catch(() => null);
+/**
+ * The status with the homeserver the login form proposes (the last one used). That is a nicety:
+ * unreadable storage proposes the default.
+ */
+async function statusForLogin(accounts: Services['accounts']): Promise<BridgeStatus> {
+  return { ...(await accounts.status()), lastHomeserverUrl: await lastHomeserver().catch(() => null) };
 }
 
 async function widgetOf(widget: { siteOrigin: string; widgetUrl: string; widgetId: string }, { accounts }: Services): Promise<WidgetIdentity> {
