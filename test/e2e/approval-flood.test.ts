@@ -1,15 +1,16 @@
-// Issue #18, finding 1, in Chromium: a page that floods the approval queue without a click.
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
-import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+// Issue #18, finding 1, in both browsers: a page that floods the approval queue without a click.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { ExtensionBrowser } from '../support/browser-driver';
+import { ENGINES } from '../support/engines';
 import { freshUser } from '../support/homeserver';
 import { floodLeavesTheExtensionUsable } from './approval-flood';
 import { logInThroughPopup } from './user-story';
 
-describe('Chromium: an approval flood', () => {
-  let browser: ChromiumExtensionBrowser;
+describe.each(ENGINES)('$title: an approval flood', (engine) => {
+  let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    browser = await launchChromium(inject('chromeExtensionDir'));
+    browser = await engine.launch();
   });
   afterAll(async () => {
     await browser?.close();
@@ -20,6 +21,6 @@ describe('Chromium: an approval flood', () => {
     const bob = await freshUser('bob');
     await logInThroughPopup(browser, alice);
     const figures = await floodLeavesTheExtensionUsable(browser, { alice, bob });
-    console.log('[flood] Chromium', JSON.stringify(figures));
+    console.log(`[flood] ${engine.title}`, JSON.stringify(figures));
   });
 });
