@@ -4,13 +4,13 @@
 // that asked goes away. What may wait, and what may open a window, is approval-admission.ts.
 import browser from 'webextension-polyfill';
 import * as v from 'valibot';
-import { APPROVAL_ARM_DELAY_MS } from '../../shared/protocol/background-to-ui';
 import { createLogger } from '../../shared/log';
 import { admit, DenialStreaks, mayTakeScreen, type AskOrigin } from './approval-admission';
 import { HeldWindows } from './held-windows';
-import { joinKeyOf, metaFor, readRequest, readStoredApprovals, removeApproval, storeApproval, updateMeta, type ApprovalMeta, type StoredApproval } from './approval-store';
+import { isTabInFront, showPendingCount, takeUpStoredApprovals } from './approval-browser';
+import { joinKeyOf, metaFor, readRequest, removeApproval, storeApproval, updateMeta, type ApprovalMeta, type StoredApproval } from './approval-store';
 import { PendingBook, type AskedWidget, type Entry, type Waiter } from './pending-book';
-import { ApprovalNotArmed, ApprovalRefused, ApprovalWithdrawn, PendingApproval, UnknownApproval, type ApprovalDecision } from './pending-approval';
+import { ApprovalNotArmed, ApprovalRefused, ApprovalWithdrawn, isArmedFor, PendingApproval, UnknownApproval, type ApprovalDecision } from './pending-approval';
 
 export type { ApprovalDecision } from './pending-approval';
 export { ApprovalNotArmed, ApprovalRefused, ApprovalWithdrawn, PendingApproval, UnknownApproval } from './pending-approval';
@@ -52,8 +52,11 @@ export class ApprovalQueue {
   ) {
     this.windows = new HeldWindows(() => this.scheduleShow());
     this.book = new PendingBook(timers, ORPHAN_WAIT_MS);
-    this.restored = readStoredApprovals()
-      .then((stored) => this.restore(stored))
+    this.restored = takeUpStoredApprovals((stored, isWindowOpen) => this.takeUp(stored, isWindowOpen))
+      .then(() => {
+        this.updateBadge();
+        this.scheduleShow();
+      })
       .catch((error: unknown) => log.warn('could not take up the pending approvals', String(error)));
   }
 
@@ -106,11 +109,8 @@ export class ApprovalQueue {
     await this.restored;
     const waiter = this.book.get(approvalId);
     if (approvalId !== this.shownId || !waiter) throw new UnknownApproval('This request is no longer pending');
-    // The page disables its buttons until armed; this holds even for a page that did not. Deny is
-    // always safe, so only a decision that grants something waits for the arming delay.
-    const viewedAt = this.viewedAt.get(approvalId);
-    const isGranting = decision.roomId !== null || decision.approved.length > 0;
-    if (isGranting && (viewedAt === undefined || this.now() - viewedAt < APPROVAL_ARM_DELAY_MS)) {
+    // The page disables its buttons until armed; this holds even for a page that did not.
+    if (!isArmedFor(decision, this.viewedAt.get(approvalId), this.now())) {
       throw new ApprovalNotArmed('The request was not shown long enough to be decided: read it, then decide');
     }
     // An approved template load keeps its window for the widget's own request that follows.
@@ -160,29 +160,21 @@ export class ApprovalQueue {
     }
   }
 
-  /**
-   * Takes up what a stopped worker left: each request waits, with no one asking yet, for its widget
-   * to ask again (it then joins it); its window, if still open, stays the shown one and can decide.
-   */
-  private async restore(stored: StoredApproval[]): Promise<void> {
-    for (const { approvalId, request, meta } of stored) {
-      const isWindowOpen = meta.windowId !== undefined && (await browser.windows.get(meta.windowId).then(() => true, () => false));
-      const origin = { siteOrigin: meta.origin.siteOrigin, tabId: meta.origin.tabId, frameKey: meta.origin.frameKey };
-      // Nobody waits on it yet (askers 0): an ending that no one hears is not an error.
-      this.addWaiter(approvalId, request, origin, joinKeyOf(request, meta.origin.tabId), 0, meta.askedAt).decision.catch(() => undefined);
-      const waiter = this.book.get(approvalId) as Waiter;
-      if (isWindowOpen) waiter.windowId = meta.windowId;
-      if (meta.viewedAt !== undefined) this.viewedAt.set(approvalId, meta.viewedAt);
-      if (isWindowOpen && this.shownId === undefined) this.shownId = approvalId;
-      this.timers.setTimeout(() => {
-        const orphan = this.book.get(approvalId);
-        if (orphan?.askers !== 0) return;
-        if (orphan.windowId !== undefined) void browser.windows.remove(orphan.windowId).catch(() => undefined);
-        this.end(approvalId, new ApprovalWithdrawn('The widget did not come back after the worker stopped'));
-      }, ORPHAN_WAIT_MS);
-    }
-    this.updateBadge();
-    this.scheduleShow();
+  /** One request a stopped worker left (see approval-restore.ts): it waits, with no one asking yet, for its widget. */
+  private takeUp({ approvalId, request, meta }: StoredApproval, isWindowOpen: boolean): void {
+    const origin = { siteOrigin: meta.origin.siteOrigin, tabId: meta.origin.tabId, frameKey: meta.origin.frameKey };
+    // Nobody waits on it yet (askers 0): an ending that no one hears is not an error.
+    this.addWaiter(approvalId, request, origin, joinKeyOf(request, meta.origin.tabId), 0, meta.askedAt).decision.catch(() => undefined);
+    const waiter = this.book.get(approvalId) as Waiter;
+    if (isWindowOpen) waiter.windowId = meta.windowId;
+    if (meta.viewedAt !== undefined) this.viewedAt.set(approvalId, meta.viewedAt);
+    if (isWindowOpen && this.shownId === undefined) this.shownId = approvalId;
+    this.timers.setTimeout(() => {
+      const orphan = this.book.get(approvalId);
+      if (orphan?.askers !== 0) return;
+      if (orphan.windowId !== undefined) void browser.windows.remove(orphan.windowId).catch(() => undefined);
+      this.end(approvalId, new ApprovalWithdrawn('The widget did not come back after the worker stopped'));
+    }, ORPHAN_WAIT_MS);
   }
 
   private saveMeta(approvalId: string, waiter: Waiter): Promise<void> {
@@ -271,8 +263,7 @@ export class ApprovalQueue {
   private async firstToShow(): Promise<string | undefined> {
     for (const [approvalId, { origin }] of this.book.entries()) {
       if (this.summoned.has(approvalId)) return approvalId;
-      const isTabActive = origin.tabId === undefined ? undefined : await browser.tabs.get(origin.tabId).then((tab) => tab.active, () => undefined);
-      if (mayTakeScreen(origin, isTabActive, this.denials.isQuiet(origin.siteOrigin))) return approvalId;
+      if (mayTakeScreen(origin, await isTabInFront(origin.tabId), this.denials.isQuiet(origin.siteOrigin))) return approvalId;
     }
     return undefined;
   }
@@ -304,9 +295,6 @@ export class ApprovalQueue {
   }
 
   private updateBadge(): void {
-    const text = this.book.size > 0 ? String(this.book.size) : '';
-    void browser.action.setBadgeText({ text }).catch(() => undefined);
-    void browser.action.setBadgeBackgroundColor({ color: '#b3261e' }).catch(() => undefined);
+    showPendingCount(this.book.size);
   }
 }
-

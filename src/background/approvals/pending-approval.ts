@@ -2,7 +2,7 @@
 // window sends back, and the ways a request ends without one. No browser API: negotiation imports it.
 import * as v from 'valibot';
 import type { WidgetIdentity } from '../../shared/core/widget-identity';
-import { TemplateFactValue } from '../../shared/protocol/background-to-ui';
+import { APPROVAL_ARM_DELAY_MS, TemplateFactValue } from '../../shared/protocol/background-to-ui';
 
 export const PendingApproval = v.object({
   identity: v.object({ account: v.string(), siteOrigin: v.string(), widgetUrl: v.string(), widgetId: v.string() }),
@@ -38,3 +38,12 @@ export class ApprovalRefused extends Error {}
 
 /** The frame that asked went away before the user decided. */
 export class ApprovalWithdrawn extends Error {}
+
+/**
+ * Whether a decision may be taken `now` of a request its window first showed at `viewedAt`. Deny is
+ * always safe; a decision that grants anything waits for the arming delay.
+ */
+export function isArmedFor(decision: ApprovalDecision, viewedAt: number | undefined, now: number): boolean {
+  const isGranting = decision.roomId !== null || decision.approved.length > 0;
+  return !isGranting || (viewedAt !== undefined && now - viewedAt >= APPROVAL_ARM_DELAY_MS);
+}
