@@ -139,30 +139,31 @@ export async function requestIdsFollowThePackage(widget: Surface): Promise<void>
   const replies = await widget.evaluate<{ sequential: number; duplicated: number }>(`(async () => {
     const widgetId = new URLSearchParams(location.search).get('widgetId');
     const request = (requestId, action = 'supported_api_versions', data = {}) => ({ api: 'fromWidget', widgetId, requestId, action, data });
-    const count = (requestId) => new Promise((resolve) => {
-      let replies = 0;
-      const onMessage = (event) => { if (event.data?.requestId === requestId && event.data.response) replies++; };
-      window.addEventListener('message', onMessage);
-      // Long enough for any second reply to arrive; the assertion is on the count, not the time. A
-      // fixed window on purpose: a second reply to the duplicate would come from its own homeserver
-      // call, which nothing orders before a later request's reply, and the page cannot see the
-      // host drop the duplicate. test/unit/request-intake.test.ts shows that decision exactly.
-      setTimeout(() => { window.removeEventListener('message', onMessage); resolve(replies); }, 1500);
+    const counts = {};
+    window.addEventListener('message', (event) => {
+      if (event.data?.response) counts[event.data.requestId] = (counts[event.data.requestId] ?? 0) + 1;
+    });
+    const replyTo = (requestId) => new Promise((resolve) => {
+      const check = () => (counts[requestId] ? resolve() : setTimeout(check, 10));
+      check();
     });
     const target = document.referrer ? new URL(document.referrer).origin : '*';
     // The same id twice in sequence, the second after the first was answered: two replies.
-    const first = count('reused-id');
     window.parent.postMessage(request('reused-id'), target);
-    await new Promise((resolve) => { const wait = (event) => { if (event.data?.requestId === 'reused-id' && event.data.response) { window.removeEventListener('message', wait); resolve(); } }; window.addEventListener('message', wait); });
+    await replyTo('reused-id');
     window.parent.postMessage(request('reused-id'), target);
-    const sequential = await first;
+    await new Promise((resolve) => { const check = () => (counts['reused-id'] >= 2 ? resolve() : setTimeout(check, 10)); check(); });
     // The same id twice at once, the second while the first is in flight (read_events waits for the
-    // homeserver): one reply.
-    const both = count('duplicated-id');
-    const read = request('duplicated-id', 'org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1 });
-    window.parent.postMessage(read, target);
-    window.parent.postMessage(read, target);
-    return { sequential, duplicated: await both };
+    // homeserver): one reply. A second one would come from a homeserver call of its own, started
+    // before that of a later read with another id, so the later read's reply is the signal to count
+    // by (the host's decision itself is shown exactly by test/unit/request-intake.test.ts).
+    const read = (requestId) => request(requestId, 'org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1 });
+    window.parent.postMessage(read('duplicated-id'), target);
+    window.parent.postMessage(read('duplicated-id'), target);
+    window.parent.postMessage(read('after-duplicate'), target);
+    await replyTo('duplicated-id');
+    await replyTo('after-duplicate');
+    return { sequential: counts['reused-id'], duplicated: counts['duplicated-id'] };
   })()`);
   expect(replies).toEqual({ sequential: 2, duplicated: 1 });
 }

@@ -1,16 +1,17 @@
-// Issue #16: log in by Matrix ID in Chromium, the homeserver found through its `.well-known`.
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+// Issue #16 in both browsers: log in by Matrix ID, the homeserver found through its `.well-known`.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { ExtensionBrowser } from '../support/browser-driver';
 import { startDiscoverableHomeserver, type DiscoverableHomeserver } from '../support/discoverable-homeserver';
-import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { ENGINES } from '../support/engines';
 import { logInByMatrixId } from './discovery-story';
 
-describe('Chromium: log in by Matrix ID', () => {
+describe.each(ENGINES)('$title: log in by Matrix ID', (engine) => {
   let homeserver: DiscoverableHomeserver;
-  let browser: ChromiumExtensionBrowser;
+  let browser: ExtensionBrowser;
 
   beforeAll(async () => {
     homeserver = await startDiscoverableHomeserver();
-    browser = await launchChromium(inject('chromeExtensionDir'));
+    browser = await engine.launch();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,13 +1,14 @@
-// Issue #5 on real Chromium: set-up, recovery key with key backup, logout wipe, emoji verification.
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
-import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+// Issue #5 in both browsers: set-up, recovery key with key backup, logout wipe, emoji verification.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { ExtensionBrowser } from '../support/browser-driver';
+import { ENGINES } from '../support/engines';
 import { setUpThenRecoverAfterLogout, verifyByEmojiBothWays } from './verification';
 
-describe('Chromium: verification', () => {
-  let browser: ChromiumExtensionBrowser;
+describe.each(ENGINES)('$title: verification', (engine) => {
+  let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    browser = await launchChromium(inject('chromeExtensionDir'));
+    browser = await engine.launch();
   });
   afterAll(async () => {
     await browser?.close();
