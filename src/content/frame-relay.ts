@@ -1,19 +1,38 @@
 // Relays one widget frame: its messages go to the background over one port, the background's
-// messages go back with the widget's exact origin as target (never '*'). Decides nothing; it only
-// keeps a pushed event from reaching the frame twice (it outlives the worker that pushes).
+// messages go back with the widget's exact origin as target (never '*'). Decides nothing about what a
+// widget may do; it keeps a pushed event from reaching the frame twice (it outlives the worker that
+// pushes), and sheds load at the transport: a frame posting faster than the relay forwards, or with
+// more requests unanswered than it keeps for re-delivery, gets an error reply from the relay itself.
+// Shedding here rather than in the background keeps a flood in the page's own renderer: it never
+// crosses extension messaging or wakes the worker.
 import browser, { type Runtime } from 'webextension-polyfill';
 import * as v from 'valibot';
 import { BackgroundToContent } from '../shared/protocol/background-to-content';
 import type { ContentToBackground } from '../shared/protocol/content-to-background';
 import { WIDGET_PORT_NAME } from '../shared/protocol/ports';
 import type { FrameChallengePosted } from '../shared/protocol/relay-to-frame';
-import { FromWidgetRequest, type WidgetInbound } from '../shared/protocol/widget-api';
+import { TokenBucket } from '../shared/core/token-bucket';
+import { FromWidgetRequest, ToWidgetResponse, type WidgetInbound } from '../shared/protocol/widget-api';
 import { decodeBinaryResponse, encodeBinaryData } from './binary-transfer';
 
 /** Below Chrome's 30 s idle limit: a live widget keeps the worker (and its sync) running. */
 const KEEP_ALIVE_INTERVAL_MS = 20_000;
-/** Requests waiting for their reply that are kept for re-delivery; a widget has few at a time. */
-const MAX_IN_FLIGHT = 100;
+/**
+ * Requests waiting for their reply that are kept for re-delivery; a widget has few at a time. One
+ * more is answered here with an error (as the host does past its own bound, request-intake.ts):
+ * a request is either kept or refused, never forwarded without a way back after a stopped worker.
+ */
+export const MAX_IN_FLIGHT = 100;
+/**
+ * Messages a frame may post in a burst, and per second after it; past that, a request is answered
+ * with an error by the relay and anything else is dropped (it would get no reply anyway). Issue #7's
+ * load is 50 sends/s per widget. The widget's answers to the background's own requests are not
+ * metered: the background paces those (at most 50 pushes unanswered per widget).
+ */
+export const MAX_MESSAGES_BURST = 200;
+export const MAX_MESSAGES_PER_SECOND = 100;
+/** toWidget requests posted into the frame whose answer is awaited; the background keeps far fewer open. */
+const MAX_OPEN_TO_WIDGET = 1000;
 /** Pushed event ids remembered per frame: more than the host replays after a stopped worker. */
 const MAX_PUSHED_EVENT_IDS = 2000;
 /**
@@ -42,6 +61,9 @@ export class FrameRelay {
    * the wake, and this is where the second copy stops (issue #8).
    */
   private readonly pushedEventIds = new Set<string>();
+  /** Ids of the background's requests posted into the frame and not answered yet (not metered). */
+  private readonly openToWidget = new Set<string>();
+  private readonly rate = new TokenBucket(MAX_MESSAGES_BURST, MAX_MESSAGES_PER_SECOND, Date.now);
   /** True once the document this relay speaks for has fired its `load` event. */
   hasSeenLoad: boolean;
   /** When the current port was opened, and how many connections in a row failed (see SHORT_CONNECTION_MS). */
@@ -73,12 +95,36 @@ export class FrameRelay {
   private forwarding: Promise<void> = Promise.resolve();
 
   forward(raw: unknown): void {
+    if (this.isStopped) return;
+    if (!this.answersOpenRequest(raw) && !this.rate.take()) {
+      this.refuse(raw, `Too many messages: a widget may post at most ${MAX_MESSAGES_PER_SECOND} a second (${MAX_MESSAGES_BURST} at once)`);
+      return;
+    }
     this.forwarding = this.forwarding.then(async () => {
       // If encoding fails, the message goes as it is: the background then refuses it with a reply.
       const message = await encodeBinaryData(raw).catch(() => raw);
-      if (v.is(FromWidgetRequest, message) && this.inFlight.size < MAX_IN_FLIGHT) this.inFlight.set(message.requestId, message);
+      if (v.is(FromWidgetRequest, message) && !this.inFlight.has(message.requestId)) {
+        if (this.inFlight.size >= MAX_IN_FLIGHT) {
+          this.refuse(raw, 'Too many requests in flight: wait for some to be answered');
+          return;
+        }
+        this.inFlight.set(message.requestId, message);
+      }
       this.send({ kind: 'widgetMessageRelayed', origin: this.origin, message });
     });
+  }
+
+  /** The widget's answer to a request the background posted into the frame (each counts once). */
+  private answersOpenRequest(raw: unknown): boolean {
+    return v.is(ToWidgetResponse, raw) && this.openToWidget.delete(raw.requestId);
+  }
+
+  /** A request gets its one reply from here, with the widget's exact origin as target; the rest is dropped. */
+  private refuse(raw: unknown, message: string): void {
+    if (!v.is(FromWidgetRequest, raw)) return;
+    const { api, widgetId, requestId, action, data } = raw;
+    const reply: WidgetInbound = { api, widgetId, requestId, action, data: data ?? {}, response: { error: { message } } };
+    this.iframe.contentWindow?.postMessage(reply, this.origin);
   }
 
   stop(): void {
@@ -186,8 +232,14 @@ export class FrameRelay {
       this.send({ kind: 'pushSuppressed', requestId: message.message.requestId });
       return;
     }
+    if (message.message.api === 'toWidget' && !message.message.response) this.expectAnswer(message.message.requestId);
     // If the frame navigated to another origin, the browser drops this instead of leaking it.
     this.iframe.contentWindow?.postMessage(decodeBinaryResponse(message.message), this.origin);
+  }
+
+  private expectAnswer(requestId: string): void {
+    this.openToWidget.add(requestId);
+    if (this.openToWidget.size > MAX_OPEN_TO_WIDGET) this.openToWidget.delete(this.openToWidget.values().next().value as string);
   }
 
   /** A toWidget `send_event` of an event already posted into this frame; remembers new ones. */

@@ -63,10 +63,10 @@ describe('MatrixSession against Synapse', () => {
     const session = new MatrixSession(new SessionStore(memoryStore()));
     await session.login(homeserverUrl(), alice.username, alice.password);
     const client = await session.requireClient();
-    const first = await sendRoomEvent(client, roomId, 'm.room.message', { msgtype: 'm.text', body: 'one' }, undefined);
-    const second = await sendRoomEvent(client, roomId, 'm.room.message', { msgtype: 'm.text', body: 'two' }, undefined);
+    const first = await sendRoomEvent({ client, lane: 'test' }, roomId, 'm.room.message', { msgtype: 'm.text', body: 'one' }, undefined);
+    const second = await sendRoomEvent({ client, lane: 'test' }, roomId, 'm.room.message', { msgtype: 'm.text', body: 'two' }, undefined);
     expect(first.room_id).toBe(roomId);
-    const { events: read } = await readTimelinePage(client, roomId, 'm.room.message', 10, undefined, 'b');
+    const { events: read } = await readTimelinePage({ client, lane: 'test' }, roomId, 'm.room.message', 10, undefined, 'b');
     const idOf = (result: object) => (result as { event_id: string }).event_id;
     expect(read.slice(0, 2).map((event) => event.event_id)).toEqual([idOf(second), idOf(first)]);
     expect(read.every((event) => event.room_id === roomId)).toBe(true);
@@ -80,7 +80,7 @@ describe('MatrixSession against Synapse', () => {
     const session = new MatrixSession(new SessionStore(memoryStore()));
     await session.login(homeserverUrl(), alice.username, alice.password);
     const client = await session.requireClient();
-    const error = await sendRoomEvent(client, bobsRoom, 'm.room.message', { msgtype: 'm.text', body: 'x' }, undefined).catch(
+    const error = await sendRoomEvent({ client, lane: 'test' }, bobsRoom, 'm.room.message', { msgtype: 'm.text', body: 'x' }, undefined).catch(
       (caught: unknown) => caught,
     );
     const reply = toWidgetError(error);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, freshUser, roomMessages, sharedRoom } from '../support/homeserver';
 import { siteOf } from '../../src/shared/core/widget-identity';
+import { MAX_REQUESTED_CAPABILITIES } from '../../src/shared/protocol/widget-api';
 import { hostHarness, WIDGET_ORIGIN } from '../support/host-harness';
 
 const SEND = 'org.matrix.msc2762.send.event:m.room.message';
@@ -25,6 +26,24 @@ describe('WidgetHost against Synapse', () => {
     expect(((await harness.request('send_event', { type: 'm.room.message' })).error as { message: string }).message).toMatch(/Invalid send_event request: content/);
     await harness.host.handle('https://evil.example', { api: 'fromWidget', widgetId: 'harness-widget', requestId: 'evil', action: 'supported_api_versions', data: {} });
     expect(harness.repliesTo('evil')).toEqual([]);
+  });
+
+  it(`keeps at most ${MAX_REQUESTED_CAPABILITIES} requested capabilities however often the widget asks for more`, async () => {
+    const { alice, roomId } = await roomWithAliceAndBob();
+    const harness = await hostHarness(alice, { capabilities: [SEND], roomHint: roomId });
+    await harness.request('content_loaded');
+    const kinds = (from: number, count: number) => Array.from({ length: count }, (_, index) => `org.matrix.msc2762.receive.event:test.kind.${from + index}`);
+    // More than one answer may carry: refused with a reply, nothing asked.
+    const tooMany = await harness.request('org.matrix.msc2974.request_capabilities', { capabilities: kinds(0, MAX_REQUESTED_CAPABILITIES + 1) });
+    expect((tooMany['error'] as { message: string }).message).toMatch(/^Invalid request_capabilities request: capabilities/);
+    // Asking again and again in allowed sizes: the record stops growing at the bound.
+    for (const from of [0, 200]) expect(await harness.request('org.matrix.msc2974.request_capabilities', { capabilities: kinds(from, 200) })).toEqual({});
+    const notices = await eventually('both renegotiations told', async () => (harness.toWidget('notify_capabilities').length >= 3 ? harness.toWidget('notify_capabilities') : undefined));
+    const requested = (notice: (typeof notices)[number] | undefined) => (notice?.data['requested'] as string[] | undefined) ?? [];
+    expect(requested(notices[1])).toHaveLength(201);
+    expect(requested(notices[2])).toHaveLength(MAX_REQUESTED_CAPABILITIES);
+    expect(requested(notices[2])).toEqual([SEND, ...kinds(0, MAX_REQUESTED_CAPABILITIES - 1)]);
+    expect(harness.asked.at(-1)?.capabilities.length).toBeLessThanOrEqual(MAX_REQUESTED_CAPABILITIES);
   });
 
   it('asks once, tells the widget what it got, and a reload with the same stores does not ask again', async () => {

@@ -51,6 +51,7 @@ function fakes(options: { approved?: string[]; createdAt?: number; delivered?: s
     approved: async () => approved,
     isDisposed: () => isDisposed,
     client: () => Promise.reject(new Error('no client in these tests')),
+    lane: 'host:1:1',
     audit: (action, _roomId, detail) => void audited.push(`${action} ${detail}`),
   };
   const pusher = new EventPusher(target, channel, options.limits);

@@ -48,7 +48,7 @@ vi.mock('webextension-polyfill', () => ({
   },
 }));
 
-const { FrameRelay } = await import('../../src/content/frame-relay');
+const { FrameRelay, MAX_IN_FLIGHT, MAX_MESSAGES_BURST, MAX_MESSAGES_PER_SECOND } = await import('../../src/content/frame-relay');
 
 const WIDGET_ORIGIN = 'https://widget.example';
 
@@ -147,6 +147,64 @@ describe('FrameRelay: widget → background', () => {
       'not even an object',
     ]);
     expect(((forwarded[0] as { message: { data: { file: unknown } } }).message.data.file as object) instanceof Blob).toBe(false); // encoded for JSON
+  });
+});
+
+describe('FrameRelay: shedding load', () => {
+  /** A message that is no request and answers nothing the relay posted: metered, never replied to. */
+  const stray = (index: number) => ({ api: 'toWidget', widgetId: 'w', requestId: `stray-${index}`, action: 'send_event', data: {}, response: {} });
+  const refusals = (intoFrame: { message: unknown }[]) =>
+    intoFrame.map(({ message }) => message as { requestId: string; response?: { error?: { message: string } } }).filter((message) => message.response?.error);
+
+  it('answers a request past the rate itself, once, and drops anything else past it', async () => {
+    const { relay: frame, port, intoFrame } = relay();
+    for (let index = 0; index < MAX_MESSAGES_BURST; index++) frame.forward(stray(index));
+    frame.forward(request('over-the-rate'));
+    frame.forward(stray(-1));
+    await flush();
+    expect(relayed(port())).toHaveLength(MAX_MESSAGES_BURST);
+    expect(relayed(port())).not.toContain('over-the-rate');
+    expect(intoFrame).toEqual([
+      {
+        message: { ...request('over-the-rate'), response: { error: { message: `Too many messages: a widget may post at most ${MAX_MESSAGES_PER_SECOND} a second (${MAX_MESSAGES_BURST} at once)` } } },
+        targetOrigin: WIDGET_ORIGIN,
+      },
+    ]);
+    // The bucket refills: a second later the widget may post again.
+    await vi.advanceTimersByTimeAsync(1_000);
+    frame.forward(request('a second later'));
+    await flush();
+    expect(relayed(port()).at(-1)).toBe('a second later');
+    expect(refusals(intoFrame)).toHaveLength(1);
+  });
+
+  it('passes the widget’s answers to the background’s own requests whatever the rate, each once', async () => {
+    const { relay: frame, port } = relay();
+    for (let index = 0; index < MAX_MESSAGES_BURST; index++) frame.forward(stray(index));
+    port().receive(push('push-1', '$event'));
+    const answer = { ...push('push-1', '$event').message, response: {} };
+    frame.forward(answer);
+    frame.forward(answer); // a second answer to it is metered like anything else: the bucket is empty
+    await flush();
+    expect(relayed(port()).filter((requestId) => requestId === 'push-1')).toHaveLength(1);
+  });
+
+  it(`keeps at most ${MAX_IN_FLIGHT} unanswered requests and answers the next itself, once`, async () => {
+    const { relay: frame, port, intoFrame } = relay();
+    for (let index = 0; index < MAX_IN_FLIGHT; index++) frame.forward(request(`r${index}`));
+    frame.forward(request('one too many'));
+    frame.forward(request('r0')); // a duplicate of one in flight goes on: the host answers the original once
+    await flush();
+    expect(relayed(port())).toHaveLength(MAX_IN_FLIGHT + 1);
+    expect(relayed(port())).not.toContain('one too many');
+    expect(refusals(intoFrame).map((message) => [message.requestId, message.response?.error?.message])).toEqual([
+      ['one too many', 'Too many requests in flight: wait for some to be answered'],
+    ]);
+    // Once one is answered there is room again.
+    port().receive(reply('r1'));
+    frame.forward(request('after an answer'));
+    await flush();
+    expect(relayed(port()).at(-1)).toBe('after an answer');
   });
 });
 

@@ -1,7 +1,7 @@
 // The grant store keeps the decisions it read in memory (every pushed event checks them): what it
 // must still guarantee is that every write through it is seen by the very next check.
 import { describe, expect, it } from 'vitest';
-import { GrantStore } from '../../src/background/grants/grant-store';
+import { GrantStore, MAX_CACHED_DECISIONS } from '../../src/background/grants/grant-store';
 import type { WidgetIdentity } from '../../src/shared/core/widget-identity';
 import { memoryStore } from '../support/memory-store';
 
@@ -88,6 +88,25 @@ describe('GrantStore', () => {
     expect(await granted()).toEqual([SEND]);
     await grants.clear();
     expect(await granted()).toEqual([]);
+  });
+
+  it(`keeps at most ${MAX_CACHED_DECISIONS} decisions in memory, the least recently checked going first, and reads a dropped one again`, async () => {
+    const { backing, grants } = await storeWithGrant();
+    expect((await grants.decisionFor(widget, ROOM))?.granted).toEqual([SEND, RECEIVE]);
+    // A page making frames under ever new widget ids: each is a key (absent from the store).
+    const claimed = (index: number): WidgetIdentity => ({ ...widget, widgetId: `claimed-${index}` });
+    for (let index = 0; index < MAX_CACHED_DECISIONS - 1; index++) await grants.decisionFor(claimed(index), ROOM);
+    let reads = backing.reads;
+    await grants.decisionFor(widget, ROOM); // checked again: now the most recent
+    await grants.decisionFor(claimed(0), ROOM);
+    expect(backing.reads).toBe(reads); // all still in memory
+    await grants.decisionFor(claimed(MAX_CACHED_DECISIONS), ROOM); // one more: the least recently checked (claimed-1) goes
+    reads = backing.reads;
+    expect((await grants.decisionFor(widget, ROOM))?.granted).toEqual([SEND, RECEIVE]);
+    await grants.decisionFor(claimed(0), ROOM);
+    expect(backing.reads).toBe(reads);
+    await grants.decisionFor(claimed(1), ROOM);
+    expect(backing.reads).toBe(reads + 1); // read from the store again
   });
 
   it('does not keep what was read while a revoke was being written', async () => {

@@ -4,12 +4,13 @@
 // where it can only wait; here each `handle()` resolves once its message was dealt with.
 import { describe, expect, it } from 'vitest';
 import type { ActionResult } from '../../src/background/widgets/actions/action-context';
-import { RequestIntake } from '../../src/background/widgets/host/request-intake';
+import { RequestGate } from '../../src/background/widgets/actions/request-gate';
+import { MAX_REQUESTS_IN_FLIGHT, RequestIntake } from '../../src/background/widgets/host/request-intake';
 import type { FromWidgetRequest, WidgetInbound } from '../../src/shared/protocol/widget-api';
 
 const ORIGIN = 'https://widget.example';
 
-function intake() {
+function intake(perform?: (request: FromWidgetRequest) => Promise<ActionResult>) {
   const performed: FromWidgetRequest[] = [];
   const replies: WidgetInbound[] = [];
   const finish: ((result: ActionResult) => void)[] = [];
@@ -19,7 +20,7 @@ function intake() {
       started: () => undefined,
       perform: (request) => {
         performed.push(request);
-        return new Promise<ActionResult>((resolve) => finish.push(resolve));
+        return perform ? perform(request) : new Promise<ActionResult>((resolve) => finish.push(resolve));
       },
       toWidgetAnswered: () => undefined,
       reply: (message) => replies.push(message),
@@ -61,5 +62,33 @@ describe('RequestIntake', () => {
     await second;
     expect(performed).toHaveLength(2);
     expect(replies.map((reply) => reply.requestId)).toEqual(['reused-id', 'reused-id']);
+  });
+
+  it(`answers a request past ${MAX_REQUESTS_IN_FLIGHT} in flight at once with an error, without performing it`, async () => {
+    const { requests, performed, replies, finish } = intake();
+    const inFlight = Array.from({ length: MAX_REQUESTS_IN_FLIGHT }, (_, index) => requests.handle(ORIGIN, read(`r${index}`)));
+    await requests.handle(ORIGIN, read('one too many'));
+    expect(performed).toHaveLength(MAX_REQUESTS_IN_FLIGHT);
+    expect(replies).toEqual([{ ...read('one too many'), response: { error: { message: 'Too many requests in flight: wait for some to be answered' } } }]);
+    for (const answer of finish) answer({ events: [] });
+    await Promise.all(inFlight);
+    expect(replies).toHaveLength(MAX_REQUESTS_IN_FLIGHT + 1);
+    expect(new Set(replies.map((reply) => reply.requestId)).size).toBe(MAX_REQUESTS_IN_FLIGHT + 1);
+  });
+
+  it('answers a request its widget’s full lane at the gate refused with one error reply', async () => {
+    const gate = new RequestGate(1, 1);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { requests, replies } = intake(() => gate.run('host:1:1', async () => (await held, { events: [] })));
+    const running = requests.handle(ORIGIN, read('running'));
+    const waiting = requests.handle(ORIGIN, read('waiting'));
+    await requests.handle(ORIGIN, read('refused'));
+    expect(replies).toEqual([
+      { ...read('refused'), response: { error: { message: 'Too many requests waiting for the homeserver (at most 1 per widget): wait for some to be answered' } } },
+    ]);
+    release();
+    await Promise.all([running, waiting]);
+    expect(replies.map((reply) => reply.requestId)).toEqual(['refused', 'running', 'waiting']);
   });
 });

@@ -35,10 +35,10 @@ const notFound = async () => {
 describe('isRoomEncrypted', () => {
   it('takes the synced state of a joined room as it is', async () => {
     const clear = fakeClient({ membership: 'join', state: ['m.room.create', 'm.room.power_levels'] }, encrypted);
-    expect(await isRoomEncrypted(clear.client, '!a:hs')).toBe(false);
+    expect(await isRoomEncrypted({ client: clear.client, lane: 'test' }, '!a:hs')).toBe(false);
     expect(clear.asked).toEqual([]);
     const synced = fakeClient({ membership: 'join', state: ['m.room.create', 'm.room.power_levels', 'm.room.encryption'] }, notFound);
-    expect(await isRoomEncrypted(synced.client, '!a:hs')).toBe(true);
+    expect(await isRoomEncrypted({ client: synced.client, lane: 'test' }, '!a:hs')).toBe(true);
   });
 
   it.each([
@@ -46,16 +46,16 @@ describe('isRoomEncrypted', () => {
     ['its power levels', ['m.room.create', 'm.room.member']],
   ])('asks the server about a joined room whose synced state lacks %s', async (_, state) => {
     const incomplete = fakeClient({ membership: 'join', state }, encrypted);
-    expect(await isRoomEncrypted(incomplete.client, '!a:hs')).toBe(true);
+    expect(await isRoomEncrypted({ client: incomplete.client, lane: 'test' }, '!a:hs')).toBe(true);
     expect(incomplete.asked).toEqual(['/rooms/!a%3Ahs/state/m.room.encryption/']);
     const clear = fakeClient({ membership: 'join', state: [] }, notFound);
-    expect(await isRoomEncrypted(clear.client, '!a:hs')).toBe(false);
+    expect(await isRoomEncrypted({ client: clear.client, lane: 'test' }, '!a:hs')).toBe(false);
   });
 
   it('fails rather than answer "not encrypted" when the server cannot be asked', async () => {
     const down = fakeClient({ membership: 'join', state: [] }, async () => {
       throw new MatrixError({ errcode: 'M_FORBIDDEN', error: 'no' }, 403);
     });
-    await expect(isRoomEncrypted(down.client, '!a:hs')).rejects.toThrow();
+    await expect(isRoomEncrypted({ client: down.client, lane: 'test' }, '!a:hs')).rejects.toThrow();
   });
 });

@@ -26,6 +26,14 @@ type GrantRecord = v.InferOutput<typeof GrantRecord>;
 
 const BindingRecord = v.object({ roomId: v.string() });
 
+/**
+ * Decisions kept in memory, the least recently checked dropped first. Keys name the widget id a
+ * widget claims, so a page that keeps making frames under new ids would otherwise grow the map for
+ * the worker's lifetime; a dropped one is read from the store again when next checked. Two keys per
+ * live widget (remembered, this page load): 1024 holds 512 at once.
+ */
+export const MAX_CACHED_DECISIONS = 1024;
+
 /** Last-used times are written at most this often per grant, so busy widgets do not write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -118,7 +126,10 @@ export class GrantStore {
   async markUsed(identity: WidgetIdentity, roomId: string, scope: GrantScope, now: number): Promise<void> {
     const key = grantKey(identity, roomId, scope.hostInstance);
     if ((this.lastUseChecks.get(key) ?? -Infinity) > now - LAST_USED_RESOLUTION_MS) return;
+    this.lastUseChecks.delete(key);
     this.lastUseChecks.set(key, now);
+    // Keyed per page load too: bounded like the decisions (a forgotten check only costs a read).
+    if (this.lastUseChecks.size > MAX_CACHED_DECISIONS) this.lastUseChecks.delete(this.lastUseChecks.keys().next().value as string);
     const record = await this.read(key);
     if (!record || (record.lastUsedAt ?? 0) > now - LAST_USED_RESOLUTION_MS) return;
     await this.put(key, { ...record, lastUsedAt: now });
@@ -193,7 +204,12 @@ export class GrantStore {
   /** From memory when read before in this worker; the record is frozen, as every reader shares it. */
   private read(key: string): Promise<GrantRecord | undefined> {
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    if (cached) {
+      // To the back of the map: the map's order is the order of last use.
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
     const reading = this.grants.get(key).then((value) => {
       const parsed = v.safeParse(GrantRecord, value);
       if (!parsed.success) return undefined;
@@ -202,6 +218,7 @@ export class GrantStore {
       return Object.freeze(parsed.output);
     });
     this.cache.set(key, reading);
+    if (this.cache.size > MAX_CACHED_DECISIONS) this.cache.delete(this.cache.keys().next().value as string);
     // A failed read is not remembered: the next check tries the store again.
     reading.catch(() => {
       if (this.cache.get(key) === reading) this.cache.delete(key);

@@ -1,13 +1,15 @@
-// What every fromWidget action handler gets from its host: the client, the capabilities the grant
-// store allows right now, the bound room, and the audit log. Handlers never see the frame or port.
-import type { MatrixClient } from 'matrix-js-sdk';
+// What every fromWidget action handler gets from its host: the client (with the host's lane at the
+// account's request gate), the capabilities the grant store allows right now, the bound room, and the
+// audit log. Handlers never see the frame or port.
 import * as v from 'valibot';
 import type { AuditEntry } from '../../../shared/protocol/background-to-ui';
 import { describeIssues } from '../../../shared/protocol/errors';
+import type { Homeserver } from './room-actions';
 import { WidgetRequestRefused } from './widget-errors';
 
 export type ActionContext = {
-  client: () => Promise<MatrixClient>;
+  /** The account's client; homeserver calls made for the widget go through `request`/`throughGate` with it. */
+  homeserver: () => Promise<Homeserver>;
   /** Re-read from the grant store on every call: the store is the authority. */
   approved: () => Promise<string[]>;
   /** The room the user bound the widget to, or null when it has none. */

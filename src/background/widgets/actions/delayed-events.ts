@@ -14,7 +14,7 @@ export async function updateDelayedEvent(context: ActionContext, data: unknown):
     throw new WidgetRequestRefused('Not allowed to update delayed events: the capability was not granted');
   }
   if (!context.ownsDelayId(delayId)) throw new WidgetRequestRefused('This widget did not schedule that delayed event');
-  await update(await context.client(), delayId, action);
+  await update(await context.homeserver(), delayId, action);
   context.audit('sent', null, `delayed event ${action}`);
   return {};
 }

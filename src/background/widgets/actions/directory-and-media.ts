@@ -4,7 +4,7 @@ import { Method } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { hasCapability } from '../../../shared/core/grant-policy';
 import { UserDirectorySearchData } from '../../../shared/protocol/widget-api';
-import { request } from './room-actions';
+import { request, throughGate } from './room-actions';
 import { WidgetRequestRefused } from './widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
@@ -15,8 +15,9 @@ export async function searchUserDirectory(context: ActionContext, data: unknown)
   if (!hasCapability(await context.approved(), MatrixCapabilities.MSC3973UserDirectorySearch)) {
     throw new WidgetRequestRefused('Not allowed to search the user directory: the capability was not granted');
   }
-  const client = await context.client();
-  const response = await client.searchUserDirectory({ term: searchTerm, limit: Math.min(limit ?? 10, DIRECTORY_LIMIT_CAP) });
+  const homeserver = await context.homeserver();
+  const term = { term: searchTerm, limit: Math.min(limit ?? 10, DIRECTORY_LIMIT_CAP) };
+  const response = await throughGate(homeserver, () => homeserver.client.searchUserDirectory(term));
   context.audit('read', null, `user directory ×${response.results.length}`);
   return {
     limited: response.limited,
@@ -28,6 +29,5 @@ export async function getMediaConfig(context: ActionContext): Promise<ActionResu
   if (!hasCapability(await context.approved(), MatrixCapabilities.MSC4039UploadFile)) {
     throw new WidgetRequestRefused('Not allowed to read the media configuration: the upload capability was not granted');
   }
-  const client = await context.client();
-  return request<ActionResult>(client, Method.Get, '/config', undefined, undefined, { prefix: '/_matrix/client/v1/media' });
+  return request<ActionResult>(await context.homeserver(), Method.Get, '/config', undefined, undefined, { prefix: '/_matrix/client/v1/media' });
 }

@@ -5,7 +5,7 @@ import { MatrixCapabilities } from 'matrix-widget-api';
 import * as v from 'valibot';
 import { hasCapability } from '../../../shared/core/grant-policy';
 import { decodeBytes, EncodedBinary, encodeBytes } from '../../../shared/protocol/binary';
-import { request } from './room-actions';
+import { request, throughGate } from './room-actions';
 import { WidgetRequestRefused } from './widget-errors';
 import { parseData, type ActionContext, type ActionResult } from './action-context';
 
@@ -40,8 +40,8 @@ export async function uploadFile(context: ActionContext, data: unknown): Promise
       : typeof file === 'string'
         ? new Blob([file], { type: 'text/plain' })
         : new Blob([decodeBytes(file) as BlobPart], { type: file.type || 'application/octet-stream' });
-  const client = await context.client();
-  const uploaded = await client.uploadContent(blob, { includeFilename: false });
+  const homeserver = await context.homeserver();
+  const uploaded = await throughGate(homeserver, () => homeserver.client.uploadContent(blob, { includeFilename: false }));
   context.audit('sent', null, `file ×${blob.size} bytes`);
   return { content_uri: uploaded.content_uri };
 }
@@ -52,9 +52,8 @@ export async function downloadFile(context: ActionContext, data: unknown): Promi
     throw new WidgetRequestRefused('Not allowed to download files: the capability was not granted');
   }
   const [serverName, mediaId] = contentUri.slice('mxc://'.length).split('/') as [string, string];
-  const client = await context.client();
   // Authenticated media (Matrix 1.11): the token goes in a header, never in a URL the widget sees.
-  const blob = await request<Blob>(client, Method.Get, `/download/${encodeURIComponent(serverName)}/${encodeURIComponent(mediaId)}`, undefined, undefined, {
+  const blob = await request<Blob>(await context.homeserver(), Method.Get, `/download/${encodeURIComponent(serverName)}/${encodeURIComponent(mediaId)}`, undefined, undefined, {
     prefix: '/_matrix/client/v1/media',
     rawResponseBody: true,
   });

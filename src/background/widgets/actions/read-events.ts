@@ -2,10 +2,10 @@
 // through a room's whole history (`from`/`dir` with the `next_batch` of the previous page), the
 // package's `since`, and several rooms with `m.timeline:` capabilities (each event names its room).
 // Encrypted history is returned decrypted.
-import type { IEvent, MatrixClient } from 'matrix-js-sdk';
+import type { IEvent } from 'matrix-js-sdk';
 import { allowsEveryRoom, allowsReceive, allowsRoom, mayReceiveType } from '../../../shared/core/grant-policy';
 import { ReadEventsData } from '../../../shared/protocol/widget-api';
-import { READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelinePage } from './room-actions';
+import { joinedRooms, READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelinePage, type Homeserver } from './room-actions';
 import { decryptForWidget } from './room-encryption';
 import { WidgetRequestRefused } from './widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
@@ -28,7 +28,7 @@ async function roomsToRead(context: ActionContext, approved: string[], roomIds: 
   if (roomIds === undefined) return [await requireBoundRoom(context)];
   if (roomIds === '*') {
     if (!allowsEveryRoom(approved)) throw new WidgetRequestRefused('Reading every room needs the m.timeline:* capability');
-    return (await (await context.client()).getJoinedRooms()).joined_rooms;
+    return joinedRooms(await context.homeserver());
   }
   const refused = roomIds.filter((roomId) => !allowsRoom(approved, roomId, boundRoom));
   if (refused.length > 0) throw new WidgetRequestRefused(`Not allowed to read ${refused.join(', ')}: no m.timeline capability for it`);
@@ -36,9 +36,9 @@ async function roomsToRead(context: ActionContext, approved: string[], roomIds: 
 }
 
 /** A timeline page with its encrypted events decrypted (those of other types are dropped later). */
-async function readReadableTimelinePage(client: MatrixClient, roomId: string, type: string, limit: number, from: string | undefined, dir: 'b' | 'f') {
-  const page = await readTimelinePage(client, roomId, type, limit, from, dir);
-  return { ...page, events: await decryptForWidget(client, roomId, page.events) };
+async function readReadableTimelinePage(homeserver: Homeserver, roomId: string, type: string, limit: number, from: string | undefined, dir: 'b' | 'f') {
+  const page = await readTimelinePage(homeserver, roomId, type, limit, from, dir);
+  return { ...page, events: await decryptForWidget(homeserver.client, roomId, page.events) };
 }
 
 export async function readEvents(context: ActionContext, data: unknown): Promise<ActionResult> {
@@ -54,18 +54,18 @@ export async function readEvents(context: ActionContext, data: unknown): Promise
   if ((from !== undefined || since !== undefined) && rooms.length !== 1) {
     throw new WidgetRequestRefused('Paging with from or since reads one room at a time');
   }
-  const client = await context.client();
+  const homeserver = await context.homeserver();
   const cap = Math.min(limit ?? DEFAULT_LIMIT, READ_EVENTS_LIMIT_CAP);
   let events: Partial<IEvent>[] = [];
   let nextBatch: string | undefined;
   if (isStateRead) {
     const stateKey = requestedStateKey === true ? undefined : requestedStateKey;
-    for (const roomId of rooms) events.push(...(await readStateEvents(client, roomId, type, stateKey)));
+    for (const roomId of rooms) events.push(...(await readStateEvents(homeserver, roomId, type, stateKey)));
   } else if (since !== undefined && rooms.length === 1) {
     // Newest first, back to (not including) `since`.
     let token: string | undefined;
     for (let page = 0; page < SINCE_MAX_PAGES; page++) {
-      const result = await readReadableTimelinePage(client, rooms[0] as string, type, READ_EVENTS_LIMIT_CAP, token, 'b');
+      const result = await readReadableTimelinePage(homeserver, rooms[0] as string, type, READ_EVENTS_LIMIT_CAP, token, 'b');
       const sinceIndex = result.events.findIndex((event) => event.event_id === since);
       events.push(...(sinceIndex === -1 ? result.events : result.events.slice(0, sinceIndex)));
       token = result.nextBatch;
@@ -74,7 +74,7 @@ export async function readEvents(context: ActionContext, data: unknown): Promise
     events = events.slice(0, cap);
   } else {
     for (const roomId of rooms) {
-      const result = await readReadableTimelinePage(client, roomId, type, cap, from, dir ?? 'b');
+      const result = await readReadableTimelinePage(homeserver, roomId, type, cap, from, dir ?? 'b');
       events.push(...result.events);
       if (rooms.length === 1) nextBatch = result.nextBatch;
     }

@@ -21,11 +21,11 @@ export async function readRelations(context: ActionContext, data: unknown): Prom
   if (relations.from) query['from'] = relations.from;
   if (relations.to) query['to'] = relations.to;
   if (relations.direction) query['dir'] = relations.direction;
-  const client = await context.client();
-  const response = await request<{ chunk: IEvent[]; next_batch?: string; prev_batch?: string }>(client, Method.Get, path, query, undefined, {
+  const homeserver = await context.homeserver();
+  const response = await request<{ chunk: IEvent[]; next_batch?: string; prev_batch?: string }>(homeserver, Method.Get, path, query, undefined, {
     prefix: '/_matrix/client/v1',
   });
-  const readable = await decryptForWidget(client, roomId, response.chunk.map((event) => ({ ...event, room_id: roomId })));
+  const readable = await decryptForWidget(homeserver.client, roomId, response.chunk.map((event) => ({ ...event, room_id: roomId })));
   const chunk = readable
     .filter((event) => (relations.event_type === undefined || event.type === relations.event_type))
     .filter((event) =>

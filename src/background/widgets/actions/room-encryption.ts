@@ -12,7 +12,7 @@ import {
   type Room,
 } from 'matrix-js-sdk';
 import { cryptoOf } from '../../session/crypto/crypto-readiness';
-import { request, throughGate } from './room-actions';
+import { request, throughGate, type Homeserver } from './room-actions';
 import { WidgetRequestRefused } from './widget-errors';
 
 /** How long a send into an encrypted room waits for the room to appear in the client's sync. */
@@ -29,7 +29,8 @@ const knownEncrypted = new WeakMap<MatrixClient, Set<string>>();
  * its state is incomplete, and would say "not encrypted" for want of the event. The server decides
  * then; when it cannot be asked, the send fails rather than go out in the clear.
  */
-export async function isRoomEncrypted(client: MatrixClient, roomId: string): Promise<boolean> {
+export async function isRoomEncrypted(homeserver: Homeserver, roomId: string): Promise<boolean> {
+  const { client } = homeserver;
   const known = knownEncrypted.get(client) ?? new Set<string>();
   knownEncrypted.set(client, known);
   if (known.has(roomId)) return true;
@@ -39,7 +40,7 @@ export async function isRoomEncrypted(client: MatrixClient, roomId: string): Pro
     room?.getMyMembership() === 'join' && ['m.room.create', 'm.room.power_levels'].every((type) => room.currentState.getStateEvents(type, '') !== null);
   if (!isEncrypted && !hasSyncedState) {
     // Not synced (yet), or not whole: the room's current state on the server decides.
-    isEncrypted = await request(client, Method.Get, `/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`).then(
+    isEncrypted = await request(homeserver, Method.Get, `/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`).then(
       () => true,
       (error: unknown) => {
         if (error instanceof MatrixError && error.errcode === 'M_NOT_FOUND') return false;
@@ -83,18 +84,19 @@ export function keepsStickyDurationWhenEncrypted(eventType: string, content: Rec
  * `stickyDurationMs` it is a sticky event (MSC4354); callers check `keepsStickyDurationWhenEncrypted`.
  */
 export async function sendEncryptedRoomEvent(
-  client: MatrixClient,
+  homeserver: Homeserver,
   roomId: string,
   eventType: string,
   content: Record<string, unknown>,
   txnId: string,
   stickyDurationMs?: number,
 ): Promise<{ room_id: string; event_id: string }> {
+  const { client } = homeserver;
   if (!(await cryptoOf(client))) throw new WidgetRequestRefused('End-to-end encryption is unavailable in this session, so nothing can be sent to an encrypted room');
   await syncedRoom(client, roomId);
   try {
     // js-sdk's send: it encrypts with the room's Megolm session and shares the key first.
-    const { event_id: eventId } = await throughGate(client, () =>
+    const { event_id: eventId } = await throughGate(homeserver, () =>
       stickyDurationMs === undefined
         ? client.sendEvent(roomId, null, eventType as never, content as never, txnId)
         : client._unstable_sendStickyEvent(roomId, stickyDurationMs, null, eventType as never, content as never, txnId),

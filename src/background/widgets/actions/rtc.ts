@@ -26,7 +26,7 @@ async function requireRoom(context: ActionContext, roomId: string): Promise<void
 
 export async function getRtcTransports(context: ActionContext): Promise<ActionResult> {
   await requireCapability(context, MatrixCapabilities.MSC4515RtcTransports, 'read the homeserver’s RTC transports');
-  const response = await request<{ rtc_transports?: unknown }>(await context.client(), Method.Get, '/rtc/transports', undefined, undefined, {
+  const response = await request<{ rtc_transports?: unknown }>(await context.homeserver(), Method.Get, '/rtc/transports', undefined, undefined, {
     prefix: MSC4143_PREFIX,
   });
   // Synapse answers `{}` when it has none configured; anything but a typed object is not a transport.
@@ -42,7 +42,7 @@ export async function getLivekitToken(context: ActionContext, data: unknown): Pr
   const body = parseData(RtcLivekitGetTokenData, data, 'rtc_livekit_get_token');
   await requireCapability(context, MatrixCapabilities.MSC4533RtcLivekitGetToken, 'get LiveKit tokens');
   await requireRoom(context, body.room_id);
-  const { jwt } = await request<{ jwt?: unknown }>(await context.client(), Method.Post, '/rtc/livekit/get_token', undefined, body, {
+  const { jwt } = await request<{ jwt?: unknown }>(await context.homeserver(), Method.Post, '/rtc/livekit/get_token', undefined, body, {
     prefix: MSC4195_PREFIX,
   });
   if (typeof jwt !== 'string') throw new WidgetRequestRefused('The homeserver answered without a LiveKit token');
@@ -56,7 +56,7 @@ export async function delegateDelayedLeave(context: ActionContext, data: unknown
   await requireRoom(context, body.room_id);
   // Like update_delayed_event (MSC4157): only delayed events this widget instance scheduled.
   if (!context.ownsDelayId(body.delay_id)) throw new WidgetRequestRefused('This widget did not schedule that delayed event');
-  await request(await context.client(), Method.Post, '/rtc/livekit/delegate_delayed_leave', undefined, body, { prefix: MSC4195_PREFIX });
+  await request(await context.homeserver(), Method.Post, '/rtc/livekit/delegate_delayed_leave', undefined, body, { prefix: MSC4195_PREFIX });
   context.audit('sent', body.room_id, 'delayed leave delegated');
   return {};
 }

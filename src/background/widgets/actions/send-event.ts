@@ -3,11 +3,10 @@
 // sticky (MSC4354 / MSC4407) room events. The widget gets the event ID; the server's copy of the
 // event reaches it through sync (no local echo). Never sends something other than what was asked:
 // a sticky or encrypted send that could not be honoured is refused, not sent plainly.
-import type { MatrixClient } from 'matrix-js-sdk';
 import { MatrixCapabilities } from 'matrix-widget-api';
 import { allowsRoom, allowsSend, hasCapability } from '../../../shared/core/grant-policy';
 import { SendEventData } from '../../../shared/protocol/widget-api';
-import { readRoomEvent, redactRoomEvent, sendRoomEvent } from './room-actions';
+import { readRoomEvent, redactRoomEvent, sendRoomEvent, type Homeserver } from './room-actions';
 import { isRoomEncrypted, keepsStickyDurationWhenEncrypted, sendEncryptedRoomEvent } from './room-encryption';
 import { WidgetRequestRefused } from './widget-errors';
 import { parseData, requireBoundRoom, type ActionContext, type ActionResult } from './action-context';
@@ -48,16 +47,16 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
     // MSC4354 makes room events sticky; matrix-widget-api refuses sticky state events too.
     throw new WidgetRequestRefused('Only room events can be sticky: not state events or redactions');
   }
-  const client = await context.client();
-  if (isSticky && !(await client.doesServerSupportUnstableFeature(STICKY_EVENTS_FEATURE))) {
+  const homeserver = await context.homeserver();
+  if (isSticky && !(await homeserver.client.doesServerSupportUnstableFeature(STICKY_EVENTS_FEATURE))) {
     // A homeserver without MSC4354 ignores the query parameter: the event would not be sticky.
     throw new WidgetRequestRefused('Your homeserver does not support sticky events (MSC4354)');
   }
-  if (isRedaction) await checkRedactionTarget(context, client, roomId, approved, content);
+  if (isRedaction) await checkRedactionTarget(context, homeserver, roomId, approved, content);
   let result: SendResult;
   if (isRedaction && !isDelayed) {
-    result = await redact(context, client, roomId, content);
-  } else if (stateKey === undefined && (await isRoomEncrypted(client, roomId))) {
+    result = await redact(context, homeserver, roomId, content);
+  } else if (stateKey === undefined && (await isRoomEncrypted(homeserver, roomId))) {
     if (isDelayed) {
       // The delayed-event API takes the final content now; js-sdk would send it unencrypted.
       throw new WidgetRequestRefused('Delayed events cannot be sent to an encrypted room by this host yet');
@@ -67,9 +66,9 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
         'Sticky m.room.message events and sticky events with a relation cannot be sent to an encrypted room by this host yet',
       );
     }
-    result = await sendEncryptedRoomEvent(client, roomId, type, content, await context.transactionId(), stickyDurationMs);
+    result = await sendEncryptedRoomEvent(homeserver, roomId, type, content, await context.transactionId(), stickyDurationMs);
   } else {
-    result = await sendRoomEvent(client, roomId, type, content, stateKey, {
+    result = await sendRoomEvent(homeserver, roomId, type, content, stateKey, {
       delay: request.delay,
       parentDelayId: request.parent_delay_id,
       stickyDurationMs,
@@ -91,7 +90,7 @@ export async function sendEvent(context: ActionContext, data: unknown): Promise<
  */
 async function checkRedactionTarget(
   context: ActionContext,
-  client: MatrixClient,
+  homeserver: Homeserver,
   roomId: string,
   approved: readonly string[],
   content: Record<string, unknown>,
@@ -100,20 +99,20 @@ async function checkRedactionTarget(
   if (typeof redacts !== 'string' || !redacts.startsWith('$')) {
     throw new WidgetRequestRefused('Invalid send_event request: a redaction needs content.redacts, an event ID');
   }
-  const target = await readRoomEvent(client, roomId, redacts);
+  const target = await readRoomEvent(homeserver, roomId, redacts);
   const targetMsgtype = typeof target.content?.['msgtype'] === 'string' ? (target.content['msgtype']) : undefined;
   if (!allowsSend(approved, { eventType: target.type ?? '', stateKey: target.state_key, msgtype: targetMsgtype })) {
     context.audit('refused', roomId, `redact ${target.type ?? 'event'}`);
     throw new WidgetRequestRefused('Not allowed to redact that event: the widget may not send events of its kind');
   }
-  if (target.sender !== client.getSafeUserId()) {
+  if (target.sender !== homeserver.client.getSafeUserId()) {
     context.audit('refused', roomId, `redact another user's ${target.type ?? 'event'}`);
     throw new WidgetRequestRefused("Not allowed to redact that event: a widget may only redact the user's own events");
   }
 }
 
 /** MSC2762: redactions go through /redact (a plain send would not redact anything). */
-async function redact(context: ActionContext, client: MatrixClient, roomId: string, content: Record<string, unknown>): Promise<SendResult> {
+async function redact(context: ActionContext, homeserver: Homeserver, roomId: string, content: Record<string, unknown>): Promise<SendResult> {
   const reason = typeof content['reason'] === 'string' ? content['reason'] : undefined;
-  return redactRoomEvent(client, roomId, content['redacts'] as string, reason, await context.transactionId());
+  return redactRoomEvent(homeserver, roomId, content['redacts'] as string, reason, await context.transactionId());
 }

@@ -19,10 +19,10 @@ export async function sendToDevice(context: ActionContext, data: unknown): Promi
     context.audit('refused', null, `to-device ${type}`);
     throw new WidgetRequestRefused(`Not allowed to send ${type} to-device messages: the capability was not granted`);
   }
-  const client = await context.client();
-  const wire = encrypted ? await encryptForDevices(client, type, messages) : { type, messages };
+  const homeserver = await context.homeserver();
+  const wire = encrypted ? await encryptForDevices(homeserver.client, type, messages) : { type, messages };
   const path = `/sendToDevice/${encodeURIComponent(wire.type)}/${encodeURIComponent(await context.transactionId())}`;
-  await request(client, Method.Put, path, undefined, { messages: wire.messages });
+  await request(homeserver, Method.Put, path, undefined, { messages: wire.messages });
   context.audit('sent', null, `to-device ${type}`);
   return {};
 }

@@ -151,7 +151,7 @@ export class CapabilitySession {
     this.negotiationState = 'negotiating';
     await this.restoreIdentity(widgetId);
     const identity = this.identity as WidgetIdentity;
-    const requested = [...new Set(knownRequest ?? (await this.askWidgetForCapabilities()))];
+    const requested = boundedRequest(knownRequest ?? (await this.askWidgetForCapabilities()));
     const hostInstance = crypto.randomUUID();
     const createdAt = this.now();
     const { frame, roomHint, templateLoad } = this.target;
@@ -190,7 +190,7 @@ export class CapabilitySession {
     const { record, identity } = this;
     if (!record || !identity || this.announcer.isDisposed()) return;
     // Bounded like a first request: a widget cannot grow its record by asking again and again.
-    const requested = [...new Set([...record.requested, ...capabilities])].slice(0, MAX_REQUESTED_CAPABILITIES);
+    const requested = boundedRequest([...record.requested, ...capabilities]);
     const { frame, roomHint } = this.target;
     const { grants, approvals, audit, records } = this.decisions;
     const common = { identity, widgetOrigin: frame.widgetOrigin, requested, hostInstance: record.hostInstance, now: this.now };
@@ -211,4 +211,13 @@ export class CapabilitySession {
     void this.announcer.request('notify_capabilities', { requested, approved }).catch(() => undefined);
     this.announcer.granted(approved, false);
   }
+}
+
+/**
+ * What a record keeps of a widget's request: each capability once, at most MAX_REQUESTED_CAPABILITIES
+ * (what the protocol lets one answer carry), whether it came from the widget, a renegotiation or a
+ * stopped worker's open approval.
+ */
+function boundedRequest(capabilities: readonly string[]): string[] {
+  return [...new Set(capabilities)].slice(0, MAX_REQUESTED_CAPABILITIES);
 }

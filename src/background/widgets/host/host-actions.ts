@@ -8,6 +8,7 @@ import { createLogger } from '../../../shared/log';
 import { CapabilitiesResponse, type FromWidgetRequest } from '../../../shared/protocol/widget-api';
 import { parseData, type ActionContext, type ActionResult } from '../actions/action-context';
 import type { HostOwnActions } from '../actions/action-router';
+import type { Homeserver } from '../actions/room-actions';
 import type { CapabilitySession, Decisions, NegotiatedFrame } from './capability-session';
 import { askForOpenId, rememberedOpenId, type OpenIdAnswer } from './openid';
 import { TurnServerWatch } from './turn-servers';
@@ -42,11 +43,14 @@ export class HostActions {
     this.now = io.now;
   }
 
+  /** The account's client with this host's lane at its gate (one per frame: widgets take turns there). */
+  private readonly homeserver = async (): Promise<Homeserver> => ({ client: await this.client(), lane: this.target.key });
+
   /** What action handlers may use for one request; they never see the frame, the port or the record. */
   contextFor(request: FromWidgetRequest): ActionContext {
     const { capabilities } = this;
     return {
-      client: this.client,
+      homeserver: this.homeserver,
       // A request racing the capability negotiation waits for its outcome.
       approved: async () => {
         await capabilities.negotiated();
@@ -127,7 +131,7 @@ export class HostActions {
       throw new WidgetRequestRefused('Not allowed to use TURN servers: the capability was not granted');
     }
     if (this.turnWatch) return {};
-    const watch = new TurnServerWatch(this.client, (server) => void this.toWidget('update_turn_servers', server).catch(() => undefined));
+    const watch = new TurnServerWatch(this.homeserver, (server) => void this.toWidget('update_turn_servers', server).catch(() => undefined));
     await watch.start();
     this.turnWatch = watch;
     return {};

@@ -1,7 +1,7 @@
 // watch_turn_servers / unwatch_turn_servers (MSC3846): the homeserver's TURN credentials for widgets
 // that place calls, pushed as update_turn_servers now and again before they expire.
-import { Method, type MatrixClient } from 'matrix-js-sdk';
-import { request } from '../actions/room-actions';
+import { Method } from 'matrix-js-sdk';
+import { request, type Homeserver } from '../actions/room-actions';
 import { WidgetRequestRefused } from '../actions/widget-errors';
 
 export type TurnServer = { uris: string[]; username: string; password: string };
@@ -9,8 +9,8 @@ export type TurnServer = { uris: string[]; username: string; password: string };
 /** Credentials are refreshed this long before their time to live runs out. */
 const REFRESH_MARGIN_S = 60;
 
-export async function fetchTurnServer(client: MatrixClient): Promise<{ server: TurnServer; ttlSeconds: number }> {
-  const response = await request<{ uris?: string[]; username?: string; password?: string; ttl?: number }>(client, Method.Get, '/voip/turnServer');
+export async function fetchTurnServer(homeserver: Homeserver): Promise<{ server: TurnServer; ttlSeconds: number }> {
+  const response = await request<{ uris?: string[]; username?: string; password?: string; ttl?: number }>(homeserver, Method.Get, '/voip/turnServer');
   if (!response.uris?.length || !response.username || !response.password) {
     throw new WidgetRequestRefused('Your homeserver offers no TURN servers');
   }
@@ -22,7 +22,7 @@ export class TurnServerWatch {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly client: () => Promise<MatrixClient>,
+    private readonly homeserver: () => Promise<Homeserver>,
     private readonly push: (server: TurnServer) => void,
   ) {}
 
@@ -32,7 +32,7 @@ export class TurnServerWatch {
    * update_turn_servers once its watch request was answered, and drops one that comes earlier.
    */
   async start(): Promise<void> {
-    const { server, ttlSeconds } = await fetchTurnServer(await this.client());
+    const { server, ttlSeconds } = await fetchTurnServer(await this.homeserver());
     this.timer = setTimeout(() => {
       this.push(server);
       this.schedule(ttlSeconds);
@@ -47,7 +47,7 @@ export class TurnServerWatch {
   private schedule(ttlSeconds: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      void this.client()
+      void this.homeserver()
         .then(fetchTurnServer)
         .then(({ server, ttlSeconds: next }) => {
           this.push(server);

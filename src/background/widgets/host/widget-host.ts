@@ -95,6 +95,7 @@ export class WidgetHost {
         approved: () => this.capabilities.approved(),
         isDisposed: () => this.isDisposed,
         client: () => account.requireClient(),
+        lane: target.key,
         audit: (action, roomId, detail) => this.capabilities.audit(action, roomId, detail),
       },
       this.channel,

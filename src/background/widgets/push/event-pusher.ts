@@ -36,6 +36,8 @@ export type PushTarget = {
   approved: () => Promise<string[]>;
   isDisposed: () => boolean;
   client: () => Promise<MatrixClient>;
+  /** The host's lane at its account's request gate (request-gate.ts): its state reads wait there. */
+  lane: string;
   audit: (action: AuditEntry['action'], roomId: string | null, detail: string) => void;
 };
 
@@ -116,7 +118,7 @@ export class EventPusher {
     const roomId = this.target.record()?.roomId;
     if (!roomId || !receivesAnyState(approved)) return;
     if (!(await this.supportsUpdateState())) return;
-    const fetched = await visibleRoomState(await this.target.client(), approved, roomId);
+    const fetched = await visibleRoomState({ client: await this.target.client(), lane: this.target.lane }, approved, roomId);
     // A revoke may have landed during the fetch: filter again with what is allowed now.
     const now = await this.target.approved();
     const state = fetched.filter((event) => allowsReceive(now, { eventType: event.type ?? '', stateKey: event.state_key ?? '' }));
