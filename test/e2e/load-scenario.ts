@@ -27,15 +27,22 @@ export function fullLoad(seconds = 20): LoadSize {
   return { tabs: [4, 3, 3], sendsPerWidget: 50 * seconds, widgetRatePerSecond: 50, peerSends: 200 * seconds, peerRatePerSecond: 200 };
 }
 
+/** A widget's sends in flight at most (see INSTRUMENT). */
+const SENDS_IN_FLIGHT = 16;
+
 /** The peer's sends in flight at most: the offered rate holds while the server keeps up. */
 const PEER_CONCURRENCY = 32;
 
 /**
  * Installed in a widget frame: records the load's events pushed to it (id, body, arrival time) in
  * arrival order, counts replies per request id, and sends on request at a fixed rate without
- * waiting for replies (a busy widget), remembering when each request was posted.
+ * waiting for each reply (a busy widget), remembering when each request was posted. It keeps at most
+ * SENDS_IN_FLIGHT unanswered, as a client does whose server is slower than it sends: the extension
+ * refuses what a widget piles up past its bounds (32 calls waiting per widget at the request gate),
+ * and a load that only measured refusals would measure nothing.
  */
 const INSTRUMENT = `(() => {
+  const SENDS_IN_FLIGHT = ${SENDS_IN_FLIGHT};
   window.__loadReceived = [];
   window.__loadReplies = {};
   window.__loadPosted = {};
@@ -57,6 +64,10 @@ const INSTRUMENT = `(() => {
     const started = performance.now();
     for (let index = 0; index < count; index++) {
       const body = 'load ' + label + ' ' + index;
+      // One label per widget frame: every reply it counts is to one of these sends.
+      while (index - Object.keys(window.__loadReplies).length >= SENDS_IN_FLIGHT) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       window.__loadPosted[body] = performance.now();
       parent.postMessage({ api: 'fromWidget', widgetId, requestId: 'load-' + label + '-' + index, action: 'send_event',
         data: { type: 'm.room.message', content: { msgtype: 'm.text', body } } }, '*');
