@@ -1,7 +1,7 @@
 // A real OpenID provider (the npm package oidc-provider) that Synapse uses as its upstream SSO
 // identity provider, for the tests and `npm start`. Loopback only: its development login form takes
 // any login and password, and the login becomes the account (`sub`, `preferred_username`, `name`).
-// It warns at start that its in-memory storage and development login form are not for production.
+// The package says so at every start; those notices are kept off the console (withoutDevelopmentNotices).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
@@ -20,7 +20,7 @@ export async function startOidcProvider({ redirectUris, port = 0 }) {
   const client = { clientId: 'synapse', clientSecret: randomBytes(16).toString('hex') };
   // A signing key of our own: without one the package signs with a well-known development key.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const provider = new Provider(issuer, {
+  const provider = withoutDevelopmentNotices(() => new Provider(issuer, {
     clients: [
       {
         client_id: client.clientId,
@@ -45,7 +45,7 @@ export async function startOidcProvider({ redirectUris, port = 0 }) {
     // Seconds. Explicit, so the package does not print a notice for each default it falls back to.
     ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     features: { devInteractions: { enabled: true } },
-  });
+  }));
   server.on('request', provider.callback());
   return {
     issuer,
@@ -71,4 +71,22 @@ async function grantForSynapse(ctx) {
   grant.addOIDCClaims([...oidc.requestParamClaims]);
   await grant.save();
   return grant;
+}
+
+/**
+ * Runs `construct` with the package's notices about its development-only parts (in-memory storage,
+ * the development login form) kept off the console: they are what this loopback stand-in is made of,
+ * and said on every start they would bury the lines `npm start` prints for the user. Any other
+ * warning still shows.
+ */
+function withoutDevelopmentNotices(construct) {
+  const warn = console.warn;
+  console.warn = (...args) => {
+    if (!String(args[0]).includes('quick start development-only')) warn(...args);
+  };
+  try {
+    return construct();
+  } finally {
+    console.warn = warn;
+  }
 }

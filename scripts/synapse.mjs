@@ -37,9 +37,12 @@ export function ensureSynapseVenv() {
   run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...packages]);
 }
 
-function run(command, args) {
-  const result = spawnSync(command, args, { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with ${result.status}`);
+/** `quiet`: its output is shown only when it fails (key generation says nothing a user needs). */
+function run(command, args, { quiet = false } = {}) {
+  const result = spawnSync(command, args, { stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+  if (result.status === 0) return;
+  if (quiet) process.stderr.write(`${result.stdout}${result.stderr}`);
+  throw new Error(`${command} ${args.join(' ')} failed with ${result.status}`);
 }
 
 const GENEROUS = { per_second: 10000, burst_count: 10000 };
@@ -160,10 +163,24 @@ const LOG_CONFIG = JSON.stringify({
   version: 1,
   formatters: { precise: { format: '%(asctime)s %(levelname)s %(name)s %(message)s' } },
   handlers: { console: { class: 'logging.StreamHandler', formatter: 'precise' } },
-  loggers: { synapse: { level: 'WARNING' }, 'synapse.storage.SQL': { level: 'WARNING' } },
+  // synapse.config.logger announces every start (version, copyright) at WARNING: not worth a line.
+  loggers: { synapse: { level: 'WARNING' }, 'synapse.storage.SQL': { level: 'WARNING' }, 'synapse.config.logger': { level: 'ERROR' } },
   root: { level: 'WARNING', handlers: ['console'] },
   disable_existing_loggers: false,
 });
+
+/**
+ * `python -m synapse.app.homeserver`, except that authlib's notice of its own deprecation (Synapse's
+ * OIDC support imports authlib.jose) is not printed on every start: nothing here can act on it, it is
+ * Synapse's to move. authlib sets its warning to "always" when imported, so the filter must come after
+ * that import, which an environment variable cannot do.
+ */
+const START_WITHOUT_AUTHLIB_NOTICE = [
+  'import runpy, warnings',
+  'from authlib.deprecate import AuthlibDeprecationWarning',
+  "warnings.filterwarnings('ignore', category=AuthlibDeprecationWarning)",
+  "runpy.run_module('synapse.app.homeserver', run_name='__main__', alter_sys=True)",
+].join('\n');
 
 /**
  * Starts Synapse on a free (or given) port with its data in `dataDir`. Resolves once the client
@@ -210,9 +227,9 @@ async function runSynapse({ dataDir, port, serverName, sharedSecret, oidc, ssoCl
   await writeFile(configPath, configYaml({ dataDir, port: listenPort, serverName, sharedSecret, oidc, ssoClientWhitelist, mas, livekitServiceUrl, postgres }));
   await writeFile(path.join(dataDir, 'log.config'), LOG_CONFIG);
   if (!existsSync(path.join(dataDir, 'signing.key'))) {
-    run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys']);
+    run(python, ['-m', 'synapse.app.homeserver', '-c', configPath, '--generate-keys'], { quiet: true });
   }
-  const child = spawn(python, ['-m', 'synapse.app.homeserver', '-c', configPath], {
+  const child = spawn(python, ['-c', START_WITHOUT_AUTHLIB_NOTICE, '-c', configPath], {
     cwd: dataDir,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
