@@ -6,7 +6,7 @@
 //   pages       the popup and approval pages as a multi-page app, plus public/ and the manifests
 // Each build writes every browser's folder at once (one rolldown output per browser), so the bundles
 // are the same bytes in dist/chrome and dist/firefox; MWB_BROWSER=chrome|firefox narrows it to one
-// (`npm run dev`). Not @crxjs/vite-plugin: docs/decisions.md says why.
+// (`npm run dev`). Not @crxjs/vite-plugin: docs/decisions/build-without-crxjs.md says why.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,8 +2,9 @@
 // prints the table and writes bench/results.json. Counts: MWB_BENCH_COUNT (default 1000) round trips
 // (P1) and encrypted events (P4), a fifth of it messages (P2: 200), half of it rooms (P5: 500), a
 // fiftieth of it seconds of load (P6: 20 s of 10 widgets × 50 events/s and a peer at 200 events/s;
-// MWB_BENCH_P6_SECONDS sets it apart: this machine's Synapse on SQLite stores about 20 events/s, so
-// the full 20 s take half an hour to drain; results.json says how many seconds ran).
+// MWB_BENCH_P6_SECONDS sets it apart: Synapse on this machine stores tens of events per second on
+// either database (S0 says how many), so the full 20 s take many minutes to drain; results.json says
+// how many seconds ran).
 // The run's Synapse stores on PostgreSQL (test/support/global-setup.ts), so P2–P6 run against it.
 // S0 first measures the homeserver's sustained send rate on PostgreSQL ("ours") and on SQLite
 // ("baseline"), each on a fresh Synapse of its own: MWB_BENCH_S0_SENDERS (default 8) senders for
@@ -114,6 +115,8 @@ describe('bench', () => {
   it('measures the extension against its baselines', async () => {
     const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
     const database = inject('homeserverDatabase');
+    // The machine is shared: a ratio is only worth reading beside the load it was measured under.
+    const loadAtStart = os.loadavg();
     const results: Row[] = [];
     /** Runs one step; if it throws, records `id` as failed with the error and returns undefined. */
     async function attempt<T>(id: string, browser: string, step: () => Promise<T>, usesHomeserver = true): Promise<T | undefined> {
@@ -184,11 +187,12 @@ describe('bench', () => {
     const versionOf = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' }).stdout.trim();
     const browsers = { chromium: versionOf('/usr/bin/chromium', ['--version']), firefox: versionOf('/usr/bin/firefox-esr', ['--version']) };
     const build = versionOf('git', ['describe', '--always', '--dirty']);
+    const load = { start: loadAtStart.map((value) => Math.round(value * 100) / 100), end: os.loadavg().map((value) => Math.round(value * 100) / 100) };
     if (!isNarrowed) await writeFile(
       path.resolve(import.meta.dirname, 'results.json'),
-      `${JSON.stringify({ machine, browsers, build, date: new Date().toISOString(), database, count, loadSeconds, s0: { senders: s0Senders, seconds: s0Seconds, rounds: s0Rounds }, results }, null, 2)}\n`,
+      `${JSON.stringify({ machine, load, browsers, build, date: new Date().toISOString(), database, count, loadSeconds, s0: { senders: s0Senders, seconds: s0Seconds, rounds: s0Rounds }, results }, null, 2)}\n`,
     );
-    console.log(`\n${table(results)}\n\nmachine: ${machine}\nbrowsers: ${browsers.chromium}; ${browsers.firefox}\nhomeserver: Synapse on ${database}\nbuild: ${build}`);
+    console.log(`\n${table(results)}\n\nmachine: ${machine}\nbrowsers: ${browsers.chromium}; ${browsers.firefox}\nload average (1, 5, 15 min): ${load.start.join(', ')} at the start, ${load.end.join(', ')} at the end\nhomeserver: Synapse on ${database}\nbuild: ${build}`);
     const failed = results.filter(isFailed);
     if (failed.length > 0) throw new Error(`${failed.length} bench step(s) failed: ${failed.map((row) => `${row.id} (${row.browser})`).join(', ')}; the other figures are recorded`);
   });

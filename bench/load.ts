@@ -1,11 +1,12 @@
 // The load figures of issue #7 in `npm run bench` ("P6"): delivery times while 10 widgets in 3 tabs
 // send 50 events/s each and a peer 200 events/s into one room for `seconds` (20 at full size), vs a
 // plain js-sdk client page in a browser without the extension receiving the same events. Per
-// receiving widget and event: "delivery" from the answer to its send (the server has it: what the
-// extension adds, as in P2) to its arrival, and "end to end" from the moment its send began (the
-// widget posting the request, or the peer's request starting), which includes the server's queue
-// when the offered load is more than the server takes. The run also checks what the test checks: a
-// lost, doubled or reordered event fails the bench rather than flattering it.
+// receiving widget and event: "delivery" from the event's `origin_server_ts` (the server created it:
+// what the extension adds; not from the answer to its send, which an overloaded server sends late) to
+// its arrival, and "end to end" from the moment its send began (the widget posting the request, or
+// the peer's request starting), which includes the server's queue when the offered load is more
+// than the server takes. The run also checks what the test checks: a lost, doubled or reordered
+// event fails the bench rather than flattering it.
 import { isDeepStrictEqual } from 'node:util';
 import type { ExtensionBrowser } from '../test/support/browser-driver';
 import { freshUser, homeserverUrl, sharedRoom, type TestUser } from '../test/support/homeserver';

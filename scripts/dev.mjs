@@ -1,5 +1,5 @@
 // `npm run dev [-- --firefox] [-- --headless]`: the loop @crxjs/vite-plugin would have given, from
-// outside the extension (docs/decisions.md). The three builds of vite.config.ts in watch mode for
+// outside the extension (docs/decisions/build-without-crxjs.md). The three builds of vite.config.ts in watch mode for
 // one browser, the services `npm start` starts, and the browser with the extension; after each
 // rebuild the browser reloads the extension: Chromium over the DevTools protocol, Firefox through
 // web-ext's remote protocol. The built extension has no reload code and opens no connection.

@@ -251,10 +251,9 @@ export async function copiesOfOneWidget(browser: ExtensionBrowser, { alice, bob 
   await eachFrameWorks([...frames.values()], bob, roomId, 'at first');
 
   if (stopWorker) {
-    // The relays reconnect to a new worker, which must tell the two frames apart again. A relay
-    // reconnects when its widget next speaks (or on its keep-alive), so the first copy's message can
-    // reach the worker before the second copy's host is back: the second is not pushed that one
-    // (a gap of worker restarts, not of frame identity; see docs/decisions.md).
+    // The relays reconnect to a new worker, which must tell the two frames apart again. Events that
+    // reach the new worker before a copy's host is back are held for it (docs/decisions/stopped-worker.md,
+    // proved by worker-kills.chromium.test.ts); this check asks only that each copy gets its own message.
     await stopWorker();
     await eachFrameWorks([...frames.values()], bob, roomId, 'after the worker stopped', false);
   }

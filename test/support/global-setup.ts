@@ -2,7 +2,7 @@
 // MatrixRTC JWT service stand-in, one real Synapse that offers SSO through the provider and
 // advertises the stand-in as its LiveKit transport, and the demo site + widget servers (two
 // origins), and hand their addresses to the tests. Synapse stores on SQLite for the tests and on
-// PostgreSQL for a bench-only run (docs/decisions.md, "Synapse on PostgreSQL");
+// PostgreSQL for a bench-only run (docs/decisions/postgresql-for-the-bench.md);
 // MWB_SYNAPSE_DATABASE=sqlite|postgres chooses for any run.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
