@@ -2,10 +2,9 @@
 // for its direct child iframes only. It posts nothing into a frame that is neither marked by the
 // page (`data-matrix-widget`) nor has spoken the Widget API first, so pages cannot detect it.
 import browser from 'webextension-polyfill';
-import * as v from 'valibot';
-import { FromWidgetRequest } from '../shared/protocol/widget-api';
 import { answerFrameChallenges } from './frame-challenge';
 import { FrameRelay } from './frame-relay';
+import { routeLoad, routeMessage } from './message-routing';
 import { isTemplateFrame, templateLoadIdOf, watchTemplateFrames } from './template-frames';
 
 // This frame may itself be a widget frame, which its parent's relay asks to identify itself.
@@ -64,21 +63,12 @@ function onRejected(iframe: HTMLIFrameElement): void {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  // A page can dispatch its own MessageEvent naming a child's window as `source` and any `origin`;
-  // only a message the browser delivered is trusted (seen in Chromium 156: the forged one reached
-  // this listener with the widget's source and origin, and acted with its grants).
-  if (!event.isTrusted) return;
+  if (!event.isTrusted) return; // routeMessage says so too; this spares the page's forgeries a frame search
   const iframe = childIframeOf(event.source);
-  if (!iframe) return; // the page itself, a sibling's child, or anything else that is not our child
-  if (rejectedFrames.has(iframe)) return;
-  const relay = relays.get(iframe);
-  if (relay) {
-    if (event.origin === relay.origin) relay.forward(event.data);
-    return;
-  }
-  if (event.origin === 'null' || !v.is(FromWidgetRequest, event.data)) return;
-  const created = startRelay(iframe, event.origin, false);
-  created.forward(event.data);
+  const child = iframe && { isRejected: rejectedFrames.has(iframe), relay: relays.get(iframe) };
+  const route = routeMessage(event, child);
+  if (route.action === 'forward') route.relay.forward(event.data);
+  else if (route.action === 'start' && iframe) startRelay(iframe, route.origin, false).forward(event.data);
 });
 
 // `load` does not bubble, but it can be captured at the document: this sees every iframe load,
@@ -87,17 +77,16 @@ document.addEventListener(
   'load',
   (event) => {
     const iframe = event.target;
-    // A synthetic `load` from the page would make the relay believe the frame navigated.
-    if (!event.isTrusted || !(iframe instanceof HTMLIFrameElement)) return;
+    if (!(iframe instanceof HTMLIFrameElement)) return;
+    const route = routeLoad({ isTrusted: event.isTrusted, relay: relays.get(iframe), isMarked: isMarked(iframe), srcOrigin: originOfSrc(iframe) });
+    if (route.action === 'ignore') return;
     rejectedFrames.delete(iframe);
-    const relay = relays.get(iframe);
-    if (relay && !relay.hasSeenLoad) {
-      relay.hasSeenLoad = true;
+    if (route.action === 'first-load') {
+      route.relay.hasSeenLoad = true;
       return;
     }
-    relay?.stop();
-    const origin = originOfSrc(iframe);
-    if (isMarked(iframe) && origin) startRelay(iframe, origin, true);
+    route.stop?.stop();
+    if (route.startAs) startRelay(iframe, route.startAs, true);
   },
   true,
 );
