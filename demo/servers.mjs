@@ -75,6 +75,12 @@ export const CHAT_TEMPLATE_QUERY = [
  * with `&copies=1` the widgets are copies of the first, URL and widget id alike (two polls of one kind);
  * `?template=1` embeds the widget by its URL template (`data-matrix-widget-src`), for the extension to fill.
  */
+
+/** The demo site's own icon, which the popup shows beside the site under "This site". */
+const SITE_ICON = `<link rel="icon" href="data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b7a75"/><path d="M4 11V5l4 3 4-3v6" stroke="#fff" stroke-width="1.6" fill="none"/></svg>',
+)}">`;
+
 export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, areCopies = false, isTemplated = false, title = 'Demo site' }) {
   const frames = Array.from({ length: widgetCount }, (_, index) => {
     const widgetId = index === 0 || areCopies ? 'demo-chat' : `demo-chat-${index + 1}`;
@@ -88,7 +94,7 @@ export function sitePage({ widgetOrigin, roomHint, widgetCount = 1, areCopies = 
     const src = `${widgetOrigin}/index.html?widgetId=${encodeURIComponent(widgetId)}`;
     return `<iframe data-matrix-widget${attributes} src="${escapeAttribute(src)}"></iframe>`;
   }).join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>${SITE_ICON}</head>
 <body style="font:14px system-ui,sans-serif">
 <h1>${title}</h1>
 <p>An ordinary web page that embeds a Matrix chat widget from another origin. With Matrix Widget Bridge

@@ -12,13 +12,30 @@ import { widgetName } from './widget-names';
 
 type Props = { generation: number; grants: GrantView[]; sites: SiteView[]; onSites: (sites: SiteView[]) => void };
 
-type Tab = { siteOrigin: string | null; widgets: TabWidgetView[] };
+type Tab = { siteOrigin: string | null; favicon: string | null; widgets: TabWidgetView[] };
+
+/**
+ * The tab's icon as the browser reports it (`tab.favIconUrl`, offered with the host access the
+ * extension has, no permission of its own): a data: URL, or the site's own address, which the
+ * browser fetched for the tab already and serves from its cache. Anything else is not shown.
+ */
+function faviconOf(url: string | undefined): string | null {
+  if (!url || !URL.canParse(url)) return null;
+  return ['https:', 'http:', 'data:'].includes(new URL(url).protocol) ? url : null;
+}
 
 /** The page's origin when it is a web page (the tab's URL is known with the extension's host access). */
 function webOrigin(url: string | undefined): string | null {
   if (!url || !URL.canParse(url)) return null;
   const parsed = new URL(url);
   return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : null;
+}
+
+/** The site's favicon, or the globe when there is none or it does not load. Decorative: the origin is beside it. */
+function SiteIcon({ favicon }: { favicon: string | null }) {
+  const [hasFailed, setFailed] = useState(false);
+  if (favicon === null || hasFailed) return <Icon name="globe" />;
+  return <img class="site-favicon" src={favicon} alt="" width={16} height={16} referrerpolicy="no-referrer" onError={() => setFailed(true)} />;
 }
 
 export function ThisSite({ generation, grants, sites, onSites }: Props) {
@@ -32,7 +49,7 @@ export function ThisSite({ generation, grants, sites, onSites }: Props) {
       const widgets = reply.ok ? reply.value : [];
       // Without host access the tab's URL is hidden; its widgets still name their top site.
       const fromWidgets = widgets[0]?.siteOrigin.split(NESTED_SITE_SEPARATOR)[0] ?? null;
-      if (isCurrent) setTab({ siteOrigin: webOrigin(active.url) ?? fromWidgets, widgets });
+      if (isCurrent) setTab({ siteOrigin: webOrigin(active.url) ?? fromWidgets, favicon: faviconOf(active.favIconUrl), widgets });
     })();
     return () => {
       isCurrent = false;
@@ -56,7 +73,7 @@ export function ThisSite({ generation, grants, sites, onSites }: Props) {
         </h2>
         {siteOrigin !== null && (
           <span class="site-name" title={siteOrigin}>
-            <Icon name="globe" />
+            <SiteIcon favicon={tab?.favicon ?? null} />
             {siteOrigin}
           </span>
         )}

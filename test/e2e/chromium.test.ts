@@ -7,6 +7,7 @@ import { eventually, roomMessages } from '../support/homeserver';
 import { runConformance } from './conformance';
 import { elementCallJoinsAndLeaves } from './element-call';
 import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
+import { thisSiteShowsItsWidget } from './this-site-story';
 import { toolkitWidgetReadsSendsAndObserves } from './toolkit-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, sendFromWidget, type StoryState } from './user-story';
 
@@ -41,6 +42,8 @@ describe('Chromium', () => {
     expect(event.sender).toBe(alice.userId);
     expect((await browser.extensionPageUrls()).filter((url) => url.includes('/approval/'))).toEqual([]);
   });
+
+  it('lists the site’s widget under This site in the popup, beside the site’s icon', () => thisSiteShowsItsWidget(browser, story));
 
   it('ignores a fromWidget imitation posted by the page itself', async () => {
     await forgedPageMessageIsIgnored(story);

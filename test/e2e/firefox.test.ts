@@ -6,6 +6,7 @@ import { approveSubset, copiesOfOneWidget, revokeWhileRunning } from './grant-sc
 import { runConformance } from './conformance';
 import { elementCallJoinsAndLeaves } from './element-call';
 import { deniedTemplateStaysEmpty, templatedWidgetInOneApproval } from './template-story';
+import { thisSiteShowsItsWidget } from './this-site-story';
 import { toolkitWidgetReadsSendsAndObserves } from './toolkit-story';
 import { forgedPageMessageIsIgnored, requestIdsFollowThePackage, runUserStory, type StoryState } from './user-story';
 
@@ -23,6 +24,8 @@ describe('Firefox ESR', () => {
   it('logs in, approves, sends, receives live, and remembers the grant across a reload', async () => {
     story = await runUserStory(browser);
   });
+
+  it('lists the site’s widget under This site in the popup, beside the site’s icon', () => thisSiteShowsItsWidget(browser, story));
 
   it('ignores a fromWidget imitation posted by the page itself', async () => {
     await forgedPageMessageIsIgnored(story);
