@@ -41,7 +41,8 @@ export async function packageExtension() {
   await buildExtension();
   const { name, version } = readPackage(root);
   await mkdir(artifactsDir, { recursive: true });
-  const artifacts = {};
+  /** @type {{ chrome: string, firefox: string, sums: string, source: string | null, sourceSkipped: string | null }} */
+  const artifacts = { chrome: '', firefox: '', sums: '', source: null, sourceSkipped: null };
   const sums = [];
   for (const [browserName, extension] of [['chrome', 'zip'], ['firefox', 'xpi']]) {
     const filename = `${name}-${version}-${browserName}.${extension}`;
@@ -54,7 +55,6 @@ export async function packageExtension() {
   artifacts.sums = path.join(artifactsDir, `${name}-${version}.sha256`);
   await writeFile(artifacts.sums, sums.join(''));
   const obstacle = sourceArchiveObstacle();
-  artifacts.source = null;
   artifacts.sourceSkipped = obstacle;
   if (obstacle === null) {
     const filename = `${name}-${version}-source.zip`;
