@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
-import { BROWSERS, manifestFor, type BrowserName } from './scripts/manifest.mjs';
+import { BROWSERS, manifestFor, readPackage, type BrowserName } from './scripts/manifest.mjs';
 import { noRawHtml } from './scripts/no-raw-html.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -48,8 +48,7 @@ export function extensionManifest(browsers: readonly BrowserName[]): Plugin {
       const browserName = browsers.find((candidate) => outDirFor(candidate) === output.dir);
       if (!browserName) throw new Error(`manifest: no browser writes to ${output.dir ?? '(no dir)'}`);
       const source = JSON.parse(readFileSync(sourcePath, 'utf8')) as Record<string, unknown>;
-      const { version } = JSON.parse(readFileSync(packagePath, 'utf8')) as { version: string };
-      const manifest = manifestFor(browserName, source, version);
+      const manifest = manifestFor(browserName, source, readPackage(root).version);
       writeFileSync(path.join(outDirFor(browserName), 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     },
   };

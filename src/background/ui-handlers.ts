@@ -137,6 +137,7 @@ const handlers: Handlers = {
   removeSite: async (request, services) => {
     await services.hosts.closeSite(request.siteOrigin);
     await services.grants.removeSite(request.siteOrigin);
+    await services.audit.removeSite(request.siteOrigin);
     await services.sites.forget(request.siteOrigin);
     return siteViews(services);
   },

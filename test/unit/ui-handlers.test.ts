@@ -67,7 +67,7 @@ function fakeServices(options: { userId?: string | undefined } = {}) {
             ]
           : [],
     },
-    audit: { removeAccount: record('audit.removeAccount'), record: record('audit.record'), entries: record('audit.entries', []) },
+    audit: { removeAccount: record('audit.removeAccount'), removeSite: record('audit.removeSite'), record: record('audit.record'), entries: record('audit.entries', []) },
     sites: {
       isEnabled: async (siteOrigin: string) => siteOrigin !== 'https://off.example',
       disabledSites: async () => ['https://off.example'],
@@ -192,6 +192,12 @@ describe('handleUiMessage: the handlers', () => {
         { siteOrigin: 'https://off.example', isEnabled: false, grantCount: 0 },
       ],
     });
+  });
+
+  it('forgets a site: its widgets close, then its grants, its activity and its switch go', async () => {
+    const { services, calls } = fakeServices();
+    await handleUiMessage({ kind: 'removeSite', siteOrigin: 'https://a.example' }, POPUP, services);
+    expect(calls).toEqual(['closeSite("https://a.example")', 'grants.removeSite("https://a.example")', 'audit.removeSite("https://a.example")', 'forget("https://a.example")']);
   });
 
   it('passes the approval window’s decision on, and lists no rooms for an identity request', async () => {

@@ -1,7 +1,7 @@
 // What each widget did, per widget (all rooms), newest last and bounded. Records event types and
 // capability names only: never event content, which can be private.
 import * as v from 'valibot';
-import { auditKey, type WidgetIdentity } from '../../shared/core/widget-identity';
+import { auditKey, isOnSite, type WidgetIdentity } from '../../shared/core/widget-identity';
 import { AuditEntry } from '../../shared/protocol/background-to-ui';
 import type { KeyValueStore } from '../adapters/database';
 
@@ -58,6 +58,18 @@ export class AuditLog {
     for (const key of await this.store.keys()) {
       const parts: unknown = JSON.parse(key);
       if (Array.isArray(parts) && parts[0] === account) await this.store.delete(key);
+    }
+  }
+
+  /**
+   * Forgets a site's activity, every account's and its nested embedders' too ("Forget site"): the
+   * site's grants go with it, and what its widgets did must not stay behind where the popup no
+   * longer shows it. The second element of a key is the widget's site.
+   */
+  async removeSite(siteOrigin: string): Promise<void> {
+    for (const key of await this.store.keys()) {
+      const parts: unknown = JSON.parse(key);
+      if (Array.isArray(parts) && typeof parts[1] === 'string' && isOnSite(parts[1], siteOrigin)) await this.store.delete(key);
     }
   }
 
