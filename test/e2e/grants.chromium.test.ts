@@ -1,10 +1,7 @@
 // Issue #6 on real Chromium: the grant scenarios, accessibility of the extension pages, and the
 // README screenshots.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { SitePage } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
 import { freshUser, sharedRoom } from '../support/homeserver';
 import {
@@ -20,18 +17,11 @@ import {
   type Accounts,
 } from './grant-scenarios';
 import { waitForValue } from '../support/browser-driver';
+import { axeViolations } from './accessibility';
 import { openAccountSwitcher, showMainView, showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const screenshots = path.resolve(import.meta.dirname, '../../docs/screenshots');
-
-async function axeViolations(page: SitePage): Promise<string[]> {
-  await page.evaluate(axeSource);
-  return page.evaluate<string[]>(
-    `axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations.map((violation) => violation.id + ': ' + violation.nodes.map((node) => node.target.join(' ')).join(', ')))`,
-  );
-}
 
 describe('Chromium: grants the user understands and controls', () => {
   let browser: ChromiumExtensionBrowser;
