@@ -6,7 +6,7 @@ import { isFactConsent } from '../shared/core/widget-template';
 import type { ApprovalView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { denyAllFromSite, sendDecision } from './send-decision';
-import { t } from '../shared/ui/i18n';
+import { t, tWith } from '../shared/ui/i18n';
 import { useArmedAfterFocus } from './arming';
 import { CapabilityDetails } from './capability-details';
 import { ConsentPage, DecisionBar } from './consent-page';
@@ -69,8 +69,11 @@ function CapabilityRequest({ view }: { view: ApprovalView }) {
       title={<span id="widget-origin">{view.widgetOrigin}</span>}
       subtitle={
         <>
-          {t('approvalOnSite')} <strong id="site-origin">{view.siteOrigin}</strong>
-          {t('approvalAs')} <strong id="account">{view.account}</strong>
+          {tWith(
+            'approvalSubtitle',
+            <strong id="site-origin">{view.siteOrigin}</strong>,
+            <strong id="account">{view.account}</strong>,
+          )}
         </>
       }
       error={error}

@@ -5,7 +5,7 @@ import { describeIntents, type Intent } from '../shared/core/capability-intents'
 import { render, t, type MessageKey } from '../shared/ui/i18n';
 
 function itemsText(intent: Intent): string {
-  return intent.items.map((item) => (typeof item === 'string' ? item : render(item))).join(', ');
+  return intent.items.map((item) => (typeof item === 'string' ? item : render(item))).join(t('listSeparator'));
 }
 
 export function IntentList({ capabilities, roomId }: { capabilities: readonly string[]; roomId: string }) {

@@ -21,7 +21,7 @@ describe('messages', () => {
   it('has every key passed to t() in the sources', () => {
     const used = files(SRC)
       .filter((file) => /\.tsx?$/.test(file))
-      .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\bt\('([A-Za-z_]+)'/g)].map((match) => match[1]));
+      .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\b(?:t|tWith)\('([A-Za-z_]+)'/g)].map((match) => match[1]));
     expect(used.length).toBeGreaterThan(10);
     expect(used.filter((key) => !(key! in messages))).toEqual([]);
   });
