@@ -44,8 +44,6 @@ export function firefoxBackground(browser: Browser, geckoId: string): ExtensionB
 
   return {
     async evaluate<T>(expression: string): Promise<T> {
-      // As in Chromium, a stopped background is waited for, never woken: what wakes it is the extension's.
-      await eventually('a running Firefox background', async () => (await privileged<string>('ext.backgroundState')) === 'running' || undefined);
       const reply = `mwb-test:evaluate:${++calls}`;
       const script = `
         const { addDebuggerToGlobal } = ChromeUtils.importESModule('resource://gre/modules/jsdebugger.sys.mjs');
@@ -68,25 +66,39 @@ export function firefoxBackground(browser: Browser, geckoId: string): ExtensionB
           (value) => sendAsyncMessage(${JSON.stringify(reply)}, { json: value === undefined ? undefined : JSON.stringify(value) }),
           (error) => sendAsyncMessage(${JSON.stringify(reply)}, { error: String(error) }),
         );`;
-      const answer = await privileged<{ json?: string; error?: string }>(`new Promise((resolve) => {
+      // As in Chromium, a stopped background is waited for, never woken: what wakes it is the extension's.
+      const answer = await eventually('a running Firefox background', () =>
+        privileged<{ json?: string; error?: string } | undefined>(`ext.backgroundState !== 'running' ? undefined : new Promise((resolve) => {
         const messages = ext._backgroundPageFrameLoader.messageManager;
-        const listener = ({ data }) => { messages.removeMessageListener(${JSON.stringify(reply)}, listener); resolve(data); };
+        // A page terminated while it evaluates never answers: its suspension answers instead.
+        const suspended = () => done({ error: 'the background was stopped while evaluating' });
+        const listener = ({ data }) => done(data);
+        const done = (data) => {
+          messages.removeMessageListener(${JSON.stringify(reply)}, listener);
+          ext.off('background-script-suspend', suspended);
+          resolve(data);
+        };
+        ext.on('background-script-suspend', suspended);
         messages.addMessageListener(${JSON.stringify(reply)}, listener);
         messages.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(script)}), false);
-      })`);
+      })`),
+      );
       if (answer.error !== undefined) throw new Error(`in the Firefox background: ${answer.error}`);
       return (answer.json === undefined ? undefined : JSON.parse(answer.json)) as T;
     },
     async stop() {
-      await eventually('a running Firefox background to stop', async () => (await privileged<string>('ext.backgroundState')) === 'running' || undefined);
-      // The page's browsing context: discarded once the page is really gone, whatever wakes a new one right after.
-      const stopped = await privileged<boolean>(`(async () => {
-        const page = ext._backgroundPageFrameLoader.browsingContext;
-        // Like about:debugging: open devtools or pending listeners do not hold the page.
-        await ext.terminateBackground({ ignoreDevToolsAttached: true, disableResetIdleForTest: true });
-        return page.isDiscarded || ext._backgroundPageFrameLoader?.browsingContext !== page;
-      })()`);
-      if (!stopped) throw new Error('Firefox kept the background page after terminateBackground');
+      // One round trip from the call to the termination, so a stop "n ms after a send" lands when asked.
+      const outcome = await eventually('a running Firefox background to stop', () =>
+        privileged<'stopped' | 'kept' | undefined>(`(async () => {
+          if (ext.backgroundState !== 'running') return undefined;
+          // The page's browsing context: discarded once the page is really gone, whatever wakes a new one right after.
+          const page = ext._backgroundPageFrameLoader.browsingContext;
+          // Like about:debugging: open devtools and listeners still running do not hold the page.
+          await ext.terminateBackground({ ignoreDevToolsAttached: true, disableResetIdleForTest: true });
+          return page.isDiscarded || ext._backgroundPageFrameLoader?.browsingContext !== page ? 'stopped' : 'kept';
+        })()`),
+      );
+      if (outcome !== 'stopped') throw new Error('Firefox kept the background page after terminateBackground');
     },
   };
 }
