@@ -22,8 +22,26 @@ export type SitePage = Surface & {
   close(): Promise<void>;
 };
 
+/**
+ * The extension's background: Chromium's service worker, Firefox's event page
+ * (docs/debugging-browser-tests.md says how each is reached).
+ */
+export type ExtensionBackground = {
+  /**
+   * Runs `expression` in the background's global scope and returns its (awaited, JSON-able) value.
+   * A stopped background is waited for, never woken: what wakes it must be the extension's own events.
+   */
+  evaluate<T>(expression: string): Promise<T>;
+  /**
+   * Ends the background for real, its global scope with it, as the browser does when it is idle;
+   * the next event the extension listens for starts a fresh one, which re-reads what was persisted.
+   */
+  stop(): Promise<void>;
+};
+
 export type ExtensionBrowser = {
   name: 'chromium' | 'firefox';
+  background: ExtensionBackground;
   /** The extension's popup UI, in a tab. */
   openExtensionUi(): Promise<SitePage>;
   openPage(url: string): Promise<SitePage>;

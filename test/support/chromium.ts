@@ -102,18 +102,23 @@ export async function launchChromium(extensionDir: string | null, { home: reused
     context.on('console', print('console'));
   }
   const seenApprovals = new Set<Page>();
+  const stopServiceWorker = async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+  };
 
   return {
     name: 'chromium',
     context,
     extensionId,
     serviceWorker,
-    async stopServiceWorker() {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('ServiceWorker.enable');
-      await cdp.send('ServiceWorker.stopAllWorkers');
-      await cdp.detach();
+    stopServiceWorker,
+    background: {
+      evaluate: async <T>(expression: string) => (await serviceWorker()).evaluate(expression) as Promise<T>,
+      stop: stopServiceWorker,
     },
     async openExtensionUi() {
       const page = await context.newPage();

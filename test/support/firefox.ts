@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { frameFrom, type ExtensionBrowser, type SitePage, type Surface } from './browser-driver';
+import { firefoxBackground } from './firefox-background';
 import { eventually } from './homeserver';
 
 export const GECKO_ID = 'matrix-widget-bridge@example.org';
@@ -85,6 +86,9 @@ export async function launchFirefox(extensionDir: string | null): Promise<Firefo
     executablePath: process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr',
     headless: true,
     userDataDir: path.join(home, 'profile'),
+    // BiDi may evaluate in the browser's chrome window, from where the harness reaches the extension's
+    // event page (test/support/firefox-background.ts). The pages a user sees are unaffected.
+    args: ['--remote-allow-system-access'],
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       'extensions.autoDisableScopes': 0,
@@ -111,6 +115,7 @@ export async function launchFirefox(extensionDir: string | null): Promise<Firefo
   return {
     name: 'firefox',
     puppeteer: browser,
+    background: firefoxBackground(browser, GECKO_ID),
     async openExtensionUi() {
       // The first-run tab the extension opened itself (runtime.onInstalled). It cannot be reopened
       // over BiDi, so it is kept: "closing" it is a no-op, and the page refreshes itself on focus.

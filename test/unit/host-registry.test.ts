@@ -1,5 +1,5 @@
 // The registry holds events for widgets that were live before the worker stopped until their relay is
-// back (issue #7). Fake hosts record what reaches them; the browser proof is worker-kills.chromium.
+// back (issue #7). Fake hosts record what reaches them; the browser proof is test/e2e/worker-kills.test.ts.
 import { MatrixEvent } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
 import { HostRegistry, MAX_HELD_EVENTS, RETURN_WAIT_MS, SYNC_HOLD_BACKLOG } from '../../src/background/widgets/host/host-registry';

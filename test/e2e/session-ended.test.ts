@@ -1,9 +1,9 @@
 // The homeserver ends the extension's session (the user removes its device from another client's
 // session list): the open popup says so at once, offers to log in again at the same homeserver, and
-// keeps saying so until the user logs in again or dismisses the notice.
+// keeps saying so until the user logs in again or dismisses the notice. In Chromium and Firefox ESR (issue #18).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { waitForValue } from '../support/browser-driver';
-import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { waitForValue, type ExtensionBrowser } from '../support/browser-driver';
+import { ENGINES } from '../support/engines';
 import { freshUser, removeDeviceAsUser } from '../support/homeserver';
 import { showSettings } from './popup-views';
 import { logInThroughPopup } from './user-story';
@@ -11,11 +11,11 @@ import { logInThroughPopup } from './user-story';
 const deviceShown = `document.querySelector('#device-id')?.dataset.deviceId`;
 const noticeFor = (userId: string) => `document.querySelector('#ended-sessions .session-ended[data-user-id=${JSON.stringify(userId)}]')?.textContent`;
 
-describe('Chromium: a session the homeserver ended', () => {
-  let browser: ChromiumExtensionBrowser;
+describe.each(ENGINES)('$title: a session the homeserver ended', (engine) => {
+  let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    browser = await launchChromium(inject('chromeExtensionDir'));
+    browser = await engine.launch();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,9 +1,9 @@
-// Issue #7: the homeserver is down when the worker starts. The popup says so, and the line goes away
+// Issue #7: the homeserver is down when the background starts (in Chromium and Firefox ESR since issue #18). The popup says so, and the line goes away
 // by itself once the server is back; the same when it goes away while the popup is open. The extension talks to the real Synapse through a fault proxy
 // (test/support/fault-proxy.ts) that can play "gone": every connection reset.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { textOf, waitForValue } from '../support/browser-driver';
-import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textOf, waitForValue, type ExtensionBrowser } from '../support/browser-driver';
+import { ENGINES } from '../support/engines';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { freshUser, homeserverUrl } from '../support/homeserver';
 import { showSettings } from './popup-views';
@@ -11,13 +11,13 @@ import { logInThroughPopup } from './user-story';
 
 const UNREACHABLE = `document.querySelector('#homeserver-unreachable')?.textContent`;
 
-describe('Chromium: homeserver down at worker start', () => {
-  let browser: ChromiumExtensionBrowser;
+describe.each(ENGINES)('$title: homeserver down at background start', (engine) => {
+  let browser: ExtensionBrowser;
   let proxy: FaultProxy;
 
   beforeAll(async () => {
     proxy = await startFaultProxy(homeserverUrl());
-    browser = await launchChromium(inject('chromeExtensionDir'));
+    browser = await engine.launch();
   });
   afterAll(async () => {
     await browser?.close();
@@ -33,11 +33,11 @@ describe('Chromium: homeserver down at worker start', () => {
     await before.close();
 
     proxy.setDown(true);
-    // A mark in the worker's global scope: gone after a real stop, so the popup below meets a cold worker.
-    await (await browser.serviceWorker()).evaluate('globalThis.__testMark = "before stop"');
-    await browser.stopServiceWorker();
+    // A mark in the background's global scope: gone after a real stop, so the popup below meets a cold background.
+    await browser.background.evaluate('globalThis.__testMark = "before stop"');
+    await browser.background.stop();
     const popup = await browser.openExtensionUi();
-    expect(await (await browser.serviceWorker()).evaluate('globalThis.__testMark ?? "fresh worker"')).toBe('fresh worker');
+    expect(await browser.background.evaluate('globalThis.__testMark ?? "fresh background"')).toBe('fresh background');
     const line = await waitForValue<string>(popup, UNREACHABLE, 'the unreachable line', 60_000).catch(async (error: unknown) => {
       throw new Error(`${String(error)}; the popup showed: ${await textOf(popup, '#logged-in')}`);
     });
