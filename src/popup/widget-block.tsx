@@ -1,6 +1,6 @@
 // One widget on a site: per room, what it may do (the approval window's intents) with a revoke for
 // each, what was refused, the raw capabilities behind a disclosure, "Revoke all"; then its activity.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { describeActivity } from '../shared/core/activity';
 import { describeCapability } from '../shared/core/capability-description';
 import { describeIntents, type Intent } from '../shared/core/capability-intents';
@@ -32,7 +32,7 @@ export function WidgetBlock({ widget, grants, refresh }: { widget: WidgetKey; gr
       {grants.map((grant) => (
         <GrantRow key={`${grant.roomId}|${grant.hostInstance}`} grant={grant} refresh={refresh} />
       ))}
-      <Activity widget={widget} />
+      <Activity widget={widget} grants={grants} />
     </div>
   );
 }
@@ -128,17 +128,28 @@ function GrantRow({ grant, refresh }: { grant: GrantView; refresh: Refresh }) {
   );
 }
 
-/** What the widget did, in sentences, newest first; read when opened (the log is per widget, all rooms). */
-function Activity({ widget }: { widget: WidgetKey }) {
+/**
+ * What the widget did, in sentences, newest first (the log is per widget, all rooms). Read when
+ * opened, and again while open whenever the popup refreshed its grants (a revoke here, a return to
+ * the popup): a popup kept open in a tab (Firefox's first-run tab) would otherwise show a stale log.
+ */
+function Activity({ widget, grants }: { widget: WidgetKey; grants: GrantView[] }) {
   const [entries, setEntries] = useState<AuditEntry[] | undefined>();
-  const toggle = async (isOpen: boolean) => {
-    if (!isOpen || entries) return;
-    const reply = await askBackground({ kind: 'getAudit', widget });
-    setEntries(reply.ok ? reply.value : []);
-  };
+  const [isOpen, setOpen] = useState(false);
+  useEffect(() => {
+    if (!isOpen) return undefined;
+    let isCurrent = true;
+    void askBackground({ kind: 'getAudit', widget }).then((reply) => {
+      if (isCurrent) setEntries(reply.ok ? reply.value : []);
+    });
+    return () => {
+      isCurrent = false;
+    };
+    // `grants` is a new array each time the site list renders, every refresh among them: the signal to read again.
+  }, [isOpen, grants]);
   const lines = entries ? describeActivity(entries) : [];
   return (
-    <Disclosure class="activity-disclosure" summary={t('showActivity')} onToggle={(isOpen) => void toggle(isOpen)}>
+    <Disclosure class="activity-disclosure" summary={t('showActivity')} onToggle={setOpen}>
       {entries && entries.length === 0 && <p class="muted small">{t('noActivity')}</p>}
       <ol class="plain activity">
         {lines.map((line, index) => (

@@ -3,7 +3,7 @@
 import { expect, inject } from 'vitest';
 import { textOf, waitForValue, type ExtensionBrowser, type SitePage, type Surface } from '../support/browser-driver';
 import { eventually, roomMessages, sendText, sharedRoom, type TestUser } from '../support/homeserver';
-import { activityOf, showMainView } from './popup-views';
+import { activityOf, openActivity, showMainView } from './popup-views';
 import { sendFromWidget } from './user-story';
 
 export const SEND = 'org.matrix.msc2762.send.event:m.room.message';
@@ -92,7 +92,7 @@ export async function closingTheWindowDeniesForNow(browser: ExtensionBrowser, { 
   await showMainView(popup);
   const card = `[data-grant-room="${roomId}"]`;
   await waitForValue(popup, `!!document.querySelector('${card}')`, 'the grant in the popup');
-  await popup.click(`${activityOf(card)} summary`);
+  await openActivity(popup, card);
   const closed = await waitForValue<string>(popup, `document.querySelector('${activityOf(card)} [data-activity="activity_nothingAllowed"]')?.textContent`, 'the closed window in the activity');
   expect(closed).toContain('Got none of what it asked for: you denied it, or closed the approval window.');
   expect(closed).toContain('Send messages as you in this room');
@@ -116,6 +116,9 @@ export async function revokeWhileRunning(browser: ExtensionBrowser, { alice, bob
   await showMainView(popup);
   const card = `[data-grant-room="${roomId}"]`;
   await waitForValue(popup, `!!document.querySelector('${card} button[data-revoke="${SEND}"]')`, 'the grant in the popup');
+  // The activity log is open before the revoke: it must show the revoke without being reopened.
+  await openActivity(popup, card);
+  await waitForValue(popup, `document.querySelector('${activityOf(card)} .activity')?.textContent.includes('m.room.message')`, 'the send in the activity log');
   await popup.click(`${card} button[data-revoke="${SEND}"]`);
   await waitForValue(popup, `!document.querySelector('${card} button[data-revoke="${SEND}"]')`, 'the revoked capability to go');
 
@@ -128,11 +131,13 @@ export async function revokeWhileRunning(browser: ExtensionBrowser, { alice, bob
   expect(error).toContain('Not allowed to send');
   expect((await roomMessages(bob, roomId)).map((event) => event.content?.['body'])).not.toContain('after the revoke');
 
-  // The activity log shows what the widget did, and the revoke.
-  await popup.click(`${activityOf(card)} summary`);
-  const activity = await waitForValue<string>(popup, `document.querySelector('${activityOf(card)} .activity')?.textContent`, 'the activity log');
+  // The open activity log shows what the widget did, and now the revoke.
+  const activity = await waitForValue<string>(
+    popup,
+    `(() => { const text = document.querySelector('${activityOf(card)} .activity')?.textContent ?? ''; return text.includes('You revoked:') && text; })()`,
+    'the revoke in the open activity log',
+  );
   expect(activity).toContain('m.room.message');
-  expect(activity).toContain('You revoked:');
 
   // "Revoke all" takes the rest back; the site keeps its block, switch and "Forget site" (issue #16).
   await popup.click(`${card} button[data-revoke-all]`);
@@ -253,7 +258,7 @@ export async function copiesOfOneWidget(browser: ExtensionBrowser, { alice, bob 
   if (stopWorker) {
     // The relays reconnect to a new worker, which must tell the two frames apart again. Events that
     // reach the new worker before a copy's host is back are held for it (docs/decisions/stopped-worker.md,
-    // proved by worker-kills.chromium.test.ts); this check asks only that each copy gets its own message.
+    // proved by worker-kills.test.ts); this check asks only that each copy gets its own message.
     await stopWorker();
     await eachFrameWorks([...frames.values()], bob, roomId, 'after the worker stopped', false);
   }

@@ -27,3 +27,10 @@ export async function openAccountSwitcher(ui: Surface): Promise<void> {
 export function activityOf(grantSelector: string): string {
   return `.widget-block:has(${grantSelector}) .activity-disclosure`;
 }
+
+/** Opens the activity log of the widget whose grant `grantSelector` names, unless it is open already. */
+export async function openActivity(ui: Surface, grantSelector: string): Promise<void> {
+  const disclosure = activityOf(grantSelector);
+  if (await ui.evaluate<boolean>(`!document.querySelector('${disclosure}').open`)) await ui.click(`${disclosure} summary`);
+  await waitForValue(ui, `document.querySelector('${disclosure}').open`, 'the activity log open');
+}

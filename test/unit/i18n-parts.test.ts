@@ -26,15 +26,15 @@ describe('tWith', () => {
   });
 
   it('puts the parts where the English sentence has them', () => {
-    const site = { site: 1 };
-    const account = { account: 2 };
+    const site: object = { site: 1 };
+    const account: object = { account: 2 };
     expect(tWith('approvalSubtitle', site, account)).toEqual(['on ', site, ', wants to use your Matrix account ', account]);
   });
 
   it('follows a translation that orders the sentence otherwise', () => {
     messages = load('ja');
-    const site = { site: 1 };
-    const account = { account: 2 };
+    const site: object = { site: 1 };
+    const account: object = { account: 2 };
     const parts = tWith('approvalSubtitle', site, account);
     expect(parts.filter((part) => typeof part !== 'string')).toEqual([site, account]);
     expect(parts[0]).toBe('サイト ');

@@ -2,11 +2,14 @@
 // (the widget's included: all that the background sends the content script is posted into the widget)
 // is recorded from before the page's own scripts run, through login, encryption set-up, approval,
 // sending and reading in an encrypted room, and an OpenID request; none may contain the session's
-// access token, the password, the recovery key, the crypto store's key or the device's keys.
+// access token, the password, the recovery key, the crypto store's key or the device's keys. In
+// Chromium and Firefox ESR.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
-import { waitForValue } from '../support/browser-driver';
+import { waitForValue, type ExtensionBrowser } from '../support/browser-driver';
 import { encryptedRoom } from '../support/crypto-peer';
+import { ENGINES } from '../support/engines';
+import { activeStoredSession } from '../support/extension-storage';
+import { addScriptToEveryFrame } from '../support/page-hooks';
 import { freshUser, type TestUser } from '../support/homeserver';
 import { approvalReady, openGrantedWidget } from './grant-scenarios';
 import { showSettings } from './popup-views';
@@ -20,13 +23,13 @@ const RECORDER = `(() => {
   }, true);
 })();`;
 
-describe('Chromium: secrets stay in the extension', () => {
-  let browser: ChromiumExtensionBrowser;
+describe.each(ENGINES)('$title: secrets stay in the extension', (engine) => {
+  let browser: ExtensionBrowser;
   let alice: TestUser;
 
   beforeAll(async () => {
-    browser = await launchChromium(inject('chromeExtensionDir'));
-    await browser.context.addInitScript(RECORDER);
+    browser = await engine.launch();
+    await addScriptToEveryFrame(browser, RECORDER);
     alice = await freshUser('alice');
   });
   afterAll(async () => {
@@ -53,15 +56,12 @@ describe('Chromium: secrets stay in the extension', () => {
     await openIdApproval.click('#approve');
     await waitForValue(widget, `window.__recorded.some((message) => message.includes('openid_credentials'))`, 'the OpenID credentials');
 
-    const worker = await browser.serviceWorker();
-    const stored = await worker.evaluate<{ accessToken: string; storeKey: string; deviceId: string }>(`new Promise((resolve, reject) => {
-      const open = indexedDB.open('matrix-widget-bridge');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const read = open.result.transaction('session').objectStore('session').get(${JSON.stringify(`account:${alice.userId}`)});
-        read.onsuccess = () => resolve(read.result);
-      };
-    })`);
+    // Read where the background keeps it: the extension's IndexedDB, through one of its own pages.
+    const extensionUi = await browser.openExtensionUi();
+    const stored = await activeStoredSession<{ userId: string; accessToken: string; storeKey: string; deviceId: string }>(extensionUi);
+    await extensionUi.close();
+    if (!stored) throw new Error('no stored session');
+    expect(stored.userId).toBe(alice.userId);
     expect(stored.accessToken).toMatch(/^syt_/);
     expect(stored.storeKey.length).toBeGreaterThan(40);
     const { device_keys: deviceKeys } = await alice.client.downloadKeysForUsers([alice.userId]);

@@ -3,10 +3,12 @@
 // same-origin sibling on another path, a frame nested in it, the widget frame after it navigated,
 // and malformed or oversized messages from the widget itself. None may act with the widget's
 // grants; the real widget and a copy of it beside it (same URL and widget id, so every widget-origin
-// port on the page is told apart by a frame challenge) keep working.
+// port on the page is told apart by a frame challenge) keep working. In Chromium and Firefox ESR; the
+// content script's own world is reached in Chromium only (see that case).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { waitForValue, type SitePage, type Surface } from '../support/browser-driver';
+import { waitForValue, type ExtensionBrowser, type SitePage, type Surface } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { ENGINES } from '../support/engines';
 import { eventually, freshUser, roomMessages, sharedRoom, type TestUser } from '../support/homeserver';
 import { approvalReady, approvedIn } from './grant-scenarios';
 import { logInThroughPopup, sendFromWidget } from './user-story';
@@ -56,8 +58,8 @@ const CASES: Case[] = [
   ...FROM_THE_WIDGET.map((attempt) => ({ ...attempt, source: 'widget' as const, target: 'parent' as const })),
 ];
 
-describe('Chromium: forged Widget API traffic', () => {
-  let browser: ChromiumExtensionBrowser;
+describe.each(ENGINES)('$title: forged Widget API traffic', (engine) => {
+  let browser: ExtensionBrowser;
   let alice: TestUser;
   let bob: TestUser;
   let roomId: string;
@@ -66,7 +68,7 @@ describe('Chromium: forged Widget API traffic', () => {
   let copy: Surface;
 
   beforeAll(async () => {
-    browser = await launchChromium(inject('chromeExtensionDir'));
+    browser = await engine.launch();
     alice = await freshUser('alice');
     bob = await freshUser('bob');
     roomId = await sharedRoom(bob, alice, 'Spoofing room');
@@ -115,12 +117,22 @@ describe('Chromium: forged Widget API traffic', () => {
       const message = JSON.stringify(attack.message(ids[index] as string, roomId));
       if (attack.source === 'page') await site.evaluate(`window.postMessage(${message}, '*')`);
       else if (attack.source === 'pageAsWidget') {
-        await site.evaluate(
-          `window.dispatchEvent(new MessageEvent('message', { data: ${message}, origin: ${JSON.stringify(inject('widgetOrigin'))}, source: document.getElementById('widget').contentWindow }))`,
-        );
+        // As the page's own script (a script element). Firefox 153 refuses a cross-origin frame's
+        // window as `source` (a TypeError, page script or not): there the page cannot build this
+        // forgery, and sends the nearest it can, the widget's origin without a source ("no-source:").
+        const init = `{ data: ${message}, origin: ${JSON.stringify(inject('widgetOrigin'))} }`;
+        const dispatch = `try { window.dispatchEvent(new MessageEvent('message', { ...${init}, source: document.getElementById('widget').contentWindow })); window.__dispatched.push(${JSON.stringify(ids[index])}); } catch (error) { if (!(error instanceof TypeError)) throw error; window.dispatchEvent(new MessageEvent('message', ${init})); window.__dispatched.push(${JSON.stringify(`no-source:${ids[index]}`)}); }`;
+        await site.evaluate(`(() => { window.__dispatched ??= []; const script = document.createElement('script'); script.textContent = ${JSON.stringify(dispatch)}; document.head.append(script); script.remove(); return true; })()`);
       }
       else await frames[attack.source].evaluate(`${attack.target}.postMessage(${message}, '*')`);
     }
+
+    // Every synthetic event was dispatched: in Chromium as the exact forgery, in Firefox as the one it lets a page build.
+    const dispatched = CASES.flatMap((attack, index) => (attack.source === 'pageAsWidget' ? [ids[index] as string] : []));
+    const built = await site.evaluate<string[]>('window.__dispatched');
+    if (engine.name === 'chromium') expect(built).toEqual(dispatched);
+    else expect(built.map((id) => id.replace(/^no-source:/, ''))).toEqual(dispatched);
+    console.log(`[spoofing] ${engine.title}: synthetic events`, built.every((id) => id.startsWith('no-source:')) ? 'without source (refused by the browser)' : built.join(' '));
 
     // The legitimate widget and its copy still work, and by the time their messages are on the
     // server the forgeries posted before them have been dealt with.
@@ -149,7 +161,10 @@ describe('Chromium: forged Widget API traffic', () => {
     await popup.close();
   });
 
-  it('gives a navigated widget frame’s new document none of the old grants', async () => {
+  // Known failure in Firefox ESR 153 (issue #18): after the frame's same-origin detour, the widget back
+  // in it is hosted and told its grant, but its send is never answered (nothing reaches the room, no
+  // error, the forgery does not land either). `it.fails` keeps it running, and turns red once fixed.
+  (engine.name === 'firefox' ? it.fails : it)('gives a navigated widget frame’s new document none of the old grants', async () => {
     const widgetOrigin = inject('widgetOrigin');
     await site.evaluate(`document.getElementById('widget').src = ${JSON.stringify(`${widgetOrigin}/attacker.html?navigated=1`)}`);
     const navigated = await site.widget(`${widgetOrigin}/attacker.html?navigated=1`);
@@ -169,6 +184,9 @@ describe('Chromium: forged Widget API traffic', () => {
   });
 });
 
+// Chromium only: the code must run in the content script's own isolated world, which CDP names as an
+// execution context. WebDriver BiDi in Firefox 153 lists no realm of a WebExtension content script,
+// so there is nothing to evaluate in (docs/security.md, "Firefox").
 describe('Chromium: a content script is not an extension page', () => {
   let browser: ChromiumExtensionBrowser;
 
