@@ -2,9 +2,7 @@
 // opened it for: the account, this site's widgets, then every site. Settings (the account's details,
 // encryption, logout) is a second view behind the header's gear, with a way back.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { Runtime } from 'webextension-polyfill';
-import * as v from 'valibot';
-import { StatusChanged, type BridgeStatus, type GrantView, type ProfileView, type SiteView } from '../shared/protocol/background-to-ui';
+import type { BridgeStatus, GrantView, ProfileView, SiteView } from '../shared/protocol/background-to-ui';
 import { askBackground } from '../shared/ui/background-client';
 import { t } from '../shared/ui/i18n';
 import { AccountHeader } from './account-header';
@@ -14,6 +12,7 @@ import { EndedSessions } from './ended-sessions';
 import { LoginForm } from './login-form';
 import { SettingsView } from './settings-view';
 import { SiteAccess } from './site-access';
+import type { StatusChannel } from './status-channel';
 import { ThisSite } from './this-site';
 import { WaitingApprovals } from './waiting-approvals';
 
@@ -21,7 +20,7 @@ export type Refresh = () => Promise<void>;
 
 const SYNC_POLL_MS = 1_000;
 
-export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPort: Runtime.Port }) {
+export function Popup({ isWelcome, statusChannel }: { isWelcome: boolean; statusChannel: StatusChannel }) {
   const [status, setStatus] = useState<BridgeStatus | undefined>();
   const [grants, setGrants] = useState<GrantView[]>([]);
   const [sites, setSites] = useState<SiteView[]>([]);
@@ -48,16 +47,14 @@ export function Popup({ isWelcome, statusPort }: { isWelcome: boolean; statusPor
     // The first-run tab stays open: show what changed meanwhile when the user comes back to it.
     const onFocus = () => void refresh();
     window.addEventListener('focus', onFocus);
-    // The homeserver became unreachable or came back (the sync state changed): show it now.
-    const onStatusChanged = (message: unknown) => {
-      if (v.is(StatusChanged, message)) void refresh();
-    };
-    statusPort.onMessage.addListener(onStatusChanged);
+    // The homeserver became unreachable or came back (the sync state changed), or the background
+    // started anew: show it now.
+    const unsubscribe = statusChannel.subscribe(() => void refresh());
     return () => {
       window.removeEventListener('focus', onFocus);
-      statusPort.onMessage.removeListener(onStatusChanged);
+      unsubscribe();
     };
-  }, [refresh, statusPort]);
+  }, [refresh, statusChannel]);
 
   // The display name of the active account, asked once per account; until then the localpart shows.
   const userId = status?.session?.userId;

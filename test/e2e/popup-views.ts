@@ -5,8 +5,9 @@ import { waitForValue, type Surface } from '../support/browser-driver';
 /** Settings (the account, encryption and logout), reached by the header's gear. */
 export async function showSettings(ui: Surface): Promise<void> {
   await waitForValue(ui, `!!document.querySelector('#open-settings, #settings')`, 'the logged-in popup');
-  if (await ui.evaluate<boolean>(`!document.querySelector('#settings')`)) await ui.click('#open-settings');
-  await waitForValue(ui, `!!document.querySelector('#settings')`, 'the settings view');
+  // Clicked in the page, so a re-render between finding the button and clicking it (a status change
+  // redraws the header) is met by the next try rather than a driver's "no element".
+  await waitForValue(ui, `!!document.querySelector('#settings') || (document.querySelector('#open-settings')?.click(), false)`, 'the settings view');
 }
 
 /** The main view: the account header, this site, all sites. */
