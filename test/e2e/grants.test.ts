@@ -3,7 +3,7 @@
 // also the accessibility of the extension pages and the README screenshots (see the case).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ExtensionBrowser, SitePage } from '../support/browser-driver';
+import type { ExtensionBrowser } from '../support/browser-driver';
 import type { ChromiumExtensionBrowser } from '../support/chromium';
 import { ENGINES } from '../support/engines';
 import { badgeText } from '../support/extension-context';
@@ -46,10 +46,8 @@ describe.each(ENGINES)('$title: grants the user understands and controls', (engi
   it('treats a closed approval window as "deny for now"', () => closingTheWindowDeniesForNow(browser, accounts));
   it('revokes one capability live from the popup', () => revokeWhileRunning(browser, accounts));
   it('asks again for another site or another room', () => grantsStayInTheirPlace(browser, accounts));
-  // Firefox: the stop comes with the harness's way to stop its event page (until then, the copies
-  // without a stop in between).
-  it(`hosts two copies of one widget (same URL and widget id) as two frames${engine.name === 'chromium' ? ', across a stopped worker' : ''}`, () =>
-    copiesOfOneWidget(browser, accounts, engine.name === 'chromium' ? () => chromium().stopServiceWorker() : undefined));
+  it('hosts two copies of one widget (same URL and widget id) as two frames, across a stopped background', () =>
+    copiesOfOneWidget(browser, accounts, () => browser.background.stop()));
   it('queues two approvals and counts them on the badge', () => queuedApprovals(browser, accounts, () => badgeText(browser)));
 
   // Chromium only: the screenshots are the README's (one browser's), and the dark-theme pass uses
