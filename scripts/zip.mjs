@@ -76,30 +76,16 @@ export async function zipFolder(folder, files, { time = entryTime() } = {}) {
     const body = method === DEFLATED ? deflated : data;
     const nameBytes = Buffer.from(name, 'utf8');
     const checksum = crc32(data);
+    // Both headers carry the same 26 bytes from "version needed" to the name's length.
+    const entry = { method, dosTime, dosDate, checksum, storedSize: body.length, size: data.length, nameLength: nameBytes.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(FLAGS, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(dosTime, 10);
-    local.writeUInt16LE(dosDate, 12);
-    local.writeUInt32LE(checksum, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
+    writeEntryFields(local, 4, entry);
     local.writeUInt16LE(0, 28);
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(VERSION_MADE_BY, 4);
-    header.writeUInt16LE(VERSION_NEEDED, 6);
-    header.writeUInt16LE(FLAGS, 8);
-    header.writeUInt16LE(method, 10);
-    header.writeUInt16LE(dosTime, 12);
-    header.writeUInt16LE(dosDate, 14);
-    header.writeUInt32LE(checksum, 16);
-    header.writeUInt32LE(body.length, 20);
-    header.writeUInt32LE(data.length, 24);
-    header.writeUInt16LE(nameBytes.length, 28);
+    writeEntryFields(header, 6, entry);
     // Extra field, comment, disk number and internal attributes: all zero (bytes 30 to 37).
     header.writeUInt32LE(EXTERNAL_ATTRIBUTES, 38);
     header.writeUInt32LE(offset, 42);
@@ -116,4 +102,20 @@ export async function zipFolder(folder, files, { time = entryTime() } = {}) {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...parts, directory, end]);
+}
+
+/**
+ * The fields a local file header (from byte 4) and its central directory header (from byte 6) share,
+ * in the order both put them: version needed, flags, method, time, date, CRC-32, sizes, name length.
+ */
+function writeEntryFields(buffer, at, { method, dosTime, dosDate, checksum, storedSize, size, nameLength }) {
+  buffer.writeUInt16LE(VERSION_NEEDED, at);
+  buffer.writeUInt16LE(FLAGS, at + 2);
+  buffer.writeUInt16LE(method, at + 4);
+  buffer.writeUInt16LE(dosTime, at + 6);
+  buffer.writeUInt16LE(dosDate, at + 8);
+  buffer.writeUInt32LE(checksum, at + 10);
+  buffer.writeUInt32LE(storedSize, at + 14);
+  buffer.writeUInt32LE(size, at + 18);
+  buffer.writeUInt16LE(nameLength, at + 22);
 }
