@@ -5,7 +5,7 @@ import { waitForValue, type ExtensionBrowser, type Surface } from '../support/br
 import { cryptoPeer, encryptedRoom, rawEvent, waitForDeviceKeys, type CryptoPeer } from '../support/crypto-peer';
 import { eventually, freshUser, sendText, type TestUser } from '../support/homeserver';
 import { openGrantedWidget } from './grant-scenarios';
-import { showSettings } from './popup-views';
+import { showMainView, showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
 
 export type EncryptedStory = { alice: TestUser; bob: TestUser; peer: CryptoPeer; roomId: string; widget: Surface };
@@ -34,6 +34,8 @@ export async function shownDeviceId(browser: ExtensionBrowser): Promise<string> 
 
 export async function deviceVerificationState(browser: ExtensionBrowser): Promise<string> {
   const ui = await browser.openExtensionUi();
+  // Firefox's popup tab is kept between looks, maybe still on the settings view.
+  await showMainView(ui);
   // The first sync shows as progress, and the popup follows it until it is through.
   await waitForValue(ui, `!!document.querySelector('#user-id') && !document.querySelector('#first-sync')`, 'the first sync to finish');
   await showSettings(ui);

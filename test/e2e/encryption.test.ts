@@ -1,9 +1,8 @@
 // Issue #5 in Chromium and Firefox ESR: an encrypted room both ways, a late room key, and crypto that
-// survives a stopped background (a service worker, an event page) and, in Chromium, a browser restart
-// on the same profile.
+// survives a stopped background (a service worker, an event page) and a browser restart on the same
+// profile.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForValue, type ExtensionBrowser } from '../support/browser-driver';
-import { type ChromiumExtensionBrowser } from '../support/chromium';
 import { ENGINES } from '../support/engines';
 import { deviceVerificationState, lateKeyArrives, runEncryptedRoomStory, shownDeviceId, stillEncryptsBothWays, type EncryptedStory } from './encrypted-room';
 
@@ -32,12 +31,9 @@ describe.each(ENGINES)('$title: encrypted rooms', (engine) => {
     await stillEncryptsBothWays(story, 'after the background stopped');
   });
 
-  // Chromium only: the Firefox harness installs the extension as a temporary add-on (WebDriver BiDi's
-  // webExtension.install), which Firefox removes, storage and all, when it quits; a restart there would
-  // test the harness, not the extension (docs/debugging-browser-tests.md).
-  it.runIf(engine.name === 'chromium')('keeps the session, the device and its keys across a browser restart on the same profile', async () => {
+  it('keeps the session, the device and its keys across a browser restart on the same profile', async () => {
     const deviceBefore = await shownDeviceId(browser);
-    browser = await (browser as ChromiumExtensionBrowser).restart();
+    browser = await browser.restart();
     expect(await shownDeviceId(browser)).toBe(deviceBefore);
     expect(await deviceVerificationState(browser)).toBe('noIdentity');
     // The grant is remembered: the widget opens without asking, and both directions still work.

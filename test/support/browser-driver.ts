@@ -49,6 +49,8 @@ export type ExtensionBrowser = {
   nextApprovalWindow(): Promise<SitePage>;
   /** Extension pages currently open, by URL: approval windows included. */
   extensionPageUrls(): Promise<string[]>;
+  /** Quits the browser and starts it again on the same profile (a browser restart for the user). */
+  restart(): Promise<ExtensionBrowser>;
   close(): Promise<void>;
 };
 

@@ -11,11 +11,14 @@ import type { ExtensionBackground } from './browser-driver';
 import { eventually } from './homeserver';
 
 /** Puppeteer's BiDi connection (public on its BidiBrowser, which the package does not export as a type). */
-type BidiConnection = { send(method: string, params: object): Promise<{ result: unknown }> };
+export type BidiConnection = { send(method: string, params: object): Promise<{ result: unknown }> };
 type Evaluated = { type: string; result?: { type: string; value?: unknown }; exceptionDetails?: { text: string } };
 
-/** The background of extension `geckoId`, reached through the chrome window of `browser`. */
-export function firefoxBackground(browser: Browser, geckoId: string): ExtensionBackground {
+/**
+ * Runs expressions with system privileges in the browser's chrome window of `browser`; in each, `ext`
+ * is extension `geckoId`'s parent-side object (and `policy` its WebExtensionPolicy).
+ */
+export function privilegedEvaluator(browser: Browser, geckoId: string): <T>(expression: string) => Promise<T> {
   const connection = (browser as unknown as { connection: BidiConnection }).connection;
   let chromeContext: Promise<string> | undefined;
   const chromeWindow = () =>
@@ -26,11 +29,10 @@ export function firefoxBackground(browser: Browser, geckoId: string): ExtensionB
       if (!top) throw new Error('no chrome window: is Firefox started with --remote-allow-system-access?');
       return top.context;
     }));
-  /** Runs `expression` with system privileges in the browser window; `ext` is the extension's parent-side object. */
-  const privileged = async <T>(expression: string): Promise<T> => {
+  return async <T>(expression: string): Promise<T> => {
     const { result } = await connection.send('script.evaluate', {
       // BiDi hands objects back as its own remote values: JSON is simpler to read.
-      expression: `(async () => { const ext = WebExtensionPolicy.getByID(${JSON.stringify(geckoId)}).extension; return JSON.stringify(await (${expression})); })()`,
+      expression: `(async () => { const policy = WebExtensionPolicy.getByID(${JSON.stringify(geckoId)}); const ext = policy.extension; return JSON.stringify(await (${expression})); })()`,
       target: { context: await chromeWindow() },
       awaitPromise: true,
       resultOwnership: 'none',
@@ -40,6 +42,11 @@ export function firefoxBackground(browser: Browser, geckoId: string): ExtensionB
     const json = evaluated.result?.value;
     return (typeof json === 'string' ? JSON.parse(json) : undefined) as T;
   };
+}
+
+/** The background of extension `geckoId`, reached through the chrome window of `browser`. */
+export function firefoxBackground(browser: Browser, geckoId: string): ExtensionBackground {
+  const privileged = privilegedEvaluator(browser, geckoId);
   let calls = 0;
 
   return {

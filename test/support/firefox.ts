@@ -2,12 +2,13 @@
 // (docs/debugging-browser-tests.md). Firefox refuses BiDi navigation to moz-extension:// pages, so the harness attaches
 // to pages the extension opens itself: the first-run tab and approval windows.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { frameFrom, type ExtensionBrowser, type SitePage, type Surface } from './browser-driver';
-import { firefoxBackground } from './firefox-background';
+import { listFiles, zipFolder } from '../../scripts/zip.mjs';
+import { firefoxBackground, privilegedEvaluator, type BidiConnection } from './firefox-background';
 import { eventually } from './homeserver';
 
 export const GECKO_ID = 'matrix-widget-bridge@example.org';
@@ -73,13 +74,31 @@ async function findPage(
 export type FirefoxExtensionBrowser = ExtensionBrowser & {
   /** The puppeteer browser, for windows the harness has no words for (the SSO auth window). */
   puppeteer: Browser;
+  /** Quits Firefox and starts it again on the same profile (a browser restart for the user). */
+  restart(): Promise<FirefoxExtensionBrowser>;
 };
 
+/**
+ * Installs the extension as a user has it: permanently, from a package (a folder is zipped first), so
+ * it and its storage outlive a restart. BiDi's plain install is a temporary add-on, which Firefox
+ * uninstalls, storage and all, when it quits. ESR installs an unsigned package once the
+ * `xpinstall.signatures.required` pref is off.
+ */
+async function installPermanently(browser: Browser, extension: string, home: string): Promise<void> {
+  let archive = extension;
+  if ((await stat(extension)).isDirectory()) {
+    archive = path.join(home, 'tmp', 'extension.xpi');
+    await writeFile(archive, await zipFolder(extension, await listFiles(extension)));
+  }
+  const connection = (browser as unknown as { connection: BidiConnection }).connection;
+  await connection.send('webExtension.install', { extensionData: { type: 'archivePath', path: archive }, 'moz:permanent': true });
+}
+
 /** `extensionDir: null` launches the same Firefox without the extension (bench baselines). */
-export async function launchFirefox(extensionDir: string | null): Promise<FirefoxExtensionBrowser> {
-  const home = await mkdtemp(path.join(os.tmpdir(), 'mwb-firefox-'));
-  for (const folder of ['tmp', 'config', 'cache', 'profile']) await mkdir(path.join(home, folder));
-  const uuid = randomUUID();
+export async function launchFirefox(extensionDir: string | null, restarted?: { home: string; uuid: string }): Promise<FirefoxExtensionBrowser> {
+  const home = restarted?.home ?? (await mkdtemp(path.join(os.tmpdir(), 'mwb-firefox-')));
+  if (!restarted) for (const folder of ['tmp', 'config', 'cache', 'profile']) await mkdir(path.join(home, folder));
+  const uuid = restarted?.uuid ?? randomUUID();
   const browser = await puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
@@ -92,6 +111,7 @@ export async function launchFirefox(extensionDir: string | null): Promise<Firefo
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       'extensions.autoDisableScopes': 0,
+      'xpinstall.signatures.required': false,
       'browser.shell.checkDefaultBrowser': false,
       // Sub-millisecond performance.now(), as in Chromium, so timings can be compared (npm run bench).
       'privacy.reduceTimerPrecision': false,
@@ -108,9 +128,14 @@ export async function launchFirefox(extensionDir: string | null): Promise<Firefo
       XDG_CACHE_HOME: path.join(home, 'cache'),
     },
   });
-  if (extensionDir) await browser.installExtension(extensionDir);
+  if (extensionDir && !restarted) await installPermanently(browser, extensionDir, home);
   const base = `moz-extension://${uuid}/`;
   const seen = new Set<Page>();
+  // After a restart there is no first-run tab to attach to: one is opened as the user would open the
+  // popup, from the browser itself (BiDi may not navigate to moz-extension:// pages).
+  if (extensionDir && restarted) {
+    await privilegedEvaluator(browser, GECKO_ID)(`openTrustedLinkIn(policy.getURL('popup/index.html'), 'tab')`);
+  }
 
   return {
     name: 'firefox',
@@ -144,6 +169,10 @@ export async function launchFirefox(extensionDir: string | null): Promise<Firefo
     async close() {
       await browser.close();
       await rm(home, { recursive: true, force: true });
+    },
+    async restart() {
+      await browser.close();
+      return launchFirefox(extensionDir, { home, uuid });
     },
   };
 }
