@@ -10,6 +10,30 @@ import { t } from '../shared/ui/i18n';
 /** How often the popup looks for incoming requests and the other device's progress. */
 const POLL_MS = 700;
 
+type SecretFormProps = { inputId: string; label: string; autocomplete: string; buttonId: string; buttonLabel: string; isBusy: boolean; onSecret: (secret: string) => void };
+
+/** One secret (a recovery key, the account password) typed and sent once: the field is emptied on submit. */
+function SecretForm({ inputId, label, autocomplete, buttonId, buttonLabel, isBusy, onSecret }: SecretFormProps) {
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem(inputId) as HTMLInputElement;
+    const secret = input.value;
+    input.value = '';
+    onSecret(secret);
+  };
+  return (
+    <form onSubmit={submit} class="stacked-form">
+      <label class="field" for={inputId}>
+        {label}
+      </label>
+      <input id={inputId} class="input" name={inputId} type="password" autocomplete={autocomplete} required />
+      <Button id={buttonId} type="submit" variant="primary" disabled={isBusy}>
+        {buttonLabel}
+      </Button>
+    </form>
+  );
+}
+
 type Props = { encryption: NonNullable<SessionStatus['encryption']>; onStatus: (status: BridgeStatus) => void; refresh: () => Promise<void> };
 
 export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
@@ -49,24 +73,13 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
     else setError(reply.error.message);
   };
 
-  const useRecoveryKey = (event: Event) => {
-    event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('recovery-key') as HTMLInputElement;
-    const recoveryKey = input.value;
-    input.value = '';
-    void run(() => askBackground({ kind: 'verifyWithRecoveryKey', recoveryKey }), onStatus);
-  };
+  const useRecoveryKey = (recoveryKey: string) => void run(() => askBackground({ kind: 'verifyWithRecoveryKey', recoveryKey }), onStatus);
 
-  const setUp = (event: Event) => {
-    event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('setup-password') as HTMLInputElement;
-    const password = input.value;
-    input.value = '';
+  const setUp = (password: string) =>
     void run(() => askBackground({ kind: 'setUpEncryption', password }), (value) => {
       setNewRecoveryKey(value.recoveryKey);
       onStatus(value.status);
     });
-  };
 
   const verification = view && view.phase !== 'none' ? view : undefined;
   return (
@@ -79,15 +92,7 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
       )}
       {encryption.isReady && !encryption.isDeviceVerified && encryption.hasCrossSigning && (
         <>
-          <form onSubmit={useRecoveryKey} class="stacked-form">
-            <label class="field" for="recovery-key">
-              {t('recoveryKeyLabel')}
-            </label>
-            <input id="recovery-key" class="input" name="recovery-key" type="password" autocomplete="off" required />
-            <Button id="use-recovery-key" type="submit" variant="primary" disabled={isBusy}>
-              {t('useRecoveryKey')}
-            </Button>
-          </form>
+          <SecretForm inputId="recovery-key" label={t('recoveryKeyLabel')} autocomplete="off" buttonId="use-recovery-key" buttonLabel={t('useRecoveryKey')} isBusy={isBusy} onSecret={useRecoveryKey} />
           <p class="muted small or-line">{t('orOtherDevice')}</p>
           <Button id="request-verification" disabled={isBusy} onClick={() => void run(() => askBackground({ kind: 'requestVerification' }), setView)}>
             {t('verifyWithOtherDevice')}
@@ -95,15 +100,7 @@ export function DeviceVerification({ encryption, onStatus, refresh }: Props) {
         </>
       )}
       {encryption.isReady && encryption.hasCrossSigning === false && (
-        <form onSubmit={setUp} class="stacked-form">
-          <label class="field" for="setup-password">
-            {t('setUpPasswordLabel')}
-          </label>
-          <input id="setup-password" class="input" name="setup-password" type="password" autocomplete="current-password" required />
-          <Button id="set-up-encryption" type="submit" variant="primary" disabled={isBusy}>
-            {t('setUpEncryption')}
-          </Button>
-        </form>
+        <SecretForm inputId="setup-password" label={t('setUpPasswordLabel')} autocomplete="current-password" buttonId="set-up-encryption" buttonLabel={t('setUpEncryption')} isBusy={isBusy} onSecret={setUp} />
       )}
       {verification && <VerificationProgress view={verification} onView={setView} />}
       {view?.backupRestore && (
