@@ -77,7 +77,7 @@ async function fromServer<T>(read: () => Promise<T>): Promise<T> {
 async function caughtUp(host: HostHarness, roomId: string, lastEventId: string): Promise<MatrixClient> {
   const client = await host.session.requireClient();
   await eventually('the client to be current with the room', async () =>
-    syncFreshnessOf(client)?.isCurrent() && client.getRoom(roomId)?.getLiveTimeline().getEvents().at(-1)?.getId() === lastEventId ? true : undefined,
+    syncFreshnessOf(client)?.isCurrent(roomId) && client.getRoom(roomId)?.getLiveTimeline().getEvents().at(-1)?.getId() === lastEventId ? true : undefined,
   );
   return client;
 }

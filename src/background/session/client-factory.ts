@@ -86,7 +86,7 @@ export async function openAccount(session: OpenAccount['session'], parts: Client
     isKnownRoom: (roomId) => client.getRoom(roomId) !== null,
   });
   // Whether the client's live timelines are as current as the server's last sync answer (read-events.ts).
-  const freshness = new SyncFreshness(hooks.isBackedUp);
+  const freshness = new SyncFreshness(hooks.isBackedUp, (roomId) => scopedSync.follows(roomId));
   const client = createClient({
     baseUrl: session.homeserverUrl,
     accessToken: session.accessToken,

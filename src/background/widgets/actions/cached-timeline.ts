@@ -89,7 +89,7 @@ export async function readCachedTimelinePage(
   from: string | undefined,
   dir: 'b' | 'f',
 ): Promise<TimelinePage | undefined> {
-  if (dir !== 'b' || limit < 1 || syncFreshnessOf(client)?.isCurrent() !== true) return undefined;
+  if (dir !== 'b' || limit < 1 || syncFreshnessOf(client)?.isCurrent(roomId) !== true) return undefined;
   const room = client.getRoom(roomId);
   if (room?.getMyMembership() !== 'join') return undefined;
   const timeline = room.getLiveTimeline().getEvents();
