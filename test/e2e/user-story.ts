@@ -153,10 +153,10 @@ export async function requestIdsFollowThePackage(widget: Surface): Promise<void>
     await new Promise((resolve) => { const wait = (event) => { if (event.data?.requestId === 'reused-id' && event.data.response) { window.removeEventListener('message', wait); resolve(); } }; window.addEventListener('message', wait); });
     window.parent.postMessage(request('reused-id'), target);
     const sequential = await first;
-    // The same id twice at once, the second while the first is in flight (read_events waits for the
-    // homeserver): one reply.
+    // The same id twice at once, the second while the first is in flight (a forward read waits for
+    // the homeserver; the latest events may come from the client's timeline at once): one reply.
     const both = count('duplicated-id');
-    const read = request('duplicated-id', 'org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1 });
+    const read = request('duplicated-id', 'org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1, dir: 'f' });
     window.parent.postMessage(read, target);
     window.parent.postMessage(read, target);
     return { sequential, duplicated: await both };
