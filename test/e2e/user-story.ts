@@ -153,11 +153,12 @@ export async function requestIdsFollowThePackage(widget: Surface): Promise<void>
     await replyTo('reused-id');
     window.parent.postMessage(request('reused-id'), target);
     await new Promise((resolve) => { const check = () => (counts['reused-id'] >= 2 ? resolve() : setTimeout(check, 10)); check(); });
-    // The same id twice at once, the second while the first is in flight (read_events waits for the
-    // homeserver): one reply. A second one would come from a homeserver call of its own, started
-    // before that of a later read with another id, so the later read's reply is the signal to count
-    // by (the host's decision itself is shown exactly by test/unit/request-intake.test.ts).
-    const read = (requestId) => request(requestId, 'org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1 });
+    // The same id twice at once, the second while the first is in flight (a forward read waits for
+    // the homeserver; the latest events may come from the client's timeline at once): one reply. A
+    // second one would come from a homeserver call of its own, started before that of a later read
+    // with another id, so the later read's reply is the signal to count by (the host's decision
+    // itself is shown exactly by test/unit/request-intake.test.ts).
+    const read = (requestId) => request(requestId, 'org.matrix.msc2876.read_events', { type: 'm.room.message', limit: 1, dir: 'f' });
     window.parent.postMessage(read('duplicated-id'), target);
     window.parent.postMessage(read('duplicated-id'), target);
     window.parent.postMessage(read('after-duplicate'), target);

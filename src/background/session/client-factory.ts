@@ -1,6 +1,7 @@
 // Builds an account's MatrixClient from its saved session: the per-account lock, the saved-sync
 // store, the scoped and peeked sync pipeline (scoped-sync.ts → sync-hold.ts → sync-peek.ts), OIDC
 // token renewal, and Rust crypto. Plain requests can use the client at once; sync waits for `ready`.
+// Once its sync is current (sync-freshness.ts), reads may be answered from its live timelines.
 import { createClient, Filter, IndexedDBStore, type AccessTokens, type MatrixClient } from 'matrix-js-sdk';
 import { createLogger } from '../../shared/log';
 import { ALL_ROOMS, NO_ROOMS } from '../../shared/core/sync-scope';
@@ -15,6 +16,7 @@ import type { SecretKeyHolder } from './crypto/secret-keys';
 import type { StoredSession } from './session-store';
 import { holdingSyncs } from './sync/sync-hold';
 import { peekingSyncs } from './sync/sync-peek';
+import { SyncFreshness } from './sync/sync-freshness';
 import { SyncSaver } from './sync/sync-saver';
 
 const log = createLogger('bg:session');
@@ -83,6 +85,8 @@ export async function openAccount(session: OpenAccount['session'], parts: Client
     },
     isKnownRoom: (roomId) => client.getRoom(roomId) !== null,
   });
+  // Whether the client's live timelines are as current as the server's last sync answer (read-events.ts).
+  const freshness = new SyncFreshness(hooks.isBackedUp, (roomId) => scopedSync.follows(roomId));
   const client = createClient({
     baseUrl: session.homeserverUrl,
     accessToken: session.accessToken,
@@ -90,7 +94,7 @@ export async function openAccount(session: OpenAccount['session'], parts: Client
     deviceId,
     // Clear live events go to widgets as their sync arrives (sync-peek.ts), after the scope's
     // changes to the answer (scoped-sync.ts); js-sdk's copy follows.
-    fetchFn: peekingSyncs(holdingSyncs(scopedSync.fetch, hooks.isBackedUp), (found) => isCurrent() && liveEvents.handOnEarly(found)),
+    fetchFn: peekingSyncs(freshness.tracking(holdingSyncs(scopedSync.fetch, hooks.isBackedUp)), (found) => isCurrent() && liveEvents.handOnEarly(found)),
     cryptoCallbacks: parts.secretKeys.callbacks,
     ...(syncStore ? { store: syncStore } : {}),
     ...(session.oidc ? oidcClientOptions(session.oidc, (tokens) => hooks.saveRefreshedTokens(session, tokens)) : {}),
@@ -112,6 +116,7 @@ export async function openAccount(session: OpenAccount['session'], parts: Client
   };
   account.ready = prepare(account, parts);
   setCryptoReadiness(client, account.ready);
+  freshness.follow(client);
   liveEvents.follow(client);
   return account;
 }

@@ -12,7 +12,7 @@
 // device-list changes flowing.
 import type { IFilterDefinition } from 'matrix-js-sdk';
 import { createLogger } from '../../../shared/log';
-import { NO_ROOMS, sameScope, scopeIncludes, scopeIntersection, scopeWithout, type SyncScope } from '../../../shared/core/sync-scope';
+import { NO_ROOMS, sameScope, scopeHas, scopeIncludes, scopeIntersection, scopeWithout, type SyncScope } from '../../../shared/core/sync-scope';
 import { withCreateEvents } from './create-events';
 import { catchUpFilter, catchUpRooms, withoutRoomsOutside, withRoomsCaughtUp, type JoinedRoom } from './room-catch-up';
 
@@ -66,6 +66,14 @@ export class ScopedSync {
     if (sameScope(this.scope, scope)) return;
     this.scope = scope;
     for (const wake of this.inFlight) wake();
+  }
+
+  /**
+   * Whether the answers so far carried the room since it came into the scope (its catch-up done) and
+   * it still is: the client's copy of it follows the server's, not left over from an earlier scope.
+   */
+  follows(roomId: string): boolean {
+    return this.isCoverageKnown && scopeHas(this.covered, roomId) && scopeHas(this.scope, roomId);
   }
 
   readonly fetch: typeof fetch = (input, init) => {

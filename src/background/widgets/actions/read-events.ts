@@ -1,10 +1,12 @@
 // read_events (MSC2876): filtered by type / state key / msgtype, with a sane cap per page, paging
 // through a room's whole history (`from`/`dir` with the `next_batch` of the previous page), the
 // package's `since`, and several rooms with `m.timeline:` capabilities (each event names its room).
-// Encrypted history is returned decrypted.
+// Encrypted history is returned decrypted. Pages the client's live timeline covers are answered from
+// it, without the homeserver (cached-timeline.ts); the answer is the same.
 import type { IEvent } from 'matrix-js-sdk';
 import { allowsEveryRoom, allowsReceive, allowsRoom, mayReceiveType } from '../../../shared/core/grant-policy';
 import { ReadEventsData } from '../../../shared/protocol/widget-api';
+import { readCachedTimelinePage, serverToken } from './cached-timeline';
 import { joinedRooms, READ_EVENTS_LIMIT_CAP, readStateEvents, readTimelinePage, type Homeserver } from './room-actions';
 import { decryptForWidget } from './room-encryption';
 import { WidgetRequestRefused } from './widget-errors';
@@ -35,9 +37,14 @@ async function roomsToRead(context: ActionContext, approved: string[], roomIds: 
   return roomIds;
 }
 
-/** A timeline page with its encrypted events decrypted (those of other types are dropped later). */
+/**
+ * A timeline page with its encrypted events decrypted (those of other types are dropped later):
+ * from the client's live timeline when that covers it, else from the homeserver.
+ */
 async function readReadableTimelinePage(homeserver: Homeserver, roomId: string, type: string, limit: number, from: string | undefined, dir: 'b' | 'f') {
-  const page = await readTimelinePage(homeserver, roomId, type, limit, from, dir);
+  const cached = await readCachedTimelinePage(homeserver.client, roomId, type, limit, from, dir);
+  if (cached) return cached;
+  const page = await readTimelinePage(homeserver, roomId, type, limit, await serverToken(homeserver, roomId, from, dir), dir);
   return { ...page, events: await decryptForWidget(homeserver.client, roomId, page.events) };
 }
 
