@@ -161,10 +161,7 @@ describe.each(ENGINES)('$title: forged Widget API traffic', (engine) => {
     await popup.close();
   });
 
-  // Known failure in Firefox ESR 153 (issue #18): after the frame's same-origin detour, the widget back
-  // in it is hosted and told its grant, but its send is never answered (nothing reaches the room, no
-  // error, the forgery does not land either). `it.fails` keeps it running, and turns red once fixed.
-  (engine.name === 'firefox' ? it.fails : it)('gives a navigated widget frame’s new document none of the old grants', async () => {
+  it('gives a navigated widget frame’s new document none of the old grants', async () => {
     const widgetOrigin = inject('widgetOrigin');
     await site.evaluate(`document.getElementById('widget').src = ${JSON.stringify(`${widgetOrigin}/attacker.html?navigated=1`)}`);
     const navigated = await site.widget(`${widgetOrigin}/attacker.html?navigated=1`);

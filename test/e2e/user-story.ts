@@ -24,6 +24,9 @@ export async function logInThroughPopup(browser: ExtensionBrowser, user: TestUse
 export async function sendFromWidget(widget: Surface, body: string): Promise<string> {
   const before = await textOf(widget, '#last-sent');
   await widget.type('#body', body);
+  // Typing into a tab that is not in front reaches nothing, and the widget then sends nothing:
+  // say so here rather than wait for a reply to a request that was never made.
+  expect(await widget.evaluate<string>(`document.querySelector('#body').value`), 'the typed text in the widget').toBe(body);
   await widget.click('#send');
   return waitForValue<string>(
     widget,

@@ -71,6 +71,17 @@ async function findPage(
   });
 }
 
+/** Web pages (not the extension's own) whose tab is the visible one of its window, except `except`. */
+async function visibleSiteTabs(browser: Browser, except: Page): Promise<Page[]> {
+  const visible: Page[] = [];
+  for (const page of await browser.pages()) {
+    if (page === except) continue;
+    const state = await page.evaluate(`[location.protocol, document.visibilityState]`).catch(() => undefined);
+    if (Array.isArray(state) && /^https?:$/.test(String(state[0])) && state[1] === 'visible') visible.push(page);
+  }
+  return visible;
+}
+
 export type FirefoxExtensionBrowser = ExtensionBrowser & {
   /** The puppeteer browser, for windows the harness has no words for (the SSO auth window). */
   puppeteer: Browser;
@@ -143,12 +154,21 @@ export async function launchFirefox(extensionDir: string | null, restarted?: { h
     background: firefoxBackground(browser, GECKO_ID),
     async openExtensionUi() {
       // The first-run tab the extension opened itself (runtime.onInstalled). It cannot be reopened
-      // over BiDi, so it is kept: "closing" it is a no-op, and the page refreshes itself on focus.
+      // over BiDi, so it is kept, and the page refreshes itself on focus. "Closing" it brings back
+      // the site tabs that were in front, as closing Chromium's popup tab does: a tab left behind the
+      // first-run tab is hidden, and keys typed into it reach nothing (issue #18: after the popup was
+      // read, a widget's message in spoofing.test.ts was never typed, so never sent, and looked unanswered).
       const { page, url } = await findPage(browser, (candidate) => candidate.startsWith(`${base}popup/index.html`), seen);
+      const behind = await visibleSiteTabs(browser, page);
       await page.bringToFront();
       // Headless Firefox does not always fire `focus` on bringToFront; the page refreshes on it.
       await page.evaluate(`window.dispatchEvent(new Event('focus'))`);
-      return { ...sitePage(page, url), close: async () => undefined };
+      return {
+        ...sitePage(page, url),
+        close: async () => {
+          for (const tab of behind) if (!tab.isClosed()) await tab.bringToFront();
+        },
+      };
     },
     async openPage(url) {
       const page = await browser.newPage();
