@@ -25,7 +25,7 @@ import { launchFirefox } from '../test/support/firefox';
 import { measureEncryptedRead } from './encrypted-read';
 import { measureEventDelivery } from './event-delivery';
 import { measureLoad } from './load';
-import { BARE_EXTENSION_DIR, isFailed, measureColdWake, measurePackageSize, measureRoundTrips, result, table, type Result, type Row } from './measures';
+import { BARE_EXTENSION_DIR, BARE_RELAY_DIR, isFailed, measureColdWake, measurePackageSize, measureRoundTrips, result, table, type Result, type Row } from './measures';
 import { measureSendRates } from './server-rate';
 import { measureSyncScope } from './sync-scope';
 import { waitForValue } from '../test/support/browser-driver';
@@ -153,7 +153,16 @@ describe('bench', () => {
       if (launched === undefined) continue;
       const { withExtension, withoutExtension } = launched;
       try {
-        if (runs('P1')) await measure('P1 round trip', name, () => measureRoundTrips(name, withExtension, withoutExtension, origins, count), false);
+        if (runs('P1')) {
+          await measure('P1 round trip', name, async () => {
+            const bareRelay = await launch(BARE_RELAY_DIR);
+            try {
+              return await measureRoundTrips(name, { withExtension, withoutExtension, bareRelay }, origins, count);
+            } finally {
+              await bareRelay.close();
+            }
+          }, false);
+        }
         if (!runs('P2') && !runs('P4') && !runs('P6')) continue;
         const alice = await attempt(`${name}: logging in for P2, P4, P6`, name, async () => {
           const user = await freshUser('alice');

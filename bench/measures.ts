@@ -37,26 +37,39 @@ async function roundTripsIn(page: SitePage, widgetOrigin: string, warmUp: number
 /**
  * P1: sequential `supported_api_versions` round trips from the same widget, hosted by the extension
  * (page → content script → background and back) vs by matrix-widget-api's ClientWidgetApi inside the
- * page (Element Web's architecture) in the same browser binary without the extension.
+ * page (Element Web's architecture) in the same browser binary without the extension; and vs its
+ * floor, a bare relay extension (bench/bare-relay: the same hops, an echo instead of a host) in the
+ * same binary. The three alternate, `rounds` times, each in a fresh page; the figures pool the rounds.
  */
 export async function measureRoundTrips(
   browserName: string,
-  withExtension: ExtensionBrowser,
-  withoutExtension: ExtensionBrowser,
+  browsers: { withExtension: ExtensionBrowser; withoutExtension: ExtensionBrowser; bareRelay: ExtensionBrowser },
   origins: { siteOrigin: string; widgetOrigin: string },
   count: number,
+  rounds = 2,
 ): Promise<Result[]> {
   const warmUp = Math.max(10, Math.round(count / 10));
-  const oursPage = await withExtension.openPage(`${origins.siteOrigin}/bench`);
-  const ours = await roundTripsIn(oursPage, origins.widgetOrigin, warmUp, count);
-  await oursPage.close();
+  const perRound = Math.max(1, Math.round(count / rounds));
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  const floor: number[] = [];
   const widgetUrl = `${origins.widgetOrigin}/bench.html?widgetId=bench`;
-  const basePage = await withoutExtension.openPage(`${origins.siteOrigin}/baseline/index.html?widget=${encodeURIComponent(widgetUrl)}`);
-  const baseline = await roundTripsIn(basePage, origins.widgetOrigin, warmUp, count);
-  await basePage.close();
+  const timed = async (browser: ExtensionBrowser, url: string, into: number[]) => {
+    const page = await browser.openPage(url);
+    into.push(...(await roundTripsIn(page, origins.widgetOrigin, warmUp, perRound)));
+    await page.close();
+  };
+  for (let round = 0; round < rounds; round++) {
+    await timed(browsers.withExtension, `${origins.siteOrigin}/bench`, ours);
+    await timed(browsers.withoutExtension, `${origins.siteOrigin}/baseline/index.html?widget=${encodeURIComponent(widgetUrl)}`, baseline);
+    await timed(browsers.bareRelay, `${origins.siteOrigin}/bench`, floor);
+  }
   return [
-    result('P1 round trip p50', browserName, percentile(ours, 0.5), percentile(baseline, 0.5), 'ms', count),
-    result('P1 round trip p99', browserName, percentile(ours, 0.99), percentile(baseline, 0.99), 'ms', count),
+    result('P1 round trip p50', browserName, percentile(ours, 0.5), percentile(baseline, 0.5), 'ms', ours.length),
+    result('P1 round trip p99', browserName, percentile(ours, 0.99), percentile(baseline, 0.99), 'ms', ours.length),
+    result('P1 vs floor p50', browserName, percentile(ours, 0.5), percentile(floor, 0.5), 'ms', ours.length),
+    result('P1 vs floor p99', browserName, percentile(ours, 0.99), percentile(floor, 0.99), 'ms', ours.length),
+    result('P1 floor vs in-page p50', browserName, percentile(floor, 0.5), percentile(baseline, 0.5), 'ms', floor.length),
   ];
 }
 
@@ -124,6 +137,8 @@ export async function measureColdWake(
 }
 
 export const BARE_EXTENSION_DIR = path.resolve(import.meta.dirname, 'bare-extension');
+/** P1's floor: a relay and an echoing background, no host (both browsers). */
+export const BARE_RELAY_DIR = path.resolve(import.meta.dirname, 'bare-relay');
 
 /** P7: the Chrome package vs the crypto wasm file alone, the one part no build can shrink. */
 export async function measurePackageSize(chromeZip: string): Promise<Result> {

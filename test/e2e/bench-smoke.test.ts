@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { measureEncryptedRead } from '../../bench/encrypted-read';
 import { deliveryTimings, measureEventDelivery } from '../../bench/event-delivery';
 import { measureSyncScope } from '../../bench/sync-scope';
-import { BARE_EXTENSION_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
+import { BARE_EXTENSION_DIR, BARE_RELAY_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
 import { freshUser, sharedRoom, type TestUser } from '../support/homeserver';
 import { openGrantedWidget } from './grant-scenarios';
 import { logInThroughPopup } from './user-story';
+import type { ExtensionBrowser } from '../support/browser-driver';
 import { launchChromium, type ChromiumExtensionBrowser } from '../support/chromium';
+import { launchFirefox } from '../support/firefox';
 
 describe('bench smoke', () => {
   let withExtension: ChromiumExtensionBrowser;
@@ -33,16 +35,37 @@ describe('bench smoke', () => {
     await withoutExtension?.close();
   });
 
-  it('measures P1 round trips through the extension and through the in-page host', async () => {
+  /** P1 in `launch`'s browser against the in-page host and the bare relay, 20 round trips. */
+  async function smokeRoundTrips(name: 'chromium' | 'firefox', browsers: { withExtension: ExtensionBrowser; withoutExtension: ExtensionBrowser }, launchBare: () => Promise<ExtensionBrowser>) {
     const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
-    const results = await measureRoundTrips('chromium', withExtension, withoutExtension, origins, 20);
-    expect(results.map((result) => result.id)).toEqual(['P1 round trip p50', 'P1 round trip p99']);
-    for (const result of results) {
-      expect(result.ours).toBeGreaterThan(0);
-      expect(result.baseline).toBeGreaterThan(0);
-      expect(Number.isFinite(result.ratio)).toBe(true);
+    const bareRelay = await launchBare();
+    try {
+      const results = await measureRoundTrips(name, { ...browsers, bareRelay }, origins, 20);
+      expect(results.map((result) => result.id)).toEqual(['P1 round trip p50', 'P1 round trip p99', 'P1 vs floor p50', 'P1 vs floor p99', 'P1 floor vs in-page p50']);
+      for (const result of results) {
+        expect(result.n).toBe(20);
+        expect(result.ours).toBeGreaterThan(0);
+        expect(result.baseline).toBeGreaterThan(0);
+        expect(Number.isFinite(result.ratio)).toBe(true);
+      }
+      expect(table(results)).toContain('P1 vs floor p50');
+    } finally {
+      await bareRelay.close();
     }
-    expect(table(results)).toContain('P1 round trip p50');
+  }
+
+  it('measures P1 round trips through the extension, the in-page host and the bare relay (the floor)', async () => {
+    await smokeRoundTrips('chromium', { withExtension, withoutExtension }, () => launchChromium(BARE_RELAY_DIR));
+  });
+
+  it('measures P1 and its floor in Firefox ESR too', async () => {
+    const firefox = { withExtension: await launchFirefox(inject('firefoxExtensionDir')), withoutExtension: await launchFirefox(null) };
+    try {
+      await smokeRoundTrips('firefox', firefox, () => launchFirefox(BARE_RELAY_DIR));
+    } finally {
+      await firefox.withExtension.close();
+      await firefox.withoutExtension.close();
+    }
   });
 
   it('measures P3 cold wake against a bare worker', async () => {
