@@ -178,6 +178,25 @@ describe('FrameRelay: shedding load', () => {
     expect(refusals(intoFrame)).toHaveLength(1);
   });
 
+  it('does not meter a widget that waits for each reply before it asks again, only what it posts on top', async () => {
+    const { relay: frame, port, intoFrame } = relay();
+    const rounds = MAX_MESSAGES_BURST * 3;
+    for (let index = 0; index < rounds; index++) {
+      frame.forward(request(`sequential-${index}`));
+      await flush();
+      port().receive(reply(`sequential-${index}`));
+    }
+    expect(relayed(port())).toHaveLength(rounds);
+    expect(refusals(intoFrame)).toEqual([]);
+    // They took no tokens: the whole burst is still there for what is posted on top, and a request
+    // posted while those wait to be forwarded is metered like them.
+    for (let index = 0; index < MAX_MESSAGES_BURST; index++) frame.forward(stray(index));
+    frame.forward(request('on-top'));
+    await flush();
+    expect(relayed(port())).toHaveLength(rounds + MAX_MESSAGES_BURST);
+    expect(refusals(intoFrame).map((message) => message.requestId)).toEqual(['on-top']);
+  });
+
   it('passes the widget’s answers to the background’s own requests whatever the rate, each once', async () => {
     const { relay: frame, port } = relay();
     for (let index = 0; index < MAX_MESSAGES_BURST; index++) frame.forward(stray(index));
