@@ -14,6 +14,7 @@ import type { FrameChallengePosted } from '../shared/protocol/relay-to-frame';
 import { TokenBucket } from '../shared/core/token-bucket';
 import { FromWidgetRequest, ToWidgetResponse, type WidgetInbound } from '../shared/protocol/widget-api';
 import { decodeBinaryResponse, encodeBinaryData } from './binary-transfer';
+import { NO_LONGER_HOSTED, NO_LONGER_HOSTED_IN_FLIGHT, refusalOf } from './message-routing';
 
 /** Below Chrome's 30 s idle limit: a live widget keeps the worker (and its sync) running. */
 const KEEP_ALIVE_INTERVAL_MS = 20_000;
@@ -48,6 +49,8 @@ const MAX_RECONNECT_DELAY_MS = 5_000;
 export class FrameRelay {
   private port: Runtime.Port | undefined;
   private isStopped = false;
+  /** The background stopped hosting this frame's document: what it still posts is answered with an error. */
+  private isRejected = false;
   private readonly keepAliveTimer: ReturnType<typeof setInterval>;
   /**
    * fromWidget requests sent to the background and not answered yet, by request id. If the worker
@@ -95,7 +98,11 @@ export class FrameRelay {
   private forwarding: Promise<void> = Promise.resolve();
 
   forward(raw: unknown): void {
-    if (this.isStopped) return;
+    if (this.isStopped) {
+      // In turn behind what is still being encoded, so the answers come in the order of the requests.
+      if (this.isRejected) this.forwarding = this.forwarding.then(() => this.refuse(raw, NO_LONGER_HOSTED));
+      return;
+    }
     if (!this.answersOpenRequest(raw) && !this.rate.take()) {
       this.refuse(raw, `Too many messages: a widget may post at most ${MAX_MESSAGES_PER_SECOND} a second (${MAX_MESSAGES_BURST} at once)`);
       return;
@@ -103,6 +110,11 @@ export class FrameRelay {
     this.forwarding = this.forwarding.then(async () => {
       // If encoding fails, the message goes as it is: the background then refuses it with a reply.
       const message = await encodeBinaryData(raw).catch(() => raw);
+      // Refused while this one was being encoded: it is answered, not sent to a port that is gone.
+      if (this.isStopped) {
+        if (this.isRejected) this.refuse(raw, NO_LONGER_HOSTED);
+        return;
+      }
       if (v.is(FromWidgetRequest, message) && !this.inFlight.has(message.requestId)) {
         if (this.inFlight.size >= MAX_IN_FLIGHT) {
           this.refuse(raw, 'Too many requests in flight: wait for some to be answered');
@@ -121,10 +133,8 @@ export class FrameRelay {
 
   /** A request gets its one reply from here, with the widget's exact origin as target; the rest is dropped. */
   private refuse(raw: unknown, message: string): void {
-    if (!v.is(FromWidgetRequest, raw)) return;
-    const { api, widgetId, requestId, action, data } = raw;
-    const reply: WidgetInbound = { api, widgetId, requestId, action, data: data ?? {}, response: { error: { message } } };
-    this.iframe.contentWindow?.postMessage(reply, this.origin);
+    const reply = refusalOf(raw, message);
+    if (reply) this.iframe.contentWindow?.postMessage(reply, this.origin);
   }
 
   stop(): void {
@@ -215,6 +225,13 @@ export class FrameRelay {
     this.hasHeardBack = true;
     const message = parsed.output;
     if (message.kind === 'frameRejected') {
+      if (!message.isForPreviousDocument) {
+        // The document that asked is still there: each request the background will no longer answer
+        // gets its one reply from here (a host closed by an account switch drops what it had open).
+        this.isRejected = true;
+        for (const waiting of this.inFlight.values()) this.refuse(waiting, NO_LONGER_HOSTED_IN_FLIGHT);
+        this.inFlight.clear();
+      }
       this.stop();
       // A frame that navigated: its new document may already be speaking (in Firefox 153 its first
       // request arrived between this and the frame's `load`), so it is not ignored until then.
