@@ -4,7 +4,8 @@
 // pushes), and sheds load at the transport: a frame posting faster than the relay forwards, or with
 // more requests unanswered than it keeps for re-delivery, gets an error reply from the relay itself.
 // Shedding here rather than in the background keeps a flood in the page's own renderer: it never
-// crosses extension messaging or wakes the worker.
+// crosses extension messaging or wakes the worker. A frame the background stops hosting gets an error
+// reply from here for every request the background will no longer answer.
 import browser, { type Runtime } from 'webextension-polyfill';
 import * as v from 'valibot';
 import { BackgroundToContent } from '../shared/protocol/background-to-content';
