@@ -204,6 +204,63 @@ setInterval(replaceOne, ${everyMs});
 }
 
 /**
+ * The page of the account-switch race test (issue #18, finding 2): the race widget, granted once,
+ * then re-created again and again while the user switches accounts. `startChurn()` removes the
+ * current frame and creates a new one every 50–100 ms (the same widget URL and id, so the grant
+ * applies to each); every fifth frame stays as a witness (the last ten), so the test can read the
+ * ledger of frames created before, during and after the switch. `stopChurn()` keeps the last one.
+ */
+function switchRacePage(widgetOrigin, roomHint) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Switch race</title></head><body>
+<script>
+const src = ${JSON.stringify(`${widgetOrigin}/race.html?widgetId=race`)};
+const room = ${JSON.stringify(roomHint ?? '')};
+const WITNESS_EVERY = 5;
+const MAX_WITNESSES = 10;
+let serial = 0;
+let timer = null;
+window.raceFramesMade = 0;
+window.raceWitnesses = [];
+function make() {
+  const frame = document.createElement('iframe');
+  frame.setAttribute('data-matrix-widget', '');
+  if (room) frame.dataset.matrixRoom = room;
+  frame.name = 'race-' + serial++;
+  frame.title = 'Race widget';
+  frame.width = '160';
+  frame.height = '40';
+  frame.src = src;
+  document.body.append(frame);
+  window.raceFramesMade = serial;
+  return frame;
+}
+function keep(frame) {
+  if (window.raceWitnesses.includes(frame.name)) return;
+  window.raceWitnesses.push(frame.name);
+  while (window.raceWitnesses.length > MAX_WITNESSES) document.querySelector('iframe[name="' + window.raceWitnesses.shift() + '"]')?.remove();
+}
+let current = make();
+function tick() {
+  if (serial % WITNESS_EVERY === 0) keep(current);
+  if (!window.raceWitnesses.includes(current.name)) current.remove();
+  current = make();
+  timer = setTimeout(tick, 50 + Math.random() * 50);
+}
+window.startChurn = () => {
+  keep(current);
+  timer ??= setTimeout(tick, 50 + Math.random() * 50);
+  return true;
+};
+window.stopChurn = () => {
+  clearTimeout(timer);
+  timer = null;
+  keep(current);
+  return window.raceWitnesses;
+};
+</script></body></html>`;
+}
+
+/**
  * The page of the spoofing tests: the real widget, a copy of it (same URL, same widget id), and
  * attacker frames around them.
  */
@@ -273,6 +330,10 @@ export async function startDemoServers({ widgetDir, baselineDir = undefined, sit
     if (url.pathname === '/flood') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return response.end(floodPage(widgetOrigin, url.searchParams));
+    }
+    if (url.pathname === '/switch-race') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(switchRacePage(widgetOrigin, url.searchParams.get('room') ?? undefined));
     }
     if (url.pathname === '/conformance') {
       const room = url.searchParams.get('room');

@@ -23,6 +23,7 @@ export async function buildDemoWidget() {
           index: path.join(root, 'demo/widget/index.html'),
           bench: path.join(root, 'demo/widget/bench.html'),
           conformance: path.join(root, 'demo/widget/conformance.html'),
+          race: path.join(root, 'demo/widget/race.html'),
         },
       },
     },

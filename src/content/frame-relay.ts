@@ -4,7 +4,8 @@
 // pushes), and sheds load at the transport: a frame posting faster than the relay forwards, or with
 // more requests unanswered than it keeps for re-delivery, gets an error reply from the relay itself.
 // Shedding here rather than in the background keeps a flood in the page's own renderer: it never
-// crosses extension messaging or wakes the worker.
+// crosses extension messaging or wakes the worker. A frame the background stops hosting gets an error
+// reply from here for every request the background will no longer answer.
 import browser, { type Runtime } from 'webextension-polyfill';
 import * as v from 'valibot';
 import { BackgroundToContent } from '../shared/protocol/background-to-content';
@@ -14,6 +15,7 @@ import type { FrameChallengePosted } from '../shared/protocol/relay-to-frame';
 import { TokenBucket } from '../shared/core/token-bucket';
 import { FromWidgetRequest, ToWidgetResponse, type WidgetInbound } from '../shared/protocol/widget-api';
 import { decodeBinaryResponse, encodeBinaryData } from './binary-transfer';
+import { NO_LONGER_HOSTED, NO_LONGER_HOSTED_IN_FLIGHT, refusalOf } from './message-routing';
 
 /** Below Chrome's 30 s idle limit: a live widget keeps the worker (and its sync) running. */
 const KEEP_ALIVE_INTERVAL_MS = 20_000;
@@ -51,6 +53,8 @@ const MAX_RECONNECT_DELAY_MS = 5_000;
 export class FrameRelay {
   private port: Runtime.Port | undefined;
   private isStopped = false;
+  /** The background stopped hosting this frame's document: what it still posts is answered with an error. */
+  private isRejected = false;
   private readonly keepAliveTimer: ReturnType<typeof setInterval>;
   /**
    * fromWidget requests sent to the background and not answered yet, by request id. If the worker
@@ -98,7 +102,11 @@ export class FrameRelay {
   private forwarding: Promise<void> = Promise.resolve();
 
   forward(raw: unknown): void {
-    if (this.isStopped) return;
+    if (this.isStopped) {
+      // In turn behind what is still being encoded, so the answers come in the order of the requests.
+      if (this.isRejected) this.forwarding = this.forwarding.then(() => this.refuse(raw, NO_LONGER_HOSTED));
+      return;
+    }
     if (!this.answersOpenRequest(raw) && !this.isSelfClocked(raw) && !this.rate.take()) {
       this.refuse(raw, `Too many messages: a widget may post at most ${MAX_MESSAGES_PER_SECOND} a second (${MAX_MESSAGES_BURST} at once)`);
       return;
@@ -108,6 +116,11 @@ export class FrameRelay {
       // If encoding fails, the message goes as it is: the background then refuses it with a reply.
       const message = await encodeBinaryData(raw).catch(() => raw);
       this.queued--;
+      // Refused while this one was being encoded: it is answered, not sent to a port that is gone.
+      if (this.isStopped) {
+        if (this.isRejected) this.refuse(raw, NO_LONGER_HOSTED);
+        return;
+      }
       if (v.is(FromWidgetRequest, message) && !this.inFlight.has(message.requestId)) {
         if (this.inFlight.size >= MAX_IN_FLIGHT) {
           this.refuse(raw, 'Too many requests in flight: wait for some to be answered');
@@ -134,10 +147,8 @@ export class FrameRelay {
 
   /** A request gets its one reply from here, with the widget's exact origin as target; the rest is dropped. */
   private refuse(raw: unknown, message: string): void {
-    if (!v.is(FromWidgetRequest, raw)) return;
-    const { api, widgetId, requestId, action, data } = raw;
-    const reply: WidgetInbound = { api, widgetId, requestId, action, data: data ?? {}, response: { error: { message } } };
-    this.iframe.contentWindow?.postMessage(reply, this.origin);
+    const reply = refusalOf(raw, message);
+    if (reply) this.iframe.contentWindow?.postMessage(reply, this.origin);
   }
 
   stop(): void {
@@ -228,6 +239,13 @@ export class FrameRelay {
     this.hasHeardBack = true;
     const message = parsed.output;
     if (message.kind === 'frameRejected') {
+      if (!message.isForPreviousDocument) {
+        // The document that asked is still there: each request the background will no longer answer
+        // gets its one reply from here (a host closed by an account switch drops what it had open).
+        this.isRejected = true;
+        for (const waiting of this.inFlight.values()) this.refuse(waiting, NO_LONGER_HOSTED_IN_FLIGHT);
+        this.inFlight.clear();
+      }
       this.stop();
       // A frame that navigated: its new document may already be speaking (in Firefox 153 its first
       // request arrived between this and the frame's `load`), so it is not ignored until then.

@@ -4,7 +4,7 @@
 import browser from 'webextension-polyfill';
 import { answerFrameChallenges } from './frame-challenge';
 import { FrameRelay } from './frame-relay';
-import { routeLoad, routeMessage } from './message-routing';
+import { NO_LONGER_HOSTED, refusalOf, routeLoad, routeMessage } from './message-routing';
 import { isTemplateFrame, templateLoadIdOf, watchTemplateFrames } from './template-frames';
 
 // This frame may itself be a widget frame, which its parent's relay asks to identify itself.
@@ -47,27 +47,32 @@ function startRelay(iframe: HTMLIFrameElement, origin: string, hasSeenLoad: bool
     () => {
       if (relays.get(iframe) === relay) relays.delete(iframe);
     },
-    onRejected,
+    () => onRejected(iframe, origin),
   );
   relays.set(iframe, relay);
   return relay;
 }
 
 /**
- * Frames the background refused (site switched off, navigated, not attestable): their traffic is
- * ignored until their next document loads, which gets a fresh chance.
+ * Frames the background refused (site switched off, account switched, not attestable), with the
+ * origin their document spoke from: nothing of theirs is forwarded until their next document loads,
+ * which gets a fresh chance; until then each of their requests is answered with an error.
  */
-const rejectedFrames = new WeakSet<HTMLIFrameElement>();
-function onRejected(iframe: HTMLIFrameElement): void {
-  rejectedFrames.add(iframe);
+const rejectedFrames = new WeakMap<HTMLIFrameElement, { origin: string }>();
+function onRejected(iframe: HTMLIFrameElement, origin: string): void {
+  rejectedFrames.set(iframe, { origin });
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
   if (!event.isTrusted) return; // routeMessage says so too; this spares the page's forgeries a frame search
   const iframe = childIframeOf(event.source);
-  const child = iframe && { isRejected: rejectedFrames.has(iframe), relay: relays.get(iframe) };
+  const child = iframe && { rejected: rejectedFrames.get(iframe), relay: relays.get(iframe) };
   const route = routeMessage(event, child);
   if (route.action === 'forward') route.relay.forward(event.data);
+  else if (route.action === 'refuse') {
+    const reply = refusalOf(event.data, NO_LONGER_HOSTED);
+    if (reply) iframe?.contentWindow?.postMessage(reply, route.origin);
+  }
   else if (route.action === 'start' && iframe) startRelay(iframe, route.origin, false).forward(event.data);
 });
 

@@ -49,6 +49,7 @@ vi.mock('webextension-polyfill', () => ({
 }));
 
 const { FrameRelay, MAX_IN_FLIGHT, MAX_MESSAGES_BURST, MAX_MESSAGES_PER_SECOND } = await import('../../src/content/frame-relay');
+const { NO_LONGER_HOSTED, NO_LONGER_HOSTED_IN_FLIGHT } = await import('../../src/content/message-routing');
 
 const WIDGET_ORIGIN = 'https://widget.example';
 
@@ -270,6 +271,44 @@ describe('FrameRelay: background → widget', () => {
     const navigated = relay();
     navigated.port().receive({ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true });
     expect(navigated.events).toEqual(['stopped']);
+  });
+
+  it('answers, when refused, every request the background had not answered and every one after, with an error (issue #18)', async () => {
+    const refused = relay();
+    refused.relay.forward(request('answered'));
+    refused.relay.forward(request('open-1'));
+    refused.relay.forward(request('open-2'));
+    await flush();
+    refused.port().receive(reply('answered'));
+    // Posted before the refusal and still being encoded when it came.
+    refused.relay.forward(request('in-the-queue'));
+    refused.port().receive({ kind: 'frameRejected', reason: 'Switched to another account', isForPreviousDocument: false });
+    refused.relay.forward(request('after'));
+    refused.relay.forward({ api: 'toWidget', widgetId: 'w', requestId: 'an-answer', action: 'capabilities', data: {}, response: {} });
+    await flush();
+    const answers = refused.intoFrame.map(({ message, targetOrigin }) => {
+      const { requestId, response } = message as { requestId: string; response: { event_id?: string; error?: { message: string } } };
+      return { requestId, targetOrigin, answer: response.event_id ?? response.error?.message };
+    });
+    expect(answers).toEqual([
+      { requestId: 'answered', targetOrigin: WIDGET_ORIGIN, answer: '$sent' },
+      { requestId: 'open-1', targetOrigin: WIDGET_ORIGIN, answer: NO_LONGER_HOSTED_IN_FLIGHT },
+      { requestId: 'open-2', targetOrigin: WIDGET_ORIGIN, answer: NO_LONGER_HOSTED_IN_FLIGHT },
+      { requestId: 'in-the-queue', targetOrigin: WIDGET_ORIGIN, answer: NO_LONGER_HOSTED },
+      { requestId: 'after', targetOrigin: WIDGET_ORIGIN, answer: NO_LONGER_HOSTED },
+    ]);
+    // The reason stays with the extension: the page is not told that another account is active.
+    expect(JSON.stringify(refused.intoFrame)).not.toContain('account');
+    expect(relayed(refused.port())).toEqual(['answered', 'open-1', 'open-2']);
+
+    // A frame that navigated: the open request was its previous document's, and is not answered into the new one.
+    const navigated = relay();
+    navigated.relay.forward(request('of-the-old-document'));
+    await flush();
+    navigated.port().receive({ kind: 'frameRejected', reason: 'The frame navigated', isForPreviousDocument: true });
+    navigated.relay.forward(request('too-late'));
+    await flush();
+    expect(navigated.intoFrame).toEqual([]);
   });
 });
 
