@@ -24,7 +24,7 @@ import { launchChromium } from '../test/support/chromium';
 import { launchFirefox } from '../test/support/firefox';
 import { measureEncryptedRead } from './encrypted-read';
 import { measureEventDelivery } from './event-delivery';
-import { measureLoad } from './load';
+import { measureLoad, measureLoadRegimes } from './load';
 import { BARE_EXTENSION_DIR, BARE_RELAY_DIR, isFailed, measureColdWake, measurePackageSize, measureRoundTrips, result, table, type Result, type Row } from './measures';
 import { measureSendRates } from './server-rate';
 import { measureSyncScope } from './sync-scope';
@@ -140,7 +140,7 @@ describe('bench', () => {
       ['firefox', launchFirefox, inject('firefoxExtensionDir')],
     ] as const) {
       if (browserNames !== undefined && !browserNames.includes(name)) continue;
-      if (!runs('P1') && !runs('P2') && !runs('P4') && !runs('P6')) continue;
+      if (!runs('P1') && !runs('P2') && !runs('P4') && !runs('P6') && !runs('P6R')) continue;
       const launched = await attempt(`${name}: launching the browsers`, name, async () => {
         const withExtension = await launch(dir);
         try {
@@ -163,7 +163,7 @@ describe('bench', () => {
             }
           }, false);
         }
-        if (!runs('P2') && !runs('P4') && !runs('P6')) continue;
+        if (!runs('P2') && !runs('P4') && !runs('P6') && !runs('P6R')) continue;
         const alice = await attempt(`${name}: logging in for P2, P4, P6`, name, async () => {
           const user = await freshUser('alice');
           await logInThroughPopup(withExtension, user);
@@ -173,7 +173,9 @@ describe('bench', () => {
         const ours = { browser: withExtension, user: alice };
         if (runs('P2')) await measure('P2 delivery', name, () => measureEventDelivery(name, ours, withoutExtension, origins, Math.max(5, Math.round(count / 5))));
         if (runs('P4')) await measure('P4 encrypted read', name, () => measureEncryptedRead(name, ours, origins, { events: count, pageSize: 100, repeats: 3 }));
-        // The load (issue #7) in Chromium: 20 s at the default count.
+        // The load in Chromium: at a rate the server sustains and at twice it (issue #17; `P6R` runs
+        // only these), then the full size of issue #7, 20 s at the default count.
+        if ((runs('P6') || runs('P6R')) && name === 'chromium') await measure('P6 regimes', name, () => measureLoadRegimes(name, ours, withoutExtension, origins, loadSeconds));
         if (runs('P6') && name === 'chromium') await measure('P6 load', name, () => measureLoad(name, ours, withoutExtension, origins, loadSeconds));
       } finally {
         await withExtension.close();

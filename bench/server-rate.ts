@@ -83,6 +83,16 @@ async function measureOn(baseUrl: string, synapsePid: number, senders: Sender[],
   return { acknowledged: answers.filter((time) => time >= from && time < to).length, synapseCpu: await cpu };
 }
 
+/**
+ * The sustained send rate into one room of a running homeserver (the run's own, with the browsers up),
+ * from `senders` (access tokens of members of `roomId`), each with one send in flight.
+ */
+export async function sustainedRateInRoom(baseUrl: string, accessTokens: readonly string[], roomId: string, seconds: number, warmUpSeconds: number): Promise<number> {
+  // No process id for a server this module did not start: its CPU share is not read.
+  const { acknowledged } = await measureOn(baseUrl, Number.NaN, accessTokens.map((accessToken) => ({ accessToken, roomId })), seconds, warmUpSeconds);
+  return acknowledged / seconds;
+}
+
 type Prepared = { database: string; baseUrl: string; pid: number; users: { access_token: string }[]; shared: string; own: string[]; stop(): Promise<void> };
 
 /** A fresh Synapse on `database` with `senders` users in one shared room, and a room of each one's own. */

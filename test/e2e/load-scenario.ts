@@ -22,6 +22,22 @@ export type LoadSize = {
 
 export const CI_LOAD: LoadSize = { tabs: [4, 3, 3], sendsPerWidget: 20, widgetRatePerSecond: 50, peerSends: 100, peerRatePerSecond: 200 };
 
+/**
+ * The full load's shape at `perSecond` events/s in all for `seconds`: ten widgets in three tabs send
+ * five sevenths of it, the peer two sevenths (as 500 and 200 of the full 700 events/s).
+ */
+export function offeredLoad(perSecond: number, seconds: number): LoadSize {
+  const widgetRatePerSecond = (perSecond * 5) / 7 / 10;
+  const peerRatePerSecond = (perSecond * 2) / 7;
+  return {
+    tabs: [4, 3, 3],
+    sendsPerWidget: Math.max(1, Math.round(widgetRatePerSecond * seconds)),
+    widgetRatePerSecond,
+    peerSends: Math.max(1, Math.round(peerRatePerSecond * seconds)),
+    peerRatePerSecond,
+  };
+}
+
 /** The issue's size: 20 s of 10 × 50 events/s from the widgets and 200 events/s from the peer. */
 export function fullLoad(seconds = 20): LoadSize {
   return { tabs: [4, 3, 3], sendsPerWidget: 50 * seconds, widgetRatePerSecond: 50, peerSends: 200 * seconds, peerRatePerSecond: 200 };
@@ -102,6 +118,18 @@ export type LoadRun = {
   latencies: { fromServer: number[]; endToEnd: number[] };
   /** The same for the baseline client page, when one ran. */
   baselineLatencies: { fromServer: number[]; endToEnd: number[] };
+  /**
+   * With a baseline, per widget and event both got: the widget's arrival minus the plain client's
+   * (Node's clock). The server and its sync answer are the same for both, so this is what the
+   * extension's path after the sync answer adds (the pusher, the relay, the widget), in its tail too.
+   */
+  overBaseline: number[];
+  /**
+   * The load's event ids in the order the baseline's plain client got them live (the server's stream
+   * order, as every client's sync gives it), when one ran. Under concurrent sends the room's DAG can
+   * fork, and `/messages` (`roomOrder`) then orders the fork's events by depth, not as sync did.
+   */
+  baselineOrder: string[];
   /** How many of the load's events the baseline page got. */
   baselineArrived: number;
   /** Sends per second achieved: widgets together, and the peer. */
@@ -254,8 +282,18 @@ export async function runLoad(options: {
   const latencies = { fromServer: widgetLatencies.flatMap((each) => each.fromServer), endToEnd: widgetLatencies.flatMap((each) => each.endToEnd) };
   const baselineIndex = widgets.length;
   const baselineLatencies = baseline ? latenciesOf(baselineArrivals, meanOffset(before[baselineIndex]!, after[baselineIndex]!)) : { fromServer: [], endToEnd: [] };
+  const baselineOffset = baseline ? meanOffset(before[baselineIndex]!, after[baselineIndex]!) : 0;
+  const baselineAt = new Map(baselineArrivals.map(({ body, at }) => [body, at - baselineOffset]));
+  const overBaseline = arrivals.flatMap((received, index) => {
+    const offset = meanOffset(before[index]!, after[index]!);
+    return received.map(({ body, at }) => at - offset - (baselineAt.get(body) ?? Number.NaN)).filter((difference) => Number.isFinite(difference));
+  });
   for (const page of pages) await page.close();
+  const idOfBody = new Map(onServer.map((event) => [event.body, event.id]));
+  const baselineOrder = [...new Set(baselineArrivals.map((arrival) => arrival.body))].map((body) => idOfBody.get(body) ?? `unknown ${body}`);
   return {
+    overBaseline,
+    baselineOrder,
     roomOrder: onServer.map((event) => event.id),
     widgets: outcomes,
     latencies,

@@ -1,6 +1,7 @@
 // Sync waits while widgets are behind (back-pressure), never other requests, and never forever.
 import { describe, expect, it } from 'vitest';
 import { holdingSyncs } from '../../src/background/session/sync/sync-hold';
+import { syncHoldRecord } from '../../src/background/session/sync/sync-hold-record';
 
 const SYNC = 'https://hs.example/_matrix/client/v3/sync?since=s1&timeout=20000';
 const timing = { checkEveryMs: 5, maxHoldMs: 300 };
@@ -34,6 +35,18 @@ describe('holdingSyncs', () => {
     isBackedUp = false;
     await answer;
     expect(sent).toEqual([SYNC]);
+  });
+
+  it('counts the requests it held and for how long, for the bench to read from the global scope', async () => {
+    const { fetchFn } = recordingFetch();
+    const before = { ...syncHoldRecord };
+    await holdingSyncs(fetchFn, () => false, timing)(SYNC);
+    expect(syncHoldRecord.holds).toBe(before.holds);
+    let checks = 0;
+    await holdingSyncs(fetchFn, () => ++checks < 3, timing)(SYNC);
+    expect(syncHoldRecord.holds).toBe(before.holds + 1);
+    expect(syncHoldRecord.heldMs).toBeGreaterThan(before.heldMs);
+    expect((globalThis as { mwbSyncHolds?: unknown }).mwbSyncHolds).toBe(syncHoldRecord);
   });
 
   it('lets every other request through at once', async () => {

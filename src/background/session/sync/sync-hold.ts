@@ -3,6 +3,7 @@
 // worker. A slow widget then catches up instead of losing events to its queue's limit (issue #7's
 // load: 10 widgets, 14,000 events); a widget that does not catch up within MAX_HOLD_MS stops holding
 // everyone else's sync, and its queue's limit applies (it is told what it missed).
+import { recordHold } from './sync-hold-record';
 import { clientSyncUrl } from './sync-requests';
 
 const CHECK_EVERY_MS = 50;
@@ -17,9 +18,12 @@ export function holdingSyncs(
   return async (input, init) => {
     if (clientSyncUrl(input)) {
       const started = Date.now();
+      let isHeld = false;
       while (isBackedUp() && Date.now() - started < timing.maxHoldMs && !init?.signal?.aborted) {
+        isHeld = true;
         await new Promise((resolve) => setTimeout(resolve, timing.checkEveryMs));
       }
+      if (isHeld) recordHold(Date.now() - started);
     }
     return fetchFn(input, init);
   };
