@@ -81,11 +81,18 @@ async function loadRun(label: string, browserName: string, ours: Ours, withoutEx
  * (a) three quarters of it, a rate the server sustains, where the goal is the plain client's p99
  * within 2×; (b) twice it, an overload in which nothing may be lost, the tail reported.
  */
-export async function measureLoadRegimes(browserName: string, ours: Ours, withoutExtension: ExtensionBrowser, origins: Origins, seconds: number): Promise<Result[]> {
+export async function measureLoadRegimes(
+  browserName: string,
+  ours: Ours,
+  withoutExtension: ExtensionBrowser,
+  origins: Origins,
+  seconds: number,
+  probe = { seconds: 10, warmUpSeconds: 2 },
+): Promise<Result[]> {
   const senders = await Promise.all(Array.from({ length: 8 }, () => freshUser('rate')));
   const { room_id: rateRoom } = await senders[0]!.client.createRoom({ preset: Preset.PublicChat, name: 'P6 rate probe' });
   for (const sender of senders.slice(1)) await sender.client.joinRoom(rateRoom);
-  const rate = await sustainedRateInRoom(homeserverUrl(), senders.map((sender) => sender.client.getAccessToken()!), rateRoom, 10, 2);
+  const rate = await sustainedRateInRoom(homeserverUrl(), senders.map((sender) => sender.client.getAccessToken()!), rateRoom, probe.seconds, probe.warmUpSeconds);
   for (const sender of senders) sender.client.stopClient();
   console.log(`[bench] P6 ${browserName}: the homeserver sustains ${rate.toFixed(1)} events/s into one room with the browsers up`);
   const rows: Result[] = [];

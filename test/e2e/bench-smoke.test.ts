@@ -2,6 +2,7 @@
 // the figures themselves (speed is measured, not asserted by timers).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { measureEncryptedRead } from '../../bench/encrypted-read';
+import { measureLoadRegimes } from '../../bench/load';
 import { deliveryTimings, measureEventDelivery } from '../../bench/event-delivery';
 import { measureSyncScope } from '../../bench/sync-scope';
 import { BARE_EXTENSION_DIR, BARE_RELAY_DIR, measureColdWake, measureRoundTrips, percentile, table } from '../../bench/measures';
@@ -119,6 +120,20 @@ describe('bench smoke', () => {
     } finally {
       await ours.close();
     }
+  });
+
+  it('measures P6 at a rate the homeserver sustains and at twice it, against a plain js-sdk client page', async () => {
+    const origins = { siteOrigin: inject('siteOrigin'), widgetOrigin: inject('widgetOrigin') };
+    const results = await measureLoadRegimes('chromium', { browser: withExtension, user: await loggedInUser() }, withoutExtension, origins, 1, { seconds: 2, warmUpSeconds: 1 });
+    expect(results.map((result) => result.id)).toEqual([
+      'P6a sustained delivery p50',
+      'P6a sustained delivery p99',
+      'P6a sustained offered rate',
+      'P6b 2× overload delivery p50',
+      'P6b 2× overload delivery p99',
+      'P6b 2× overload offered rate',
+    ]);
+    for (const result of results) expect(Number.isFinite(result.ours) && Number.isFinite(result.baseline) && result.n > 0).toBe(true);
   });
 
   it('times delivery from each send’s response to its arrival, and the burst from the first send to the last arrival', () => {
