@@ -21,6 +21,7 @@ import {
   type Accounts,
 } from './grant-scenarios';
 import { waitForValue } from '../support/browser-driver';
+import { clickWhileArmingGrantsNothing } from './approval-arming';
 import { axeViolations } from './accessibility';
 import { openAccountSwitcher, showMainView, showSettings } from './popup-views';
 import { logInThroughPopup, sendFromWidget } from './user-story';
@@ -49,6 +50,7 @@ describe.each(ENGINES)('$title: grants the user understands and controls', (engi
   it('hosts two copies of one widget (same URL and widget id) as two frames, across a stopped background', () =>
     copiesOfOneWidget(browser, accounts, () => browser.background.stop()));
   it('queues two approvals and counts them on the badge', () => queuedApprovals(browser, accounts, () => badgeText(browser)));
+  it('decides nothing on a click on Allow while it arms after the window got focus', () => clickWhileArmingGrantsNothing(browser, accounts));
 
   // Chromium only: the screenshots are the README's (one browser's), and the dark-theme pass uses
   // Playwright's colour-scheme emulation, which the Firefox harness (BiDi) does not offer.
