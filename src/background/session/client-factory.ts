@@ -124,9 +124,12 @@ export async function openAccount(session: OpenAccount['session'], parts: Client
 /** Loads what the client needs before it may sync: the saved sync and the crypto store. */
 async function prepare(account: OpenAccount, parts: ClientParts): Promise<void> {
   const { client, session, syncStore } = account;
+  // The wasm's fetch and compile run while the saved sync loads: neither needs the other.
+  const cryptoLoaded = parts.hooks.loadCrypto?.();
+  cryptoLoaded?.catch(() => undefined);
   await syncStore?.startup();
   try {
-    await parts.hooks.loadCrypto?.();
+    await cryptoLoaded;
     await client.initRustCrypto({
       useIndexedDB: parts.isPersistent,
       cryptoDatabasePrefix: cryptoStorePrefix(session.userId, session.deviceId),

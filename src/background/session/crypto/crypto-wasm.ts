@@ -4,7 +4,18 @@
 import { initAsync } from '@matrix-org/matrix-sdk-crypto-wasm';
 import wasmPath from '../../../../node_modules/@matrix-org/matrix-sdk-crypto-wasm/pkg/matrix_sdk_crypto_wasm_bg.wasm?url';
 import browser from 'webextension-polyfill';
+import { cachedWasmResponse, withFetchAnswering } from './wasm-cache';
 
-export function loadCryptoWasm(): Promise<void> {
-  return initAsync(browser.runtime.getURL(wasmPath));
+/**
+ * In a service worker (Chromium), from Cache Storage: the worker is stopped when idle and loads the
+ * wasm on each wake. Firefox's event page loads it once per start, where a second copy of 7.8 MB
+ * would buy nothing measured.
+ */
+export async function loadCryptoWasm(): Promise<void> {
+  const url = browser.runtime.getURL(wasmPath);
+  // Only worker scopes define this constructor; an event page is a window.
+  const isServiceWorker = 'ServiceWorkerGlobalScope' in globalThis;
+  const cached = isServiceWorker ? await cachedWasmResponse(globalThis.caches, url, wasmPath) : undefined;
+  if (!cached) return initAsync(url);
+  return withFetchAnswering(url, cached, () => initAsync(url));
 }
