@@ -258,14 +258,18 @@ export class FrameRelay {
       this.iframe.contentWindow?.postMessage({ mwbFrameChallenge: message.nonce } satisfies FrameChallengePosted, this.origin);
       return;
     }
-    if (message.message.api === 'fromWidget' && message.message.response) this.inFlight.delete(message.message.requestId);
-    if (this.isRepeatedPush(message.message)) {
-      this.send({ kind: 'pushSuppressed', requestId: message.message.requestId });
+    for (const widgetMessage of message.messages) this.postToWidget(widgetMessage);
+  }
+
+  private postToWidget(message: WidgetInbound): void {
+    if (message.api === 'fromWidget' && message.response) this.inFlight.delete(message.requestId);
+    if (this.isRepeatedPush(message)) {
+      this.send({ kind: 'pushSuppressed', requestId: message.requestId });
       return;
     }
-    if (message.message.api === 'toWidget' && !message.message.response) this.expectAnswer(message.message.requestId);
+    if (message.api === 'toWidget' && !message.response) this.expectAnswer(message.requestId);
     // If the frame navigated to another origin, the browser drops this instead of leaking it.
-    this.iframe.contentWindow?.postMessage(decodeBinaryResponse(message.message), this.origin);
+    this.iframe.contentWindow?.postMessage(decodeBinaryResponse(message), this.origin);
   }
 
   private expectAnswer(requestId: string): void {

@@ -94,11 +94,16 @@ function relay(options: { dataset?: Record<string, string>; templateLoadId?: str
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
 const request = (requestId: string, action = 'send_event') => ({ api: 'fromWidget', widgetId: 'w', requestId, action, data: {} });
-const reply = (requestId: string) => ({ kind: 'postToWidget', message: { ...request(requestId), response: { event_id: '$sent' } } });
-const push = (requestId: string, eventId: string) => ({
-  kind: 'postToWidget',
-  message: { api: 'toWidget', widgetId: 'w', requestId, action: 'send_event', data: { event_id: eventId, type: 'm.room.message' } },
+const replyMessage = (requestId: string) => ({ ...request(requestId), response: { event_id: '$sent' } });
+const pushMessage = (requestId: string, eventId: string) => ({
+  api: 'toWidget',
+  widgetId: 'w',
+  requestId,
+  action: 'send_event',
+  data: { event_id: eventId, type: 'm.room.message' },
 });
+const reply = (requestId: string) => ({ kind: 'postToWidget', messages: [replyMessage(requestId)] });
+const push = (requestId: string, eventId: string) => ({ kind: 'postToWidget', messages: [pushMessage(requestId, eventId)] });
 const relayed = (port: FakePort) =>
   port.posted.filter((message) => (message as { kind: string }).kind === 'widgetMessageRelayed').map((message) => (message as { message: { requestId: string } }).message.requestId);
 
@@ -202,7 +207,7 @@ describe('FrameRelay: shedding load', () => {
     const { relay: frame, port } = relay();
     for (let index = 0; index < MAX_MESSAGES_BURST; index++) frame.forward(stray(index));
     port().receive(push('push-1', '$event'));
-    const answer = { ...push('push-1', '$event').message, response: {} };
+    const answer = { ...pushMessage('push-1', '$event'), response: {} };
     frame.forward(answer);
     frame.forward(answer); // a second answer to it is metered like anything else: the bucket is empty
     await flush();
@@ -232,12 +237,22 @@ describe('FrameRelay: background → widget', () => {
   it('posts the background’s messages into the frame with the widget’s exact origin, never "*"', () => {
     const { port, intoFrame } = relay();
     port().receive(reply('r1'));
-    expect(intoFrame).toEqual([{ message: reply('r1').message, targetOrigin: WIDGET_ORIGIN }]);
+    expect(intoFrame).toEqual([{ message: replyMessage('r1'), targetOrigin: WIDGET_ORIGIN }]);
+  });
+
+  it('posts the messages of one port message into the frame one by one, in order, holding back a repeated push', () => {
+    const { port, intoFrame } = relay();
+    port().receive({ kind: 'postToWidget', messages: [pushMessage('push-1', '$a'), replyMessage('r1'), pushMessage('push-2', '$a'), pushMessage('push-3', '$b')] });
+    expect(intoFrame.map(({ message }) => (message as { requestId: string }).requestId)).toEqual(['push-1', 'r1', 'push-3']);
+    expect(intoFrame.every(({ targetOrigin }) => targetOrigin === WIDGET_ORIGIN)).toBe(true);
+    expect(port().posted).toContainEqual({ kind: 'pushSuppressed', requestId: 'push-2' });
   });
 
   it('ignores what does not match the protocol', () => {
     const { port, intoFrame } = relay();
-    port().receive({ kind: 'postToWidget', message: { api: 'somethingElse' } });
+    port().receive({ kind: 'postToWidget', messages: [{ api: 'somethingElse' }] });
+    port().receive({ kind: 'postToWidget', messages: [] });
+    port().receive({ kind: 'postToWidget', message: replyMessage('r1') });
     port().receive({ kind: 'evalThis', code: '1' });
     expect(intoFrame).toEqual([]);
   });

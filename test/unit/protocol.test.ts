@@ -2,7 +2,7 @@
 // a developer can act on, and the payload must not be echoed.
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { BackgroundToContent } from '../../src/shared/protocol/background-to-content';
+import { BackgroundToContent, MAX_WIDGET_MESSAGES_PER_POST } from '../../src/shared/protocol/background-to-content';
 import { ContentToBackground } from '../../src/shared/protocol/content-to-background';
 import { parseMessage } from '../../src/shared/protocol/errors';
 import { UiToBackground } from '../../src/shared/protocol/ui-to-background';
@@ -80,7 +80,16 @@ describe('UiToBackground', () => {
 
 describe('BackgroundToContent', () => {
   it('rejects a message to post that is not a Widget API message', () => {
-    expect(v.safeParse(BackgroundToContent, { kind: 'postToWidget', message: { hello: 1 } }).success).toBe(false);
+    expect(v.safeParse(BackgroundToContent, { kind: 'postToWidget', messages: [{ hello: 1 }] }).success).toBe(false);
+  });
+
+  it('takes between one and MAX_WIDGET_MESSAGES_PER_POST widget messages in one post', () => {
+    const message = { api: 'toWidget', widgetId: 'w', requestId: 'r1', action: 'send_event', data: {} };
+    const post = (count: number) => v.safeParse(BackgroundToContent, { kind: 'postToWidget', messages: Array.from({ length: count }, () => message) }).success;
+    expect(post(0)).toBe(false);
+    expect(post(1)).toBe(true);
+    expect(post(MAX_WIDGET_MESSAGES_PER_POST)).toBe(true);
+    expect(post(MAX_WIDGET_MESSAGES_PER_POST + 1)).toBe(false);
   });
 });
 

@@ -2,8 +2,14 @@
 import * as v from 'valibot';
 import { WidgetInbound } from './widget-api';
 
-/** Post this to the widget frame, with the widget's exact origin as target. */
-export const PostToWidget = v.object({ kind: v.literal('postToWidget'), message: WidgetInbound });
+/** Widget messages the background puts in one port message at most (the messages of one task). */
+export const MAX_WIDGET_MESSAGES_PER_POST = 100;
+
+/** Post these to the widget frame, one by one and in order, with the widget's exact origin as target. */
+export const PostToWidget = v.object({
+  kind: v.literal('postToWidget'),
+  messages: v.pipe(v.array(WidgetInbound), v.minLength(1), v.maxLength(MAX_WIDGET_MESSAGES_PER_POST)),
+});
 
 /**
  * The background will not host this frame; the relay stops forwarding for it. With

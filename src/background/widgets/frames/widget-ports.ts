@@ -12,6 +12,7 @@ import { TooManyChallenges } from './frame-challenges';
 import { MAX_WIDGET_FRAMES_PER_TAB } from './frame-slots';
 import { frameKey } from '../host/host-record';
 import { WidgetHost } from '../host/widget-host';
+import { WidgetPortSender } from './widget-port-sender';
 
 const log = createLogger('bg:ports');
 
@@ -37,13 +38,14 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
   let host: Promise<WidgetHost | undefined> | undefined;
   /** The nonce of this port's frame challenge, withdrawn if the port goes first. */
   let challengeNonce: string | undefined;
-  const send = (message: BackgroundToContent): void => {
+  const sender = new WidgetPortSender((message: BackgroundToContent) => {
     try {
       port.postMessage(message);
     } catch {
       // The frame is gone; its host is disposed by onDisconnect.
     }
-  };
+  });
+  const send = sender.send.bind(sender);
   services.accounts.acquireSync();
 
   port.onMessage.addListener((raw: unknown) => {
@@ -113,7 +115,7 @@ export function acceptWidgetPort(port: Runtime.Port, services: Services): void {
                   createdAt: record ? Math.min(startedAt, record.createdAt) : startedAt,
                 },
                 port: {
-                  post: (widgetMessage) => send({ kind: 'postToWidget', message: widgetMessage }),
+                  post: (widgetMessage) => sender.toWidget(widgetMessage),
                   reject: (reason, isForPreviousDocument = false) => send({ kind: 'frameRejected', reason, isForPreviousDocument }),
                 },
                 account: services.accounts.pinned(),
