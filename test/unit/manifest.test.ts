@@ -9,17 +9,17 @@ const root = path.resolve(import.meta.dirname, '../..');
 const source = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
 
 describe('manifestFor', () => {
-  it('gives Chrome a module service worker and no gecko settings', () => {
+  it('gives Chrome a classic service worker and no gecko settings', () => {
     const manifest = manifestFor('chrome', source, '1.2.3');
-    expect(manifest['background']).toEqual({ service_worker: 'background.js', type: 'module' });
+    expect(manifest['background']).toEqual({ service_worker: 'background.js' });
     expect(manifest['minimum_chrome_version']).toBe('120');
     expect(manifest).not.toHaveProperty('browser_specific_settings');
     expect(manifest['version']).toBe('1.2.3');
   });
 
-  it('gives Firefox a module event page and the gecko id', () => {
+  it('gives Firefox a classic event page and the gecko id', () => {
     const manifest = manifestFor('firefox', source, '1.2.3');
-    expect(manifest['background']).toEqual({ scripts: ['background.js'], type: 'module' });
+    expect(manifest['background']).toEqual({ scripts: ['background.js'] });
     expect(manifest['browser_specific_settings']).toEqual(source['browser_specific_settings']);
     expect(manifest).not.toHaveProperty('minimum_chrome_version');
   });
