@@ -2,7 +2,7 @@
 // through scripts/build.mjs; `vite build --mode background` runs one):
 //   background  one classic IIFE file without dynamic imports (Chrome forbids import() in service
 //               workers; js-sdk loads rust-crypto lazily, so code splitting is off). Classic, not a
-//               module: Chromium starts a classic worker of this size ~20 ms sooner on every wake
+//               module: Chromium starts a classic worker of this size 20-45 ms sooner on every wake
 //               (bench/README.md, P3)
 //   content     one classic IIFE file: a content script cannot be a module
 //   pages       the popup and approval pages as a multi-page app, plus public/ and the manifests
